@@ -1,0 +1,17 @@
+package dev.nexusrouter.common;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/** The one place JSON mappers are configured, so both tools read and write JSON the same way. */
+public final class Json {
+  private Json() {}
+
+  /** A new mapper that ignores unknown fields (wire formats grow) and never writes nulls as "null". */
+  public static ObjectMapper lenientMapper() {
+    return JsonMapper.builder()
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .build();
+  }
+}
