@@ -1,0 +1,432 @@
+package dev.nexusrouter.router.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexusrouter.router.route.RouteRow;
+import dev.nexusrouter.router.route.RouteTable;
+import dev.nexusrouter.router.route.Target;
+import dev.nexusrouter.router.tls.ServerTls;
+import dev.nexusrouter.router.tls.TlsException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns YAML into a {@link RouterConfig}, or a {@link ConfigException} listing every problem with
+ * its YAML path. Unknown keys are errors: a typo must never silently fall back to a default.
+ */
+public final class ConfigLoader {
+  static final String BUILT_IN = "/dev/nexusrouter/router/config/default-config.yaml";
+
+  /** Registry-side upstream timeouts: the seed's proxy_*_timeout 3600. */
+  static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(3600);
+
+  /** UI-side: the seed's proxy_send_timeout 120 / proxy_read_timeout 300, nginx's 60 s connect. */
+  static final Duration UI_CONNECT = Duration.ofSeconds(60);
+
+  static final Duration UI_READ = Duration.ofSeconds(300);
+  static final Duration UI_WRITE = Duration.ofSeconds(120);
+  private static final Pattern SERVER_NAME =
+      Pattern.compile(
+          "(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:.]+\\]|\\*");
+
+  private ConfigLoader() {}
+
+  public static RouterConfig builtIn() {
+    Problems problems = new Problems();
+    JsonNode tree = Yaml.readResource(BUILT_IN, problems);
+    return build(tree, "built-in defaults", problems);
+  }
+
+  public static RouterConfig load(Path file) {
+    Problems problems = new Problems();
+    JsonNode tree = Yaml.readFile(file, problems);
+    return build(tree, file.toString(), problems);
+  }
+
+  static RouterConfig build(JsonNode tree, String source, Problems problems) {
+    if (!problems.isEmpty()) {
+      problems.throwIfAny(source);
+    }
+    Fields root = Fields.of(tree, "", problems);
+    if (root == null) {
+      problems.throwIfAny(source);
+    }
+    List<ListenerConfig> listeners = readListeners(root, problems);
+    long maxBody = root.bytes("max-body-size", 0);
+    Duration pushWindow = root.duration("push-window", Duration.ofSeconds(300));
+    Map<String, UpstreamDraft> drafts = readUpstreams(root, problems);
+    List<VirtualHostConfig> hosts = readHosts(root, drafts, maxBody, pushWindow, problems);
+    RouterConfig.AccessLog accessLog = readAccessLog(root);
+    RouterConfig.ClientTimeouts client = readClient(root);
+    boolean http2 = root.bool("http2", false);
+    root.finish();
+    Map<String, UpstreamConfig> upstreams = resolveUpstreams(drafts, hosts);
+    problems.throwIfAny(source);
+    return new RouterConfig(listeners, hosts, upstreams, accessLog, client, http2);
+  }
+
+  private static List<ListenerConfig> readListeners(Fields root, Problems problems) {
+    List<ListenerConfig> out = new ArrayList<>();
+    JsonNode node = root.raw("listeners");
+    if (node == null || !node.isArray() || node.isEmpty()) {
+      problems.add("listeners", "at least one listener is required");
+      return out;
+    }
+    Set<String> names = new HashSet<>();
+    Set<String> sockets = new HashSet<>();
+    for (int i = 0; i < node.size(); i++) {
+      Fields f = Fields.of(node.get(i), "listeners[" + i + "]", problems);
+      if (f == null) {
+        continue;
+      }
+      String name = f.string("name", "listener-" + i);
+      String address = f.string("address", "0.0.0.0");
+      int port = f.integer("port", 0, 0, 65535);
+      if (!f.has("port")) {
+        problems.add(f.pathOf("port"), "a port is required");
+      }
+      ListenerConfig.Tls tls = null;
+      Fields t = f.has("tls") ? Fields.of(f.raw("tls"), f.pathOf("tls"), problems) : null;
+      if (t != null) {
+        Path cert = t.file("cert-file");
+        Path key = t.file("key-file");
+        if (cert == null) {
+          problems.add(
+              t.pathOf("cert-file"), "required for a TLS listener (PEM certificate chain bundle)");
+        }
+        if (key == null) {
+          problems.add(t.pathOf("key-file"), "required for a TLS listener (PEM private key)");
+        }
+        t.finish();
+        tls = new ListenerConfig.Tls(cert, key);
+        if (cert != null && key != null) {
+          try {
+            ServerTls.load(cert, key);
+          } catch (TlsException e) {
+            problems.add(t.path(), e.getMessage());
+          }
+        }
+      }
+      if (!names.add(name)) {
+        problems.add(f.pathOf("name"), "duplicate listener name '" + name + "'");
+      }
+      if (port > 0 && !sockets.add(address + ":" + port)) {
+        problems.add(f.pathOf("port"), "another listener already uses " + address + ":" + port);
+      }
+      f.finish();
+      out.add(new ListenerConfig(name, address, port, tls));
+    }
+    return out;
+  }
+
+  /** Upstream settings before host kinds decide the default timeouts. */
+  private record UpstreamDraft(
+      String name,
+      List<URI> servers,
+      List<String> aliases,
+      Duration connect,
+      Duration read,
+      Duration write,
+      Duration maxRequestTime,
+      int connectionsPerThread,
+      int maxQueue,
+      Duration idle) {}
+
+  private static Map<String, UpstreamDraft> readUpstreams(Fields root, Problems problems) {
+    Map<String, UpstreamDraft> out = new LinkedHashMap<>();
+    JsonNode node = root.raw("upstreams");
+    if (node == null || !node.isObject() || node.isEmpty()) {
+      problems.add("upstreams", "at least one upstream is required (a mapping of name to servers)");
+      return out;
+    }
+    for (var e : node.properties()) {
+      String path = "upstreams." + e.getKey();
+      Fields f = Fields.of(e.getValue(), path, problems);
+      if (f == null) {
+        continue;
+      }
+      List<URI> servers = new ArrayList<>();
+      List<String> raw = f.strings("servers");
+      if (raw.isEmpty()) {
+        problems.add(f.pathOf("servers"), "at least one server URL is required");
+      }
+      for (int i = 0; i < raw.size(); i++) {
+        String p = f.pathOf("servers") + "[" + i + "]";
+        URI u = f.uri("servers", raw.get(i), p);
+        if (u == null) {
+          continue;
+        }
+        if (!u.getScheme().equals("http") && !u.getScheme().equals("https")) {
+          problems.add(p, "scheme must be http or https, found '" + u.getScheme() + "'");
+        } else if (u.getRawQuery() != null || u.getRawFragment() != null) {
+          problems.add(p, "must not have a query or fragment");
+        } else {
+          servers.add(u);
+        }
+      }
+      Set<String> paths = new HashSet<>();
+      for (URI u : servers) {
+        paths.add(u.getRawPath() == null ? "" : u.getRawPath().replaceAll("/+$", ""));
+      }
+      if (paths.size() > 1) {
+        problems.add(f.pathOf("servers"), "all servers of one upstream must use the same path");
+      }
+      List<String> aliases = f.strings("aliases");
+      Duration connect = f.duration("connect-timeout", null);
+      Duration read = f.duration("read-timeout", null);
+      Duration write = f.duration("write-timeout", null);
+      Duration maxRequest = f.duration("max-request-time", Duration.ofHours(24));
+      int perThread = 64;
+      int queue = 256;
+      Duration idle = Duration.ofSeconds(20);
+      if (f.has("keepalive")) {
+        Fields k = Fields.of(f.raw("keepalive"), f.pathOf("keepalive"), problems);
+        if (k != null) {
+          perThread = k.integer("connections-per-thread", perThread, 1, 100_000);
+          queue = k.integer("max-queue", queue, 0, 1_000_000);
+          idle = k.duration("idle-timeout", idle);
+          k.finish();
+        }
+      }
+      f.finish();
+      out.put(
+          e.getKey(),
+          new UpstreamDraft(
+              e.getKey(),
+              servers,
+              aliases,
+              connect,
+              read,
+              write,
+              maxRequest,
+              perThread,
+              queue,
+              idle));
+    }
+    return out;
+  }
+
+  private static List<VirtualHostConfig> readHosts(
+      Fields root,
+      Map<String, UpstreamDraft> upstreams,
+      long globalMaxBody,
+      Duration globalPushWindow,
+      Problems problems) {
+    List<VirtualHostConfig> out = new ArrayList<>();
+    JsonNode node = root.raw("hosts");
+    if (node == null || !node.isArray() || node.isEmpty()) {
+      problems.add("hosts", "at least one host is required");
+      return out;
+    }
+    List<RouteRow> defaults = RouteRows.defaults();
+    Map<String, String> seenNames = new HashMap<>();
+    int defaultCount = 0;
+    for (int i = 0; i < node.size(); i++) {
+      String path = "hosts[" + i + "]";
+      Fields f = Fields.of(node.get(i), path, problems);
+      if (f == null) {
+        continue;
+      }
+      List<String> names = new ArrayList<>();
+      for (String n : f.strings("server-names")) {
+        String lower = n.toLowerCase(Locale.ROOT);
+        if (!SERVER_NAME.matcher(lower).matches()) {
+          problems.add(
+              f.pathOf("server-names"),
+              "invalid server name '" + n + "' (a host name, *.domain, or *)");
+        } else if (seenNames.containsKey(lower)) {
+          problems.add(
+              f.pathOf("server-names"), "'" + n + "' is already used by " + seenNames.get(lower));
+        } else {
+          seenNames.put(lower, path);
+          names.add(lower);
+        }
+      }
+      boolean isDefault = f.bool("default", false);
+      if (isDefault) {
+        defaultCount++;
+      }
+      if (names.isEmpty() && !isDefault) {
+        problems.add(f.pathOf("server-names"), "a host needs server names, or default: true");
+      }
+      String kindText = f.string("kind", "registry");
+      VirtualHostConfig.Kind kind =
+          switch (kindText) {
+            case "registry" -> VirtualHostConfig.Kind.REGISTRY;
+            case "ui" -> VirtualHostConfig.Kind.UI;
+            default -> {
+              problems.add(f.pathOf("kind"), "must be registry or ui, found '" + kindText + "'");
+              yield VirtualHostConfig.Kind.REGISTRY;
+            }
+          };
+      long maxBody = f.bytes("max-body-size", globalMaxBody);
+      Path download = f.file("download-dir");
+      Duration pushWindow = f.duration("push-window", globalPushWindow);
+      String group = null;
+      String hosted = null;
+      String v1 = null;
+      String upstream = null;
+      RouteTable table = new RouteTable(List.of());
+      if (kind == VirtualHostConfig.Kind.REGISTRY) {
+        group = requireUpstream(f, "group", upstreams, true);
+        hosted = requireUpstream(f, "hosted", upstreams, true);
+        v1 = f.has("v1") ? requireUpstream(f, "v1", upstreams, true) : hosted;
+        List<RouteRow> userRows = RouteRows.read(f.raw("routes"), f.pathOf("routes"), problems);
+        boolean withDefaults = f.bool("default-routes", true);
+        checkRowTargets(userRows, f.pathOf("routes"), upstreams, problems);
+        table = RouteTable.of(userRows, withDefaults ? defaults : List.of());
+        if (!withDefaults
+            && userRows.stream()
+                .noneMatch(
+                    r ->
+                        r.methods().isEmpty()
+                            && r.kinds().isEmpty()
+                            && r.condition() == dev.nexusrouter.router.route.Condition.ALWAYS
+                            && r.repository() == null)) {
+          problems.add(
+              f.pathOf("routes"),
+              "without the default routes the table needs a catch-all row (methods: any, paths: any)");
+        }
+      } else {
+        upstream = requireUpstream(f, "upstream", upstreams, true);
+      }
+      f.finish();
+      out.add(
+          new VirtualHostConfig(
+              names,
+              isDefault,
+              kind,
+              group,
+              hosted,
+              v1,
+              upstream,
+              download,
+              maxBody,
+              table,
+              pushWindow));
+    }
+    if (defaultCount > 1) {
+      problems.add("hosts", "only one host may be default: true");
+    }
+    return out;
+  }
+
+  private static String requireUpstream(
+      Fields f, String key, Map<String, UpstreamDraft> upstreams, boolean required) {
+    String name = f.string(key, null);
+    if (name == null) {
+      if (required) {
+        problems(f).add(f.pathOf(key), "required: the name of an upstream");
+      }
+      return null;
+    }
+    if (!upstreams.containsKey(name)) {
+      problems(f)
+          .add(
+              f.pathOf(key),
+              "undefined upstream '"
+                  + name
+                  + "' (defined: "
+                  + String.join(", ", upstreams.keySet())
+                  + ")");
+    }
+    return name;
+  }
+
+  private static Problems problems(Fields f) {
+    return f.problems();
+  }
+
+  private static void checkRowTargets(
+      List<RouteRow> rows, String path, Map<String, UpstreamDraft> upstreams, Problems problems) {
+    for (int i = 0; i < rows.size(); i++) {
+      Target t = rows.get(i).target();
+      if (t.kind() == Target.Kind.UPSTREAM && !upstreams.containsKey(t.upstream())) {
+        problems.add(
+            path + "[" + i + "].to",
+            "undefined upstream '" + t.upstream() + "' (or use group, hosted, v1, legacy)");
+      }
+    }
+  }
+
+  private static RouterConfig.AccessLog readAccessLog(Fields root) {
+    Fields f =
+        root.has("access-log")
+            ? Fields.of(root.raw("access-log"), "access-log", root.problems())
+            : null;
+    if (f == null) {
+      return new RouterConfig.AccessLog("stdout", "combined");
+    }
+    String path = f.string("path", "stdout");
+    String format = f.string("format", "combined");
+    if (!format.equals("combined") && !format.equals("json")) {
+      root.problems().add(f.pathOf("format"), "must be combined or json, found '" + format + "'");
+    }
+    f.finish();
+    return new RouterConfig.AccessLog(path, format);
+  }
+
+  private static RouterConfig.ClientTimeouts readClient(Fields root) {
+    Fields f = root.has("client") ? Fields.of(root.raw("client"), "client", root.problems()) : null;
+    Duration idle = Duration.ofSeconds(75);
+    Duration header = Duration.ofSeconds(60);
+    Duration body = Duration.ofSeconds(300);
+    Duration send = Duration.ofSeconds(300);
+    if (f != null) {
+      idle = f.duration("idle-timeout", idle);
+      header = f.duration("header-timeout", header);
+      body = f.duration("body-timeout", body);
+      send = f.duration("send-timeout", send);
+      f.finish();
+    }
+    return new RouterConfig.ClientTimeouts(idle, header, body, send);
+  }
+
+  private static Map<String, UpstreamConfig> resolveUpstreams(
+      Map<String, UpstreamDraft> drafts, List<VirtualHostConfig> hosts) {
+    Set<String> registrySide = new HashSet<>();
+    for (VirtualHostConfig h : hosts) {
+      if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {
+        registrySide.add(h.group());
+        registrySide.add(h.hosted());
+        registrySide.add(h.v1());
+        for (RouteRow r : h.routes().rows()) {
+          if (r.target().kind() == Target.Kind.UPSTREAM) {
+            registrySide.add(r.target().upstream());
+          }
+        }
+      }
+    }
+    Map<String, UpstreamConfig> out = new LinkedHashMap<>();
+    for (UpstreamDraft d : drafts.values()) {
+      boolean ui = !registrySide.contains(d.name());
+      out.put(
+          d.name(),
+          new UpstreamConfig(
+              d.name(),
+              d.servers(),
+              d.aliases(),
+              orDefault(d.connect(), ui ? UI_CONNECT : REGISTRY_TIMEOUT),
+              orDefault(d.read(), ui ? UI_READ : REGISTRY_TIMEOUT),
+              orDefault(d.write(), ui ? UI_WRITE : REGISTRY_TIMEOUT),
+              d.maxRequestTime(),
+              d.connectionsPerThread(),
+              d.maxQueue(),
+              d.idle()));
+    }
+    return out;
+  }
+
+  private static Duration orDefault(Duration d, Duration def) {
+    return d == null ? def : d;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.nexusrouter.router.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole, validated router configuration.
+ *
+ * @param http2 offer h2 by ALPN on TLS listeners (off by default: Undertow caps HTTP/2 uploads at
+ *     one 64 KiB window per round trip, undertow-proxy.md §4.4, and Go clients negotiate h2)
+ */
+public record RouterConfig(
+    List<ListenerConfig> listeners,
+    List<VirtualHostConfig> hosts,
+    Map<String, UpstreamConfig> upstreams,
+    AccessLog accessLog,
+    ClientTimeouts client,
+    boolean http2) {
+
+  public RouterConfig {
+    listeners = List.copyOf(listeners);
+    hosts = List.copyOf(hosts);
+    upstreams = Map.copyOf(upstreams);
+  }
+
+  /**
+   * Where and how requests are logged.
+   *
+   * @param path a file, {@code stdout}, or {@code off}
+   * @param format {@code combined} (nginx's, plus route and upstream) or {@code json}
+   */
+  public record AccessLog(String path, String format) {}
+
+  /**
+   * Client-side timeouts, separate from the upstream ones so a stalled client cannot hold a
+   * connection for the upstream's hour.
+   *
+   * @param idle keep-alive connection with no request in flight
+   * @param header time to receive a request's headers
+   * @param bodyRead gap between two reads of a request body (nginx client_body_timeout)
+   * @param send gap between two writes the client does not accept (nginx send_timeout)
+   */
+  public record ClientTimeouts(Duration idle, Duration header, Duration bodyRead, Duration send) {}
+}

@@ -1,0 +1,22 @@
+package dev.nexusrouter.router.observe;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+
+/** Which route row and upstream served an exchange: bounded labels for logs and metrics. */
+public final class ExchangeTags {
+  public static final AttachmentKey<ExchangeTags> KEY = AttachmentKey.create(ExchangeTags.class);
+
+  public String route = "-";
+  public String upstream = "-";
+  public boolean unclassified;
+
+  public static ExchangeTags of(HttpServerExchange exchange) {
+    ExchangeTags t = exchange.getAttachment(KEY);
+    if (t == null) {
+      t = new ExchangeTags();
+      exchange.putAttachment(KEY, t);
+    }
+    return t;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.nexusrouter.router.proxy;
+
+import io.undertow.server.HttpServerExchange;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.concurrent.TimeUnit;
+import org.xnio.IoUtils;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.conduits.AbstractStreamSourceConduit;
+import org.xnio.conduits.StreamSourceConduit;
+
+/**
+ * Sits on the client's request body as the proxy streams it upstream. It counts bytes, aborts the
+ * upstream request when a body crosses {@code max-body-size} (chunked bodies, whose size is unknown
+ * up front), and when the body ends starts the upstream read timeout: nginx's proxy_read_timeout
+ * counts from the end of the request, while Undertow's upstream READ_TIMEOUT would count the upload
+ * itself (undertow-proxy.md §0 pitfall 5).
+ */
+final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
+  private final HttpServerExchange exchange;
+  private final ProxyState state;
+  private boolean ended;
+
+  BodyConduit(StreamSourceConduit next, HttpServerExchange exchange, ProxyState state) {
+    super(next);
+    this.exchange = exchange;
+    this.state = state;
+  }
+
+  @Override
+  public int read(ByteBuffer dst) throws IOException {
+    return count(next.read(dst));
+  }
+
+  @Override
+  public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
+    return count(next.read(dsts, offs, len));
+  }
+
+  @Override
+  public long transferTo(long position, long count, FileChannel target) throws IOException {
+    return count(next.transferTo(position, count, target));
+  }
+
+  @Override
+  public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target)
+      throws IOException {
+    long n = next.transferTo(count, throughBuffer, target);
+    // bytes left in throughBuffer were read from the client too
+    return count(n);
+  }
+
+  private int count(int n) throws IOException {
+    return (int) count((long) n);
+  }
+
+  private long count(long n) throws IOException {
+    if (n > 0) {
+      state.requestBytes += n;
+      if (state.maxBodySize > 0 && state.requestBytes > state.maxBodySize) {
+        state.bodyLimitExceeded = true;
+        IoUtils.safeClose(state.connection);
+        throw new IOException("request body exceeds max-body-size");
+      }
+    } else if (n < 0 && !ended) {
+      ended = true;
+      startResponseTimer();
+    }
+    return n;
+  }
+
+  private void startResponseTimer() {
+    if (state.readTimeoutMillis <= 0 || exchange.isResponseStarted()) {
+      return;
+    }
+    state.responseTimer =
+        exchange
+            .getIoThread()
+            .executeAfter(this::responseTimedOut, state.readTimeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private void responseTimedOut() {
+    state.responseTimer = null;
+    if (!exchange.isResponseStarted() && !exchange.isComplete()) {
+      state.responseTimedOut = true;
+      IoUtils.safeClose(state.connection);
+    }
+  }
+}

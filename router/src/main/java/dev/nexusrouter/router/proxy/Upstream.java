@@ -1,0 +1,162 @@
+package dev.nexusrouter.router.proxy;
+
+import dev.nexusrouter.router.config.UpstreamConfig;
+import dev.nexusrouter.router.observe.ExchangeTags;
+import io.undertow.attribute.ExchangeAttributes;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
+import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
+import java.net.URI;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.Xnio;
+
+/**
+ * One upstream (a Nexus connector or path-addressed repository): its own connection pools and
+ * {@link ProxyHandler}s, never shared with another upstream, so a retry or a full pool can never
+ * send a request to the wrong repository (undertow-proxy.md §1.1).
+ *
+ * <p>Two pools: requests without a body use the upstream read timeout directly; requests with a
+ * body use {@code max-request-time} as the socket backstop and get the read timeout from {@link
+ * BodyConduit} once the body has been sent.
+ */
+public final class Upstream {
+  private static final HttpString X_REAL_IP = new HttpString("X-Real-IP");
+
+  private final UpstreamConfig config;
+  private final ProxyHandler bodiless;
+  private final ProxyHandler withBody;
+
+  public Upstream(UpstreamConfig config, HttpHandler noTarget) {
+    this.config = config;
+    this.bodiless = handler(config, config.readTimeout(), noTarget);
+    this.withBody = handler(config, config.maxRequestTime(), noTarget);
+  }
+
+  public UpstreamConfig config() {
+    return config;
+  }
+
+  public String name() {
+    return config.name();
+  }
+
+  /** Forwards the exchange; {@code maxBodySize} 0 means no limit. */
+  public void forward(HttpServerExchange exchange, long maxBodySize) throws Exception {
+    ProxyState state = ProxyState.of(exchange);
+    state.upstream = config.name();
+    ExchangeTags.of(exchange).upstream = config.name();
+    if (declaredTooLarge(exchange, maxBodySize)) {
+      state.maxBodySize = maxBodySize;
+      state.bodyLimitExceeded = true;
+      RegistryErrors.send(exchange, RegistryErrors.classify(413, state));
+      return;
+    }
+    state.proxyStartNanos = System.nanoTime();
+    state.maxBodySize = maxBodySize;
+    state.readTimeoutMillis = config.readTimeout().toMillis();
+    boolean hasBody = hasBody(exchange);
+    if (hasBody) {
+      exchange.addRequestWrapper((factory, ex) -> new BodyConduit(factory.create(), ex, state));
+      exchange.addResponseCommitListener(ex -> state.cancelResponseTimer());
+    }
+    ForwardedHeaders.prepare(exchange);
+    (hasBody ? withBody : bodiless).handleRequest(exchange);
+  }
+
+  /** nginx answers 413 from Content-Length alone, before reading the body; so do we. */
+  private static boolean declaredTooLarge(HttpServerExchange exchange, long max) {
+    if (max <= 0) {
+      return false;
+    }
+    String cl = exchange.getRequestHeaders().getFirst(Headers.CONTENT_LENGTH);
+    if (cl == null) {
+      return false;
+    }
+    try {
+      return Long.parseLong(cl.trim()) > max;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  static boolean hasBody(HttpServerExchange exchange) {
+    if (exchange.isRequestComplete()) {
+      return false;
+    }
+    var h = exchange.getRequestHeaders();
+    if (h.contains(Headers.TRANSFER_ENCODING)) {
+      return true;
+    }
+    String cl = h.getFirst(Headers.CONTENT_LENGTH);
+    return cl != null && !cl.equals("0");
+  }
+
+  private static ProxyHandler handler(UpstreamConfig c, Duration readTimeout, HttpHandler next) {
+    OptionMap options =
+        OptionMap.builder()
+            .set(Options.TCP_NODELAY, true)
+            .set(Options.KEEP_ALIVE, true)
+            .set(Options.READ_TIMEOUT, clampMillis(readTimeout))
+            .set(Options.WRITE_TIMEOUT, clampMillis(c.writeTimeout()))
+            .getMap();
+    LoadBalancingProxyClient pool =
+        new LoadBalancingProxyClient()
+            .setConnectionsPerThread(c.connectionsPerThread())
+            .setMaxQueueSize(c.maxQueue())
+            // let the ttl reap every idle connection: a pooled connection Nexus already closed
+            // would fail the next request (pitfall 7)
+            .setSoftMaxConnectionsPerThread(0)
+            .setTtl(clampMillis(c.idleTimeout()))
+            .setProblemServerRetry(5);
+    // all setters before addHost: the pool copies them there (pitfall 3)
+    for (URI server : c.servers()) {
+      pool.addHost(withoutTrailingSlash(server), null, ssl(server), options);
+    }
+    return ProxyHandler.builder()
+        .setProxyClient(new UpstreamClient(pool, c.connectTimeout().toMillis()))
+        .setMaxRequestTime(clampMillis(c.maxRequestTime()))
+        // only GET and HEAD may be retried on another server: a replayed PUT commit or PATCH
+        // would fail or send an empty body (undertow-proxy.md §1.3)
+        .setIdempotentRequestPredicate(
+            ex ->
+                ex.getRequestMethod().equals(Methods.GET)
+                    || ex.getRequestMethod().equals(Methods.HEAD))
+        .setMaxConnectionRetries(c.servers().size() > 1 ? 1 : 0)
+        .setReuseXForwarded(true) // appends to X-Forwarded-For; ForwardedHeaders drops the rest
+        .setRewriteHostHeader(false) // Host exactly as the client sent it, port included
+        .addRequestHeader(Headers.X_FORWARDED_HOST, ExchangeAttributes.constant(""))
+        .addRequestHeader(X_REAL_IP, ExchangeAttributes.remoteIp())
+        .setNext(next)
+        .build();
+  }
+
+  private static URI withoutTrailingSlash(URI u) {
+    String s = u.toString();
+    return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : u;
+  }
+
+  private static UndertowXnioSsl ssl(URI server) {
+    if (!"https".equals(server.getScheme())) {
+      return null;
+    }
+    try {
+      return new UndertowXnioSsl(Xnio.getInstance(), OptionMap.EMPTY, SSLContext.getDefault());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no default TLS context for upstream " + server, e);
+    }
+  }
+
+  static int clampMillis(Duration d) {
+    long ms = d.toMillis();
+    return ms > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, ms);
+  }
+}

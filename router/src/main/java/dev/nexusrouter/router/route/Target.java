@@ -1,0 +1,43 @@
+package dev.nexusrouter.router.route;
+
+/**
+ * Where a route row sends a request: one of the virtual host's roles ({@code group}, {@code
+ * hosted}, {@code v1}), the legacy method rule of the nginx config, the upstream matching a {@code
+ * /repository/<repo>/} prefix, or an upstream by name.
+ */
+public record Target(Kind kind, String upstream) {
+  /** The kinds of target a row can name. */
+  public enum Kind {
+    GROUP,
+    HOSTED,
+    V1,
+    /** GET to group, everything else to hosted: the seed nginx rule, kept as the safety net. */
+    LEGACY,
+    /** The upstream whose path-mode repository matches the request's {@code /repository/<repo>}. */
+    REPOSITORY,
+    UPSTREAM
+  }
+
+  public static final Target GROUP = new Target(Kind.GROUP, null);
+  public static final Target HOSTED = new Target(Kind.HOSTED, null);
+  public static final Target V1 = new Target(Kind.V1, null);
+  public static final Target LEGACY = new Target(Kind.LEGACY, null);
+  public static final Target REPOSITORY = new Target(Kind.REPOSITORY, null);
+
+  /** Parses the {@code to:} value of a row; any other word names an upstream. */
+  public static Target parse(String s) {
+    return switch (s) {
+      case "group" -> GROUP;
+      case "hosted" -> HOSTED;
+      case "v1" -> V1;
+      case "legacy" -> LEGACY;
+      case "repository" -> REPOSITORY;
+      default -> new Target(Kind.UPSTREAM, s);
+    };
+  }
+
+  @Override
+  public String toString() {
+    return kind == Kind.UPSTREAM ? upstream : kind.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

@@ -1,0 +1,195 @@
+package dev.nexusrouter.router.server;
+
+import dev.nexusrouter.common.RegistryError;
+import dev.nexusrouter.router.config.VirtualHostConfig;
+import dev.nexusrouter.router.observe.ExchangeTags;
+import dev.nexusrouter.router.proxy.LocationRewriter;
+import dev.nexusrouter.router.proxy.RegistryErrors;
+import dev.nexusrouter.router.proxy.Upstream;
+import dev.nexusrouter.router.route.PathKind;
+import dev.nexusrouter.router.route.PushContextTracker;
+import dev.nexusrouter.router.route.RegistryPath;
+import dev.nexusrouter.router.route.RegistryPathParser;
+import dev.nexusrouter.router.route.RequestFacts;
+import dev.nexusrouter.router.route.RouteRow;
+import dev.nexusrouter.router.route.Target;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * A registry host: parses the path once, picks the first matching route row, and forwards to the
+ * upstream the row names.
+ */
+final class RegistryHostHandler implements HttpHandler {
+  private static final Logger LOG = Logger.getLogger("nexus-router.routing");
+
+  private final VirtualHostConfig host;
+  private final Map<String, Upstream> upstreams;
+  private final Map<String, Upstream> byRepository;
+  private final PushContextTracker tracker;
+  private final LocationRewriter rewriter;
+  private final AtomicLong unclassified;
+
+  RegistryHostHandler(
+      VirtualHostConfig host,
+      Map<String, Upstream> upstreams,
+      Map<String, Upstream> byRepository,
+      PushContextTracker tracker,
+      LocationRewriter rewriter,
+      AtomicLong unclassified) {
+    this.host = host;
+    this.upstreams = upstreams;
+    this.byRepository = byRepository;
+    this.tracker = tracker;
+    this.rewriter = rewriter;
+    this.unclassified = unclassified;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) throws Exception {
+    String rawPath = rawPath(exchange);
+    RegistryPath path = RegistryPathParser.parse(rawPath);
+    if (path.kind() == PathKind.INVALID) {
+      RegistryErrors.send(
+          exchange,
+          RegistryError.of(400, "NAME_INVALID", "invalid repository path")
+              .withDetail("encoded slashes, dot segments and empty segments are not accepted"));
+      return;
+    }
+    String method = exchange.getRequestMethod().toString();
+    RequestFacts facts =
+        new RequestFacts(method, path, singleConcreteAccept(exchange), clientKey(exchange, method));
+    RouteRow row = host.routes().match(facts, tracker);
+    ExchangeTags tags = ExchangeTags.of(exchange);
+    if (row == null) {
+      RegistryErrors.send(
+          exchange, RegistryError.of(404, "NOT_FOUND", "no route for this request"));
+      return;
+    }
+    tags.route = row.id();
+    Upstream upstream = resolve(row.target(), method, path);
+    if (upstream == null) {
+      RegistryErrors.send(
+          exchange,
+          RegistryError.of(404, "NAME_UNKNOWN", "no upstream serves this repository path"));
+      return;
+    }
+    if (row.unclassified()) {
+      tags.unclassified = true;
+      long n = unclassified.incrementAndGet();
+      if (n <= 100 || Long.bitCount(n) == 1) {
+        // rare by design; logged so the table can grow a row for it (never the query string)
+        LOG.info(
+            () ->
+                "unclassified request #"
+                    + n
+                    + ": "
+                    + method
+                    + " "
+                    + path.kind().wireName()
+                    + " -> "
+                    + upstream.name());
+      }
+    }
+    tracker.observe(facts);
+    if (method.equals("HEAD") && path.kind() == PathKind.MANIFEST && path.isDigestReference()) {
+      exchange.addExchangeCompleteListener(
+          (ex, next) -> {
+            if (ex.getStatusCode() == 404) {
+              tracker.manifestDigestMissed(facts.client(), path.name(), path.reference());
+            }
+            next.proceed();
+          });
+    }
+    if (path.repository() != null) {
+      stripRepositoryPrefix(exchange, rawPath);
+    }
+    exchange.addResponseCommitListener(rewriter);
+    upstream.forward(exchange, host.maxBodySize());
+  }
+
+  private Upstream resolve(Target target, String method, RegistryPath path) {
+    return switch (target.kind()) {
+      case GROUP -> upstreams.get(host.group());
+      case HOSTED -> upstreams.get(host.hosted());
+      case V1 -> upstreams.get(host.v1());
+      case LEGACY -> upstreams.get(method.equals("GET") ? host.group() : host.hosted());
+      case REPOSITORY -> path.repository() == null ? null : byRepository.get(path.repository());
+      case UPSTREAM -> upstreams.get(target.upstream());
+    };
+  }
+
+  /** The still-encoded path, without query string and without an absolute-form scheme/host. */
+  static String rawPath(HttpServerExchange exchange) {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int s = uri.indexOf("//");
+      int p = s < 0 ? -1 : uri.indexOf('/', s + 2);
+      uri = p < 0 ? "/" : uri.substring(p);
+    }
+    return uri;
+  }
+
+  private static void stripRepositoryPrefix(HttpServerExchange exchange, String rawPath) {
+    int end = rawPath.indexOf('/', "/repository/".length());
+    exchange.setRequestURI(rawPath.substring(end), false);
+    exchange.setRequestPath(rawPath.substring(end));
+    exchange.setRelativePath(rawPath.substring(end));
+  }
+
+  /**
+   * containerd's pusher sends exactly one concrete media type plus a wildcard (pusher.go L129); its
+   * resolver sends four, dockerd several headers (registry-routing.md §5.1-1).
+   */
+  static boolean singleConcreteAccept(HttpServerExchange exchange) {
+    HeaderValues values = exchange.getRequestHeaders().get(Headers.ACCEPT);
+    if (values == null) {
+      return false;
+    }
+    int concrete = 0;
+    for (String v : values) {
+      for (String part : v.split(",")) {
+        String type = part.trim();
+        int semi = type.indexOf(';');
+        if (semi >= 0) {
+          type = type.substring(0, semi).trim();
+        }
+        if (!type.isEmpty() && !type.endsWith("/*") && !type.equals("*")) {
+          concrete++;
+        }
+      }
+    }
+    return concrete == 1;
+  }
+
+  /**
+   * (client IP, credential fingerprint) for the push window. Only the methods that feed or read the
+   * window pay for the hash; the credential itself is never stored.
+   */
+  static String clientKey(HttpServerExchange exchange, String method) {
+    if (method.equals("GET")) {
+      return "";
+    }
+    var src = exchange.getSourceAddress();
+    String ip = src == null ? "-" : src.getAddress().getHostAddress();
+    String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+    if (auth == null) {
+      return ip;
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(auth.getBytes(StandardCharsets.UTF_8));
+      return ip + "/" + HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
