@@ -160,7 +160,7 @@ final class Fields {
       }
       return u;
     } catch (java.net.URISyntaxException e) {
-      problems.add(p, "not a valid URL: '" + value + "'");
+      problems.add(p, "expected an absolute URL like http://127.0.0.1:8082, found '" + value + "'");
       return null;
     }
   }

@@ -1,0 +1,86 @@
+package dev.nexusrouter.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Main.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void versionAndHelp() {
+    assertEquals(0, run("--version"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("nexus-router "));
+    assertEquals(0, run("--help"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("check CONFIG"));
+  }
+
+  @Test
+  void checkListsEveryProblemAndFails() throws Exception {
+    Path cfg = dir.resolve("bad.yaml");
+    Files.writeString(
+        cfg,
+        "listeners: [{port: 99999}]\nupstreams: {g: {servers: [http://a:1]}}\n"
+            + "hosts: [{server-names: [x], group: g, hosted: nope}]\nextra: 1\n");
+    assertEquals(1, run("check", cfg.toString()));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains("listeners[0].port"), e);
+    assertTrue(e.contains("hosts[0].hosted: undefined upstream 'nope'"), e);
+    assertTrue(e.contains("extra: unknown key"), e);
+    assertFalse(e.contains("Exception") || e.contains("\tat "), "no stack trace: " + e);
+  }
+
+  @Test
+  void serveRefusesAnInvalidConfigWithTheSameReport() throws Exception {
+    Path cfg = dir.resolve("bad.yaml");
+    Files.writeString(cfg, "listeners: []\n");
+    assertEquals(1, run("serve", "--config", cfg.toString()));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains("refusing to start"), e);
+    assertTrue(e.contains("listeners: at least one listener is required"), e);
+    assertTrue(e.contains("hosts: at least one host is required"), e);
+  }
+
+  @Test
+  void checkAcceptsAValidConfig() throws Exception {
+    Path cfg = dir.resolve("ok.yaml");
+    Files.writeString(
+        cfg,
+        "listeners: [{port: 8080}]\nupstreams: {g: {servers: [http://a:1]}, h: {servers: [http://a:2]}}\n"
+            + "hosts: [{server-names: [x], group: g, hosted: h}]\n");
+    assertEquals(0, run("check", cfg.toString()));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("OK"));
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertEquals(2, run("check"));
+    assertEquals(2, run("frobnicate"));
+    assertEquals(2, run("serve", "--config"));
+  }
+
+  @Test
+  void routesPrintsTheEffectiveTable() {
+    assertEquals(0, run("routes"));
+    String o = out.toString(StandardCharsets.UTF_8);
+    assertTrue(o.contains("R9a: HEAD manifest when push-context -> hosted"), o);
+    assertTrue(o.contains("R13: any any -> legacy (unclassified)"), o);
+  }
+}

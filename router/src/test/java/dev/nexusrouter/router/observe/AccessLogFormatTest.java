@@ -1,0 +1,75 @@
+package dev.nexusrouter.router.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexusrouter.common.Json;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class AccessLogFormatTest {
+  private static AccessLogFormat.Entry entry(String uri, String query, String agent) {
+    return new AccessLogFormat.Entry(
+        Instant.parse("2026-11-27T10:15:30Z"),
+        "10.1.2.3",
+        "GET",
+        uri,
+        query,
+        "HTTP/1.1",
+        200,
+        1234,
+        null,
+        agent,
+        "R10",
+        "group",
+        12_500);
+  }
+
+  @Test
+  void combinedIsNginxCombinedPlusRouteUpstreamAndTime() {
+    String line =
+        new AccessLogFormat("combined", ZoneOffset.UTC)
+            .format(entry("/v2/team/app/manifests/1.0", null, "docker/27"));
+    assertEquals(
+        "10.1.2.3 - - [27/Nov/2026:10:15:30 +0000] \"GET /v2/team/app/manifests/1.0 HTTP/1.1\" 200"
+            + " 1234 \"-\" \"docker/27\" route=R10 upstream=group rt=0.013",
+        line);
+  }
+
+  @Test
+  void secretQueryValuesNeverReachTheLog() {
+    String line =
+        new AccessLogFormat("combined", ZoneOffset.UTC)
+            .format(
+                entry(
+                    "/v2/token",
+                    "service=x&access_token=abc&refresh_token=def&password=hunter2&scope=repository:a:pull",
+                    "x"));
+    assertFalse(line.contains("abc") || line.contains("def") || line.contains("hunter2"), line);
+    assertTrue(line.contains("service=x&access_token=REDACTED&refresh_token=REDACTED"), line);
+    assertTrue(line.contains("scope=repository:a:pull"), line);
+  }
+
+  @Test
+  void hostileHeadersCannotForgeLines() {
+    String line =
+        new AccessLogFormat("combined", ZoneOffset.UTC).format(entry("/v2/", null, "a\"\nb"));
+    assertFalse(line.contains("\n"), line);
+    assertTrue(line.contains("a\\x22\\x0Ab"), line);
+  }
+
+  @Test
+  void jsonFormatIsOneValidObject() throws Exception {
+    String line =
+        new AccessLogFormat("json", ZoneOffset.UTC)
+            .format(entry("/v2/", "token=s3cr3t", "ua \"quoted\""));
+    JsonNode n = Json.lenientMapper().readTree(line);
+    assertEquals("/v2/?token=REDACTED", n.get("uri").asText());
+    assertEquals(200, n.get("status").asInt());
+    assertEquals("ua \"quoted\"", n.get("user_agent").asText());
+    assertEquals("R10", n.get("route").asText());
+  }
+}
