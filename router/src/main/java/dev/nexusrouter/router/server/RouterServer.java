@@ -32,6 +32,15 @@ import org.xnio.Sequence;
 
 /** Assembles the handler chain from a {@link RouterConfig} and runs it on Undertow. */
 public final class RouterServer implements AutoCloseable {
+  static {
+    // Closing an upstream connection (response timeout, body limit, aborted client) goes through
+    // Undertow's ConnectionUtils.cleanClose, which drains the peer for up to 10 s before the
+    // failure reaches the client. Read once when that class loads, so set it before any use.
+    if (System.getProperty("io.undertow.max-drain-time") == null) {
+      System.setProperty("io.undertow.max-drain-time", "200");
+    }
+  }
+
   private final RouterConfig config;
   private final Undertow undertow;
   private final AccessLog accessLog;
