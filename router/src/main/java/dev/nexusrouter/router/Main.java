@@ -5,13 +5,17 @@ import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.VirtualHostConfig;
+import dev.nexusrouter.router.route.RouteLint;
 import dev.nexusrouter.router.route.RouteRow;
+import dev.nexusrouter.router.server.ConfigWatcher;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.server.Signals;
 import dev.nexusrouter.router.tls.TlsException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -28,6 +32,11 @@ public final class Main {
   static final int USAGE = 2;
   static final int CANNOT_START = 3;
 
+  /** serve ended by a signal after a graceful drain: the process exits 0. */
+  static final int STOPPED = 0;
+
+  private static final Logger LOG = Logger.getLogger("nexus-router");
+
   private static final String USAGE_TEXT =
       """
       Usage: nexus-router [serve] [--config FILE]
@@ -41,6 +50,9 @@ public final class Main {
         check    validate CONFIG (keys, upstreams, ports, patterns, TLS files) and print every problem.
         routes   print the effective route table of every registry host.
 
+      Signals (serve): HUP reloads the config file and certificates (the file is also watched),
+      USR1 reopens the access log, TERM/INT drain requests in flight (shutdown-timeout) and exit 0.
+
       Environment:
         NEXUS_ROUTER_CONFIG   config file used by serve/routes when --config is not given.
       """;
@@ -53,10 +65,7 @@ public final class Main {
   public static void main(String[] args) {
     configureLogging();
     int code = run(args, System.out, System.err);
-    // a serve that returned OK was stopped by a signal: the JVM is already shutting down
-    if (!(isServe(args) && code == OK)) {
-      System.exit(code);
-    }
+    System.exit(code);
   }
 
   private static boolean isServe(String[] args) {
@@ -98,6 +107,14 @@ public final class Main {
     }
     try {
       RouterConfig c = ConfigLoader.load(Path.of(args.get(0)));
+      for (int i = 0; i < c.hosts().size(); i++) {
+        VirtualHostConfig h = c.hosts().get(i);
+        if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {
+          for (String w : RouteLint.check(h.routes())) {
+            err.println("warning: hosts[" + i + "].routes: " + w);
+          }
+        }
+      }
       out.println(
           args.get(0)
               + ": OK ("
@@ -148,8 +165,10 @@ public final class Main {
 
   private static int serve(List<String> args, PrintStream out, PrintStream err) {
     RouterConfig config;
+    Path file;
     try {
-      config = load(args);
+      file = configFile(args);
+      config = file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file);
     } catch (ConfigException e) {
       err.print("nexus-router: refusing to start\n" + e.report());
       return INVALID;
@@ -164,15 +183,33 @@ public final class Main {
       err.println("nexus-router: " + e.getMessage());
       return CANNOT_START;
     }
+    Runnable reload = () -> reload(server, file);
+    Signals.on("HUP", reload);
+    Signals.on("USR1", () -> reopenLog(server));
+    ConfigWatcher watcher =
+        file == null ? null : new ConfigWatcher(file, Duration.ofSeconds(2), reload);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "shutdown"));
+    Runnable stop =
+        () -> {
+          Duration deadline = server.config().shutdownTimeout();
+          LOG.info(
+              () ->
+                  "stopping: draining requests in flight for up to " + deadline.toSeconds() + " s");
+          boolean drained = server.shutdown(deadline);
+          LOG.info(
+              drained ? "stopped" : "stopped; transfers still running at the deadline were cut");
+          if (watcher != null) {
+            watcher.close();
+          }
+          stopped.countDown();
+        };
+    // TERM and INT end with exit code 0 after the drain; without signal support the shutdown
+    // hook still drains, but the JVM then reports the signal's exit code
+    boolean handled = Signals.on("TERM", () -> new Thread(stop, "shutdown").start());
+    handled &= Signals.on("INT", () -> new Thread(stop, "shutdown").start());
+    if (!handled) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown"));
+    }
     err.println(
         "nexus-router "
             + BuildInfo.version()
@@ -184,7 +221,32 @@ public final class Main {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return OK;
+    return STOPPED;
+  }
+
+  private static void reload(RouterServer server, Path file) {
+    if (file == null) {
+      LOG.info("reload: running on built-in defaults; re-reading certificates only");
+      server.reloadCertificates();
+      return;
+    }
+    try {
+      server.reload(ConfigLoader.load(file));
+      LOG.info(() -> "reloaded " + file);
+    } catch (ConfigException e) {
+      LOG.warning(
+          "reload rejected, keeping the running configuration\n" + e.report().stripTrailing());
+    } catch (IOException | TlsException e) {
+      LOG.warning("reload rejected, keeping the running configuration: " + e.getMessage());
+    }
+  }
+
+  private static void reopenLog(RouterServer server) {
+    try {
+      server.reopenAccessLog();
+    } catch (IOException e) {
+      LOG.warning("cannot reopen the access log: " + e.getMessage());
+    }
   }
 
   private static String describeUpstreams(RouterConfig c) {
@@ -197,6 +259,12 @@ public final class Main {
 
   /** --config FILE, -c FILE, --config=FILE, $NEXUS_ROUTER_CONFIG, else the built-in defaults. */
   static RouterConfig load(List<String> args) {
+    Path file = configFile(args);
+    return file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file);
+  }
+
+  /** The config file named by the arguments or the environment, or null for the defaults. */
+  static Path configFile(List<String> args) {
     String file = null;
     for (int i = 0; i < args.size(); i++) {
       String s = args.get(i);
@@ -214,9 +282,7 @@ public final class Main {
     if (file == null) {
       file = System.getenv("NEXUS_ROUTER_CONFIG");
     }
-    return file == null || file.isEmpty()
-        ? ConfigLoader.builtIn()
-        : ConfigLoader.load(Path.of(file));
+    return file == null || file.isEmpty() ? null : Path.of(file);
   }
 
   /**

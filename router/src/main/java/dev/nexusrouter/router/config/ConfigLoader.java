@@ -68,10 +68,12 @@ public final class ConfigLoader {
     RouterConfig.AccessLog accessLog = readAccessLog(root);
     RouterConfig.ClientTimeouts client = readClient(root);
     boolean http2 = root.bool("http2", false);
+    RouterConfig.Admin admin = readAdmin(root);
+    Duration shutdown = root.duration("shutdown-timeout", Duration.ofSeconds(30));
     root.finish();
     Map<String, UpstreamConfig> upstreams = resolveUpstreams(drafts, hosts);
     problems.throwIfAny(source);
-    return new RouterConfig(listeners, hosts, upstreams, accessLog, client, http2);
+    return new RouterConfig(listeners, hosts, upstreams, accessLog, client, http2, admin, shutdown);
   }
 
   private static List<ListenerConfig> readListeners(Fields root, Problems problems) {
@@ -364,15 +366,29 @@ public final class ConfigLoader {
             ? Fields.of(root.raw("access-log"), "access-log", root.problems())
             : null;
     if (f == null) {
-      return new RouterConfig.AccessLog("stdout", "combined");
+      return new RouterConfig.AccessLog("stdout", "combined", 0, 5);
     }
     String path = f.string("path", "stdout");
     String format = f.string("format", "combined");
     if (!format.equals("combined") && !format.equals("json")) {
       root.problems().add(f.pathOf("format"), "must be combined or json, found '" + format + "'");
     }
+    long maxSize = f.bytes("max-size", 0);
+    int maxFiles = f.integer("max-files", 5, 1, 1000);
     f.finish();
-    return new RouterConfig.AccessLog(path, format);
+    return new RouterConfig.AccessLog(path, format, maxSize, maxFiles);
+  }
+
+  private static RouterConfig.Admin readAdmin(Fields root) {
+    Fields f = root.has("admin") ? Fields.of(root.raw("admin"), "admin", root.problems()) : null;
+    if (f == null) {
+      return new RouterConfig.Admin(true, "127.0.0.1", 9090);
+    }
+    boolean enabled = f.bool("enabled", true);
+    String address = f.string("address", "127.0.0.1");
+    int port = f.integer("port", 9090, 0, 65535);
+    f.finish();
+    return new RouterConfig.Admin(enabled, address, port);
   }
 
   private static RouterConfig.ClientTimeouts readClient(Fields root) {

@@ -16,7 +16,9 @@ public record RouterConfig(
     Map<String, UpstreamConfig> upstreams,
     AccessLog accessLog,
     ClientTimeouts client,
-    boolean http2) {
+    boolean http2,
+    Admin admin,
+    Duration shutdownTimeout) {
 
   public RouterConfig {
     listeners = List.copyOf(listeners);
@@ -25,12 +27,22 @@ public record RouterConfig(
   }
 
   /**
+   * The admin listener: {@code /healthz}, {@code /readyz}, {@code /routes}, {@code /metrics}.
+   *
+   * @param port 0 picks a free port; the listener is off when {@code enabled} is false
+   */
+  public record Admin(boolean enabled, String address, int port) {}
+
+  /**
    * Where and how requests are logged.
    *
    * @param path a file, {@code stdout}, or {@code off}
    * @param format {@code combined} (nginx's, plus route and upstream) or {@code json}
+   * @param maxSize rotate the file when it grows past this many bytes (0 = never; the file is also
+   *     reopened on SIGUSR1 for external rotation)
+   * @param maxFiles rotated files kept ({@code path.1} … {@code path.N})
    */
-  public record AccessLog(String path, String format) {}
+  public record AccessLog(String path, String format, long maxSize, int maxFiles) {}
 
   /**
    * Client-side timeouts, separate from the upstream ones so a stalled client cannot hold a

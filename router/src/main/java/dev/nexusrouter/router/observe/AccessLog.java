@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes one line per finished exchange. The I/O thread only formats and enqueues; a single daemon
- * thread writes, so a slow disk never stalls a transfer. When the queue is full, lines are dropped
- * and counted rather than blocking.
+ * thread writes (and rotates by size), so a slow disk never stalls a transfer. When the queue is
+ * full, lines are dropped and counted rather than blocking.
  */
 public final class AccessLog implements ExchangeCompletionListener, AutoCloseable {
   private static final String STOP = new String("stop");
@@ -29,37 +30,53 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
   private final Clock clock;
   private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(65_536);
   private final AtomicLong dropped = new AtomicLong();
-  private final Writer out;
+  private final Path file;
+  private final long maxSize;
+  private final int maxFiles;
+  private Writer out;
+  private long written;
   private final Thread writer;
 
-  private AccessLog(AccessLogFormat format, Clock clock, Writer out) {
+  private AccessLog(AccessLogFormat format, Clock clock, Path file, long maxSize, int maxFiles)
+      throws IOException {
     this.format = format;
     this.clock = clock;
-    this.out = out;
+    this.file = file;
+    this.maxSize = maxSize;
+    this.maxFiles = maxFiles;
+    this.out = openWriter();
     this.writer = new Thread(this::drain, "access-log");
     this.writer.setDaemon(true);
     this.writer.start();
   }
 
-  /** Null for {@code off}; {@code stdout} or a file path otherwise. */
-  public static AccessLog open(String path, String formatName, Clock clock) throws IOException {
+  /**
+   * Null for {@code off}; {@code stdout} or a file path otherwise.
+   *
+   * @param maxSize rotate at this many bytes (0 = never)
+   * @param maxFiles rotated files kept
+   */
+  public static AccessLog open(
+      String path, String formatName, long maxSize, int maxFiles, Clock clock) throws IOException {
     if (path.equals("off")) {
       return null;
     }
-    Writer w;
-    if (path.equals("stdout") || path.equals("-")) {
-      w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
-    } else {
-      Path p = Path.of(path);
-      if (p.getParent() != null) {
-        Files.createDirectories(p.getParent());
-      }
-      w =
-          Files.newBufferedWriter(
-              p, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    Path file = path.equals("stdout") || path.equals("-") ? null : Path.of(path);
+    if (file != null && file.toAbsolutePath().getParent() != null) {
+      Files.createDirectories(file.toAbsolutePath().getParent());
     }
     return new AccessLog(
-        new AccessLogFormat(formatName, clock.getZone()), clock, new BufferedWriter(w, 1 << 16));
+        new AccessLogFormat(formatName, clock.getZone()), clock, file, maxSize, maxFiles);
+  }
+
+  private Writer openWriter() throws IOException {
+    if (file == null) {
+      return new BufferedWriter(
+          new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+    }
+    written = Files.exists(file) ? Files.size(file) : 0;
+    return Files.newBufferedWriter(
+        file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
 
   public void attach(HttpServerExchange exchange) {
@@ -105,23 +122,63 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
       while (true) {
         String line = queue.poll(1, TimeUnit.SECONDS);
         if (line == STOP) {
-          out.flush();
+          finish();
           return;
         }
         if (line == null) {
           continue;
         }
-        out.write(line);
-        out.write('\n');
-        if (queue.isEmpty()) {
-          out.flush();
-        }
+        write(line);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void finish() {
+    try {
+      out.flush();
+      if (file != null) {
+        out.close();
+      }
     } catch (IOException e) {
+      System.err.println("nexus-router: access log close failed: " + e.getMessage());
+    }
+  }
+
+  private void write(String line) {
+    try {
+      out.write(line);
+      out.write('\n');
+      written += line.length() + 1;
+      if (queue.isEmpty()) {
+        out.flush();
+      }
+      if (file != null && maxSize > 0 && written >= maxSize) {
+        rotate();
+      }
+    } catch (IOException e) {
+      dropped.incrementAndGet();
       System.err.println("nexus-router: access log write failed: " + e.getMessage());
     }
+  }
+
+  /** access.log → access.log.1 → … → access.log.N (the oldest is dropped). */
+  private void rotate() throws IOException {
+    out.close();
+    for (int i = maxFiles - 1; i >= 1; i--) {
+      Path from = file.resolveSibling(file.getFileName() + "." + i);
+      if (Files.exists(from)) {
+        Files.move(
+            from,
+            file.resolveSibling(file.getFileName() + "." + (i + 1)),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    Files.move(
+        file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+    Files.deleteIfExists(file.resolveSibling(file.getFileName() + "." + (maxFiles + 1)));
+    out = openWriter();
   }
 
   @Override

@@ -11,6 +11,12 @@ public final class ExchangeTags {
   public String upstream = "-";
   public boolean unclassified;
 
+  /** Request body bytes read from the client. */
+  public long requestBytes;
+
+  /** Why the upstream failed (refused, connect_timeout, response_timeout, reset, body_limit). */
+  public String upstreamError;
+
   public static ExchangeTags of(HttpServerExchange exchange) {
     ExchangeTags t = exchange.getAttachment(KEY);
     if (t == null) {

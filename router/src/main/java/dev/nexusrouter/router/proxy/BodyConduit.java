@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.proxy;
 
+import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,12 +21,14 @@ import org.xnio.conduits.StreamSourceConduit;
 final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final HttpServerExchange exchange;
   private final ProxyState state;
+  private final ExchangeTags tags;
   private boolean ended;
 
   BodyConduit(StreamSourceConduit next, HttpServerExchange exchange, ProxyState state) {
     super(next);
     this.exchange = exchange;
     this.state = state;
+    this.tags = ExchangeTags.of(exchange);
   }
 
   @Override
@@ -58,6 +61,7 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
   private long count(long n) throws IOException {
     if (n > 0) {
       state.requestBytes += n;
+      tags.requestBytes = state.requestBytes;
       if (state.maxBodySize > 0 && state.requestBytes > state.maxBodySize) {
         state.bodyLimitExceeded = true;
         IoUtils.safeClose(state.connection);

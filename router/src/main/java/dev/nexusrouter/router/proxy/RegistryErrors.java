@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.proxy;
 
 import dev.nexusrouter.common.RegistryError;
+import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -28,7 +29,11 @@ public final class RegistryErrors implements DefaultResponseListener {
       return false;
     }
     ProxyState state = exchange.getAttachment(ProxyState.KEY);
-    send(exchange, classify(status, state));
+    RegistryError error = classify(status, state);
+    if (state != null && !"-".equals(state.upstream)) {
+      ExchangeTags.of(exchange).upstreamError = errorKind(error.status(), state);
+    }
+    send(exchange, error);
     return true;
   }
 
@@ -50,7 +55,26 @@ public final class RegistryErrors implements DefaultResponseListener {
       }
       return RegistryError.of(502, "UNAVAILABLE", "upstream '" + up + "' closed the connection");
     }
+    if (status == 503) {
+      return RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down");
+    }
     return RegistryError.of(status, status == 404 ? "NOT_FOUND" : "UNKNOWN", reason(status));
+  }
+
+  /** A bounded label for the upstream-errors metric. */
+  static String errorKind(int status, ProxyState s) {
+    if (s.bodyLimitExceeded) {
+      return "body_limit";
+    }
+    if (s.connectTimedOut) {
+      return "connect_timeout";
+    }
+    return switch (status) {
+      case 504 -> "response_timeout";
+      case 503 -> "refused";
+      case 502 -> "reset";
+      default -> "other";
+    };
   }
 
   /** Undertow reports an upstream READ_TIMEOUT as 503; the elapsed time tells them apart. */

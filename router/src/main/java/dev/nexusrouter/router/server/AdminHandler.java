@@ -1,0 +1,96 @@
+package dev.nexusrouter.router.server;
+
+import dev.nexusrouter.router.config.RouterConfig;
+import dev.nexusrouter.router.config.VirtualHostConfig;
+import dev.nexusrouter.router.observe.Metrics;
+import dev.nexusrouter.router.observe.UpstreamHealth;
+import dev.nexusrouter.router.route.RouteRow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The admin listener (loopback by default): liveness, readiness from cached upstream checks, the
+ * effective route table, and Prometheus metrics. Runs on worker threads; never on the proxy path.
+ */
+final class AdminHandler implements HttpHandler {
+  private final Metrics metrics;
+  private final Supplier<UpstreamHealth> health;
+  private final Supplier<RouterConfig> config;
+
+  AdminHandler(Metrics metrics, Supplier<UpstreamHealth> health, Supplier<RouterConfig> config) {
+    this.metrics = metrics;
+    this.health = health;
+    this.config = config;
+  }
+
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    if (exchange.isInIoThread()) {
+      exchange.dispatch(this);
+      return;
+    }
+    if (!exchange.getRequestMethod().equals(Methods.GET)
+        && !exchange.getRequestMethod().equals(Methods.HEAD)) {
+      send(exchange, 405, "text/plain", "method not allowed\n");
+      return;
+    }
+    switch (exchange.getRequestPath()) {
+      case "/healthz" -> send(exchange, 200, "text/plain", "ok\n");
+      case "/readyz" -> readyz(exchange);
+      case "/routes" -> send(exchange, 200, "text/plain; charset=utf-8", routes(config.get()));
+      case "/metrics" ->
+          send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+      default ->
+          send(exchange, 404, "text/plain", "not found: /healthz /readyz /routes /metrics\n");
+    }
+  }
+
+  private void readyz(HttpServerExchange exchange) {
+    UpstreamHealth h = health.get();
+    StringBuilder sb = new StringBuilder();
+    boolean ready = h.ready();
+    sb.append("{\"ready\":").append(ready).append(",\"upstreams\":{");
+    boolean first = true;
+    for (Map.Entry<String, UpstreamHealth.Result> e : h.results().entrySet()) {
+      if (!first) {
+        sb.append(',');
+      }
+      first = false;
+      sb.append('"').append(json(e.getKey())).append("\":{\"up\":").append(e.getValue().up());
+      sb.append(",\"detail\":\"").append(json(e.getValue().detail())).append("\"}");
+    }
+    sb.append("}}\n");
+    send(exchange, ready ? 200 : 503, "application/json", sb.toString());
+  }
+
+  static String routes(RouterConfig c) {
+    StringBuilder sb = new StringBuilder();
+    for (VirtualHostConfig h : c.hosts()) {
+      sb.append("host ").append(String.join(", ", h.serverNames()));
+      if (h.kind() == VirtualHostConfig.Kind.UI) {
+        sb.append(" (ui -> ").append(h.upstream()).append(")\n");
+        continue;
+      }
+      sb.append(" (group=").append(h.group()).append(", hosted=").append(h.hosted());
+      sb.append(", v1=").append(h.v1()).append(")\n");
+      for (RouteRow r : h.routes().rows()) {
+        sb.append("  ").append(r.describe()).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String json(String s) {
+    return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
+  }
+
+  private static void send(HttpServerExchange exchange, int status, String type, String body) {
+    exchange.setStatusCode(status);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
+    exchange.getResponseSender().send(body);
+  }
+}
