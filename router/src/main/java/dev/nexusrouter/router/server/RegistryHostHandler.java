@@ -6,6 +6,7 @@ import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.proxy.LocationRewriter;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.proxy.Upstream;
+import dev.nexusrouter.router.route.Condition;
 import dev.nexusrouter.router.route.PathKind;
 import dev.nexusrouter.router.route.PushContextTracker;
 import dev.nexusrouter.router.route.RegistryPath;
@@ -100,7 +101,10 @@ final class RegistryHostHandler implements HttpHandler {
                     + upstream.name());
       }
     }
-    tracker.observe(facts);
+    if (row.condition() != Condition.DIGEST_FALLBACK) {
+      // the digest-fallback HEAD blob is a pull (§5.1-2); it must not open a push window
+      tracker.observe(facts);
+    }
     if (method.equals("HEAD") && path.kind() == PathKind.MANIFEST && path.isDigestReference()) {
       exchange.addExchangeCompleteListener(
           (ex, next) -> {
