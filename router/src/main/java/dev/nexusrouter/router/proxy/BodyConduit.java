@@ -1,11 +1,14 @@
 package dev.nexusrouter.router.proxy;
 
+import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.StreamSourceConduit;
@@ -60,7 +63,7 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
       state.requestBytes += n;
       if (state.maxBodySize > 0 && state.requestBytes > state.maxBodySize) {
         state.bodyLimitExceeded = true;
-        IoUtils.safeClose(state.connection);
+        abort(state.connection);
         throw new IOException("request body exceeds max-body-size");
       }
     } else if (n < 0 && !ended) {
@@ -68,6 +71,27 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
       startResponseTimer();
     }
     return n;
+  }
+
+  /**
+   * Aborts the upstream request so that the upstream sees a broken body, never a shorter valid one.
+   * {@code HttpClientConnection#close} shuts writes down cleanly, which ends a chunked request body
+   * with its terminating chunk: the upstream would accept a truncated body (undertow-proxy.md §0
+   * pitfall 9). {@code performUpgrade()} detaches the request's chunked conduit and returns the raw
+   * connection, which is then reset.
+   */
+  static void abort(ClientConnection connection) {
+    if (connection == null) {
+      return;
+    }
+    try {
+      StreamConnection raw = connection.performUpgrade();
+      raw.setOption(Options.CLOSE_ABORT, true);
+      IoUtils.safeClose(raw);
+    } catch (IOException | RuntimeException e) {
+      // not an HTTP/1.1 connection, or already closed: the plain close below is all there is
+    }
+    IoUtils.safeClose(connection);
   }
 
   private void startResponseTimer() {
