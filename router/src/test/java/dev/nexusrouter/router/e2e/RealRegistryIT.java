@@ -45,6 +45,7 @@ class RealRegistryIT {
   static RegistryProcess hosted;
   static RegistryProcess group;
   static RouterServer router;
+  static Path routerConfig;
   static int port;
   static Path skopeo;
   static Path authFile;
@@ -60,6 +61,7 @@ class RealRegistryIT {
     hosted = RegistryProcess.start(dir, "hosted", null);
     group = RegistryProcess.start(dir, "group", hosted.url());
     Path config = dir.resolve("router.yaml");
+    routerConfig = config;
     Files.writeString(
         config,
         "listeners:\n"
@@ -226,6 +228,154 @@ class RealRegistryIT {
     List<String> layers = new ArrayList<>();
     json.path("Layers").forEach(n -> layers.add(n.asText()));
     assertEquals(image.layerDigests, layers, text);
+  }
+
+  /**
+   * containerd resolves a tag with {@code HEAD /v2/<name>/manifests/<tag>} and never retries a 404
+   * as GET: the router must send that HEAD to the group. A private containerd daemon (own root,
+   * state and socket in the temp dir) pulls the pushed image through the router with real TLS.
+   *
+   * <p>It uses a second router instance with the same config: the first one has just seen 127.0.0.1
+   * push team/app, and its push-context rule (R9a, push-window 5 min) would send the same client's
+   * HEAD manifests to hosted. A fresh instance is the realistic case of a node pulling an image
+   * that another machine pushed.
+   */
+  @Test
+  @Order(5)
+  void containerdPullThroughTheRouterResolvesAtTheGroup() throws Exception {
+    assertNotNull(pushedDigest, "the push failed");
+    Path containerd = RealParts.require("containerd");
+    Path ctr = RealParts.require("ctr");
+    Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    if (!Integer.valueOf(0).equals(uid)) {
+      String msg = "containerd needs root; running as uid " + uid;
+      if (RealParts.onCi()) {
+        throw new AssertionError(msg + " (CI=true: a failure, not a skip)");
+      }
+      org.junit.jupiter.api.Assumptions.abort(msg);
+    }
+    Path c = dir.resolve("ctr");
+    Files.createDirectories(c);
+    Path sock = c.resolve("containerd.sock");
+    Path config = c.resolve("config.toml");
+    Files.writeString(
+        config,
+        "version = 2\n"
+            + "root = \""
+            + c.resolve("root")
+            + "\"\n"
+            + "state = \""
+            + c.resolve("state")
+            + "\"\n"
+            + "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
+            + "[grpc]\n  address = \""
+            + sock
+            + "\"\n"
+            + "[ttrpc]\n  address = \""
+            + c.resolve("ttrpc.sock")
+            + "\"\n"
+            + "[debug]\n  address = \"\"\n"
+            + "[metrics]\n  address = \"\"\n");
+    RouterServer fresh = RouterServer.start(ConfigLoader.load(routerConfig), Clock.systemUTC());
+    try {
+      containerdPull(fresh.port(0), c, containerd, ctr, sock, config);
+    } finally {
+      fresh.close();
+    }
+    String g = group.log();
+    assertTrue(
+        g.contains("HEAD /v2/" + REPO + "/manifests/" + TAG + " "),
+        "containerd's HEAD manifests did not reach the group\ngroup:\n"
+            + accessLines(g, REPO)
+            + "\nhosted:\n"
+            + accessLines(hosted.log(), REPO));
+    // hosted sees HEADs from the group's proxy client, never containerd's own
+    for (String line : hosted.log().split("\n")) {
+      assertFalse(
+          line.contains("HEAD /v2/" + REPO + "/manifests/") && line.contains("containerd"),
+          "containerd's HEAD went to hosted: " + line);
+    }
+  }
+
+  static void containerdPull(
+      int routerPort, Path c, Path containerd, Path ctr, Path sock, Path config) throws Exception {
+    String host = "localhost:" + routerPort;
+    Path hostDir = c.resolve("hosts").resolve(host);
+    Files.createDirectories(hostDir);
+    Files.writeString(
+        hostDir.resolve("hosts.toml"),
+        "server = \"https://"
+            + host
+            + "\"\n"
+            + "[host.\"https://"
+            + host
+            + "\"]\n"
+            + "  capabilities = [\"pull\", \"resolve\"]\n"
+            + "  ca = \""
+            + ca.caCert
+            + "\"\n");
+    try (Proc daemon =
+        Proc.start(
+            "containerd",
+            c.resolve("containerd.log"),
+            List.of(containerd.toString(), "--config", config.toString()))) {
+      String[] base = {ctr.toString(), "--address", sock.toString(), "--namespace", "e2e"};
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (true) {
+        Proc v =
+            Proc.run("ctr version", c.resolve("ctr-version.log"), STEP, concat(base, "version"));
+        if (v.process.exitValue() == 0) {
+          break;
+        }
+        if (!daemon.alive() || System.nanoTime() > deadline) {
+          throw new AssertionError("containerd did not come up\n" + daemon.tail(40));
+        }
+        Thread.sleep(200);
+      }
+      Path pullLog = c.resolve("ctr-pull.log");
+      Proc pull =
+          Proc.run(
+              "ctr pull",
+              pullLog,
+              STEP,
+              concat(
+                  base,
+                  "images",
+                  "pull",
+                  "--hosts-dir",
+                  c.resolve("hosts").toString(),
+                  "--snapshotter",
+                  "native",
+                  host + "/" + REPO + ":" + TAG));
+      assertEquals(
+          0,
+          pull.process.exitValue(),
+          () -> "ctr images pull failed\n" + allTails(pullLog) + "\n" + daemon.tail(30));
+      Path lsLog = c.resolve("ctr-ls.log");
+      Proc.runOk("ctr images ls", lsLog, STEP, concat(base, "images", "ls"));
+      assertTrue(
+          Proc.read(lsLog).contains(pushedDigest),
+          "ctr images ls does not show " + pushedDigest + "\n" + Proc.tail(lsLog, 10));
+    }
+  }
+
+  /** The access-log lines (combined format) of a registry log that mention a repository. */
+  static String accessLines(String log, String repo) {
+    StringBuilder sb = new StringBuilder();
+    for (String line : log.split("\n")) {
+      if (line.contains("\" ")
+          && line.contains(" /v2/" + repo + "/")
+          && !line.startsWith("time=")) {
+        sb.append(line).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   static String indexDigest(Path layout) throws Exception {
