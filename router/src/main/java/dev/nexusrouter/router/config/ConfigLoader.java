@@ -382,7 +382,7 @@ public final class ConfigLoader {
   private static RouterConfig.Admin readAdmin(Fields root) {
     Fields f = root.has("admin") ? Fields.of(root.raw("admin"), "admin", root.problems()) : null;
     if (f == null) {
-      return new RouterConfig.Admin(true, "127.0.0.1", 9090);
+      return new RouterConfig.Admin(false, "127.0.0.1", 9090); // opt-in: no surprise port
     }
     boolean enabled = f.bool("enabled", true);
     String address = f.string("address", "127.0.0.1");

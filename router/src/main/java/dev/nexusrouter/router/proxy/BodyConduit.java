@@ -1,12 +1,15 @@
 package dev.nexusrouter.router.proxy;
 
 import dev.nexusrouter.router.observe.ExchangeTags;
+import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.StreamSourceConduit;
@@ -33,12 +36,29 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    return count(next.read(dst));
+    try {
+      return count(next.read(dst));
+    } catch (IOException e) {
+      return clientFailed(e);
+    }
   }
 
   @Override
   public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
-    return count(next.read(dsts, offs, len));
+    try {
+      return count(next.read(dsts, offs, len));
+    } catch (IOException e) {
+      return clientFailed(e);
+    }
+  }
+
+  /**
+   * The client broke off its upload (reset, premature end of a chunked body, read timeout): abort
+   * the upstream request too, so it never sees a shorter body that looks complete.
+   */
+  private int clientFailed(IOException e) throws IOException {
+    abort(state.connection);
+    throw e;
   }
 
   @Override
@@ -64,7 +84,7 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
       tags.requestBytes = state.requestBytes;
       if (state.maxBodySize > 0 && state.requestBytes > state.maxBodySize) {
         state.bodyLimitExceeded = true;
-        IoUtils.safeClose(state.connection);
+        abort(state.connection);
         throw new IOException("request body exceeds max-body-size");
       }
     } else if (n < 0 && !ended) {
@@ -72,6 +92,27 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
       startResponseTimer();
     }
     return n;
+  }
+
+  /**
+   * Aborts the upstream request so that the upstream sees a broken body, never a shorter valid one.
+   * {@code HttpClientConnection#close} shuts writes down cleanly, which ends a chunked request body
+   * with its terminating chunk: the upstream would accept a truncated body (undertow-proxy.md §0
+   * pitfall 9). {@code performUpgrade()} detaches the request's chunked conduit and returns the raw
+   * connection, which is then reset.
+   */
+  static void abort(ClientConnection connection) {
+    if (connection == null) {
+      return;
+    }
+    try {
+      StreamConnection raw = connection.performUpgrade();
+      raw.setOption(Options.CLOSE_ABORT, true);
+      IoUtils.safeClose(raw);
+    } catch (IOException | RuntimeException e) {
+      // not an HTTP/1.1 connection, or already closed: the plain close below is all there is
+    }
+    IoUtils.safeClose(connection);
   }
 
   private void startResponseTimer() {
@@ -88,7 +129,7 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
     state.responseTimer = null;
     if (!exchange.isResponseStarted() && !exchange.isComplete()) {
       state.responseTimedOut = true;
-      IoUtils.safeClose(state.connection);
+      abort(state.connection);
     }
   }
 }

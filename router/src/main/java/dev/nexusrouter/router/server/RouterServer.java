@@ -165,7 +165,9 @@ public final class RouterServer implements AutoCloseable {
       }
     }
     publishCertificateExpiry(next);
-    oldHealth.close();
+    if (oldHealth != null) {
+      oldHealth.close();
+    }
     if (newLog != oldLog && oldLog != null) {
       oldLog.close();
     }
@@ -251,7 +253,11 @@ public final class RouterServer implements AutoCloseable {
     return AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), clock);
   }
 
+  /** Readiness checks run only when the admin listener exists to report them. */
   private static UpstreamHealth health(RouterConfig c, Clock clock) {
+    if (!c.admin().enabled()) {
+      return null;
+    }
     Set<String> uiOnly = new HashSet<>(c.upstreams().keySet());
     for (VirtualHostConfig h : c.hosts()) {
       if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {
@@ -317,7 +323,9 @@ public final class RouterServer implements AutoCloseable {
     if (log != null) {
       log.close();
     }
-    health.close();
+    if (health != null) {
+      health.close();
+    }
   }
 
   private static int millis(Duration d) {

@@ -1,0 +1,51 @@
+package dev.nexusrouter.router.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real-part rule: a test that needs an external binary FAILS when it is missing and {@code
+ * CI=true}, and is skipped (JUnit assumption) only on a developer machine where CI is unset.
+ */
+final class RealParts {
+  private RealParts() {}
+
+  static boolean onCi() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
+  /** Returns the absolute path of {@code binary} on PATH (or an absolute path as given). */
+  static Path require(String binary) {
+    Path found = find(binary);
+    if (found == null) {
+      String msg = "required binary '" + binary + "' is not installed (PATH or absolute path)";
+      if (onCi()) {
+        fail(msg + "; CI=true, so this is a failure, not a skip");
+      }
+      Assumptions.abort(msg + "; skipped because CI is not set");
+    }
+    return found;
+  }
+
+  static Path find(String binary) {
+    if (binary.contains("/")) {
+      Path p = Path.of(binary);
+      return Files.isExecutable(p) ? p : null;
+    }
+    String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    for (String dir : path.split(File.pathSeparator)) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      Path p = Path.of(dir, binary);
+      if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    return null;
+  }
+}
