@@ -39,17 +39,17 @@ final class RouterConfigWriter {
     y.append("# by `nexus-router nexus router-config`; check it with `nexus-router check FILE`.\n");
     y.append("listeners:\n");
     y.append("  - name: main\n");
-    y.append("    address: ").append(o.listenAddress()).append('\n');
+    y.append("    address: \"").append(o.listenAddress()).append("\"\n");
     y.append("    port: ").append(o.listenPort()).append('\n');
     y.append("upstreams:\n");
     upstream(y, "group", group, nexus);
     upstream(y, "hosted", hosted, nexus);
     y.append("  ui:\n");
-    y.append("    servers: [http://")
+    y.append("    servers: [\"http://")
         .append(nexus)
         .append(':')
         .append(LayoutLoader.NEXUS_HTTP_PORT)
-        .append("]\n");
+        .append("\"]\n");
     y.append("hosts:\n");
     y.append("  - server-names: [\"").append(o.routerHost()).append("\"]\n");
     y.append("    default: true\n");
@@ -65,7 +65,7 @@ final class RouterConfigWriter {
   private static void upstream(StringBuilder y, String name, Repository r, String nexus) {
     y.append("  ").append(name).append(":\n");
     y.append("    # ").append(r.describe()).append('\n');
-    y.append("    servers: [").append(url(r, nexus)).append("]\n");
+    y.append("    servers: [\"").append(url(r, nexus)).append("\"]\n");
   }
 
   /** Where the router reaches a repository: its HTTP connector, HTTPS connector, or path mode. */
