@@ -64,9 +64,10 @@ final class Readiness {
           "no Nexus status endpoint at "
               + nexus.baseUrl()
               + NexusClient.REST
-              + "/v1/status (404): is --url the Nexus base URL, e.g. http://nexus:8081? Nexus"
-              + " older than 3.15 has no such endpoint; "
-              + NexusVersion.tooOld("at this URL").replace("Nexus at this URL is too old: ", ""));
+              + "/v1/status (404): is --url the Nexus base URL, like http://nexus:8081? (Nexus"
+              + " older than 3.15 has no such endpoint; provisioning needs "
+              + NexusVersion.MINIMUM.text()
+              + " or later)");
     }
     nexus.check(status, "read Nexus status", 200);
     Response writable = nexus.getAnonymous("/v1/status/writable");
