@@ -1,0 +1,124 @@
+package dev.nexusrouter.router.nexus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexusrouter.router.nexus.NexusClient.Response;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * Is Nexus up, writable and new enough? {@code /v1/status} and {@code /v1/status/writable} answer
+ * without credentials (§2); the version comes from the {@code Server} header or swagger.json (§1).
+ */
+final class Readiness {
+  static final String DOCKER_PROXY_V1 = "/v1/repositories/docker/proxy";
+
+  /** Pauses between polls; tests pass one that does not sleep. */
+  interface Sleeper {
+    void sleep(Duration d) throws InterruptedException;
+  }
+
+  private final NexusClient nexus;
+  private final Sleeper sleeper;
+  private final LongSupplier nanoTime;
+
+  Readiness(NexusClient nexus, Sleeper sleeper, LongSupplier nanoTime) {
+    this.nexus = nexus;
+    this.sleeper = sleeper;
+    this.nanoTime = nanoTime;
+  }
+
+  /**
+   * Waits up to {@code wait} (polling every 5 s) until Nexus serves reads and writes; returns the
+   * {@code Server} header seen, or null.
+   */
+  String awaitWritable(Duration wait) {
+    long deadline = nanoTime.getAsLong() + wait.toNanos();
+    while (true) {
+      try {
+        return checkWritable();
+      } catch (NexusException e) {
+        if (nanoTime.getAsLong() >= deadline) {
+          throw e;
+        }
+      }
+      try {
+        sleeper.sleep(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new NexusException("interrupted while waiting for Nexus");
+      }
+    }
+  }
+
+  private String checkWritable() {
+    Response status = nexus.getAnonymous("/v1/status");
+    if (status.status() == 503) {
+      throw new NexusException(
+          "Nexus at "
+              + nexus.baseUrl()
+              + " is not ready (503 on /v1/status): it is still starting (2-3 minutes after"
+              + " start); retry later or use --wait 5m");
+    }
+    if (status.status() == 404) {
+      throw new NexusException(
+          "no Nexus status endpoint at "
+              + nexus.baseUrl()
+              + NexusClient.REST
+              + "/v1/status (404): is --url the Nexus base URL, like http://nexus:8081? (Nexus"
+              + " older than 3.15 has no such endpoint; provisioning needs "
+              + NexusVersion.MINIMUM.text()
+              + " or later)");
+    }
+    nexus.check(status, "read Nexus status", 200);
+    Response writable = nexus.getAnonymous("/v1/status/writable");
+    if (writable.status() == 503) {
+      throw new NexusException(
+          "Nexus is up but not writable (503 on /v1/status/writable): the database is frozen"
+              + " (read-only mode) or still starting; unfreeze it or retry later");
+    }
+    nexus.check(writable, "read Nexus write status", 200);
+    return status.server() != null ? status.server() : writable.server();
+  }
+
+  /** The version from a Server header, or null. */
+  static NexusVersion fromHeader(String server) {
+    return NexusVersion.parse(server);
+  }
+
+  /**
+   * Refuses a Nexus without the v1 docker endpoints. Feature-detects with swagger.json (a proxy may
+   * strip the Server header, §1); falls back to the header's version when swagger.json is absent.
+   *
+   * @return the version text to show, or "unknown"
+   */
+  String requireRestApi(String serverHeader) {
+    NexusVersion v = fromHeader(serverHeader);
+    if (v != null && !v.atLeast(NexusVersion.MINIMUM)) {
+      throw new NexusException(NexusVersion.tooOld(v.text()));
+    }
+    Response swagger = nexus.get("/swagger.json");
+    if (swagger.status() == 401) {
+      nexus.check(swagger, "read the API description", 200);
+    }
+    if (swagger.status() != 200) {
+      return v == null ? "unknown" : v.text();
+    }
+    JsonNode api;
+    try {
+      api = nexus.json().readTree(swagger.body());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return v == null ? "unknown" : v.text();
+    }
+    String described = api.path("info").path("version").asText(null);
+    String shown = v != null ? v.text() : described != null ? described : "unknown";
+    if (!api.path("paths").has(DOCKER_PROXY_V1)) {
+      throw new NexusException(
+          NexusVersion.tooOld(shown)
+              + " (its API description has no "
+              + NexusClient.REST
+              + DOCKER_PROXY_V1
+              + ")");
+    }
+    return shown;
+  }
+}

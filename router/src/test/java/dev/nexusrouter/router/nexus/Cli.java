@@ -1,0 +1,32 @@
+package dev.nexusrouter.router.nexus;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Runs {@link NexusCommand} in-process and captures what it prints. */
+record Cli(int exit, String out, String err) {
+
+  static Cli run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      code = NexusCommand.run(List.of(args), o, e, env, d -> {});
+    }
+    return new Cli(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  String all() {
+    return out + err;
+  }
+
+  @Override
+  public String toString() {
+    return "exit " + exit + "\n--- out\n" + out + "--- err\n" + err;
+  }
+}

@@ -1,0 +1,371 @@
+package dev.nexusrouter.router.nexus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+
+/**
+ * A Nexus that answers like the documented REST API (nexus-rest.md): Basic auth, 204 on blob store
+ * create, 201 on repository create, 400 with a validation list for duplicates and missing group
+ * members, typed GET 404 for another type, realms checked against the available list, the
+ * text/plain password change, and the {@code Server: Nexus/…} header on every response.
+ */
+final class FakeNexus extends Dispatcher implements AutoCloseable {
+  static final String REST = "/service/rest";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One request as Nexus saw it; {@code path} is relative to /service/rest. */
+  record Call(String method, String path, String contentType, String authorization, String body) {
+    String line() {
+      return method + " " + path;
+    }
+  }
+
+  final MockWebServer server = new MockWebServer();
+  final List<Call> calls = new CopyOnWriteArrayList<>();
+  final Map<String, String> blobStores = new LinkedHashMap<>();
+  final Map<String, ObjectNode> repositories = new LinkedHashMap<>();
+  final List<String[]> availableRealms = new ArrayList<>();
+  final List<String> activeRealms = new ArrayList<>();
+  final Map<String, String> failures = new LinkedHashMap<>();
+  String version = "3.77.1-01";
+  boolean sendServerHeader = true;
+  boolean v1Api = true;
+  int statusCode = 200;
+  int writableCode = 200;
+  int notReadyPolls = 0;
+  String adminPassword = "admin-secret";
+  boolean anonymousEnabled = false;
+
+  FakeNexus() throws IOException {
+    blobStores.put("default", "default"); // Nexus creates it on first start (§3.1)
+    availableRealms.add(new String[] {"NexusAuthenticatingRealm", "Local Authenticating Realm"});
+    availableRealms.add(new String[] {"DockerToken", "Docker Bearer Token Realm"});
+    availableRealms.add(new String[] {"NpmToken", "npm Bearer Token Realm"});
+    activeRealms.add("NexusAuthenticatingRealm"); // 3.60+: the authorizing realm is hidden
+    server.setDispatcher(this);
+    server.start();
+  }
+
+  String url() {
+    String u = server.url("/").toString();
+    return u.substring(0, u.length() - 1);
+  }
+
+  /** Answer {@code METHOD path} once with this status and body (e.g. a failure mid-run). */
+  void failOnce(String methodAndPath, int status, String body) {
+    failures.put(methodAndPath, status + "\n" + body);
+  }
+
+  List<Call> changes() {
+    return calls.stream().filter(c -> !c.method().equals("GET")).toList();
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest r) {
+    String target = r.getTarget();
+    String path = target.startsWith(REST) ? target.substring(REST.length()) : target;
+    String body = r.getBody() == null ? "" : r.getBody().utf8();
+    Call call =
+        new Call(
+            r.getMethod(),
+            path,
+            r.getHeaders().get("Content-Type"),
+            r.getHeaders().get("Authorization"),
+            body);
+    calls.add(call);
+    try {
+      return handle(call);
+    } catch (IOException e) {
+      return reply(500, "\"" + e.getMessage() + "\"");
+    }
+  }
+
+  private MockResponse handle(Call c) throws IOException {
+    String failure = failures.remove(c.line());
+    if (failure != null) {
+      int nl = failure.indexOf('\n');
+      return reply(Integer.parseInt(failure.substring(0, nl)), failure.substring(nl + 1));
+    }
+    String p = c.path();
+    if (p.equals("/v1/status") || p.equals("/v1/status/writable")) {
+      if (notReadyPolls > 0) {
+        notReadyPolls--;
+        return reply(503, "");
+      }
+      return reply(p.endsWith("writable") ? writableCode : statusCode, "");
+    }
+    if (p.equals("/swagger.json")) {
+      return reply(200, swagger());
+    }
+    if (!authorized(c.authorization())) {
+      return reply(401, "");
+    }
+    if (p.startsWith("/v1/security/users")) {
+      return users(c);
+    }
+    if (!v1Api) {
+      return reply(404, "");
+    }
+    if (p.startsWith("/v1/blobstores")) {
+      return blobStores(c);
+    }
+    if (p.startsWith("/v1/repositor")) {
+      return repositories(c);
+    }
+    if (p.startsWith("/v1/security/realms")) {
+      return realms(c);
+    }
+    if (p.equals("/v1/security/anonymous")) {
+      if (c.method().equals("PUT")) {
+        anonymousEnabled = JSON.readTree(c.body()).path("enabled").asBoolean();
+        return reply(200, c.body());
+      }
+      return reply(
+          200,
+          "{\"enabled\":"
+              + anonymousEnabled
+              + ",\"userId\":\"anonymous\",\"realmName\":\"NexusAuthorizingRealm\"}");
+    }
+    return reply(404, "");
+  }
+
+  private boolean authorized(String header) {
+    String expected =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(("admin:" + adminPassword).getBytes(StandardCharsets.UTF_8));
+    return expected.equals(header);
+  }
+
+  private String swagger() {
+    String base = v1Api ? "/v1" : "/beta";
+    return "{\"info\":{\"version\":\""
+        + version
+        + "\"},\"paths\":{\""
+        + base
+        + "/repositories/docker/proxy\":{},\"/v1/status\":{}}}";
+  }
+
+  private MockResponse users(Call c) {
+    if (c.method().equals("PUT") && c.path().equals("/v1/security/users/admin/change-password")) {
+      if (c.contentType() == null || !c.contentType().startsWith("text/plain")) {
+        return reply(415, "");
+      }
+      if (c.body().isBlank()) {
+        return reply(400, "[{\"id\":\"*\",\"message\":\"Password must be supplied.\"}]");
+      }
+      adminPassword = c.body();
+      return reply(204, "");
+    }
+    return reply(200, "[{\"userId\":\"admin\",\"status\":\"active\"}]");
+  }
+
+  private MockResponse blobStores(Call c) throws IOException {
+    String p = c.path();
+    if (c.method().equals("GET") && p.equals("/v1/blobstores")) {
+      ArrayNode list = JSON.createArrayNode();
+      blobStores
+          .keySet()
+          .forEach(
+              n -> list.addObject().put("name", n).put("type", "File").put("unavailable", false));
+      return reply(200, list.toString());
+    }
+    if (c.method().equals("POST") && p.equals("/v1/blobstores/file")) {
+      JsonNode b = JSON.readTree(c.body());
+      String name = b.path("name").asText();
+      if (blobStores.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
+        return reply(
+            400,
+            "[{\"id\":\"name\",\"message\":\"Name is already used, must be unique (ignoring case)\"}]");
+      }
+      blobStores.put(name, b.path("path").asText());
+      return reply(204, "");
+    }
+    Matcher m = Pattern.compile("/v1/blobstores/file/([^/]+)").matcher(p);
+    if (m.matches() && c.method().equals("GET")) {
+      String path = blobStores.get(m.group(1));
+      return path == null
+          ? reply(404, "\"Unable to find File '" + m.group(1) + "' blobstore\"")
+          : reply(200, "{\"softQuota\":null,\"path\":\"" + path + "\"}");
+    }
+    return reply(404, "");
+  }
+
+  private MockResponse repositories(Call c) throws IOException {
+    String p = c.path();
+    if (c.method().equals("GET")
+        && (p.equals("/v1/repositories") || p.equals("/v1/repositorySettings"))) {
+      ArrayNode list = JSON.createArrayNode();
+      for (ObjectNode r : repositories.values()) {
+        if (p.endsWith("Settings")) {
+          list.add(r.deepCopy());
+        } else {
+          list.addObject()
+              .put("name", r.get("name").asText())
+              .put("format", r.get("format").asText())
+              .put("type", r.get("type").asText())
+              .put("url", r.get("url").asText());
+        }
+      }
+      return reply(200, list.toString());
+    }
+    Matcher create = Pattern.compile("/v1/repositories/docker/(proxy|hosted|group)").matcher(p);
+    if (create.matches() && c.method().equals("POST")) {
+      ObjectNode b = (ObjectNode) JSON.readTree(c.body());
+      String name = b.path("name").asText();
+      if (repositories.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
+        return reply(400, "\"Repository with name '" + name + "' already exists\"");
+      }
+      String invalid = validate(b, create.group(1));
+      if (invalid != null) {
+        return reply(400, invalid);
+      }
+      store(b, create.group(1));
+      return reply(201, "");
+    }
+    Matcher item =
+        Pattern.compile("/v1/repositories/docker/(proxy|hosted|group)/([^/]+)").matcher(p);
+    if (item.matches()) {
+      ObjectNode r = repositories.get(item.group(2));
+      // typed GET/PUT filter on format and type: another type is "not found" (§4)
+      if (r == null || !r.get("type").asText().equals(item.group(1))) {
+        return reply(404, "\"Repository not found\"");
+      }
+      if (c.method().equals("GET")) {
+        return reply(200, r.toString());
+      }
+      if (c.method().equals("PUT")) {
+        ObjectNode b = (ObjectNode) JSON.readTree(c.body());
+        if (!b.path("name").asText().equals(item.group(2))) {
+          return reply(400, "\"Renaming a repository is not supported\"");
+        }
+        if (!b.path("storage")
+            .path("blobStoreName")
+            .equals(r.path("storage").path("blobStoreName"))) {
+          return reply(400, "\"You cannot change a repository's blob store through the API\"");
+        }
+        String invalid = validate(b, item.group(1));
+        if (invalid != null) {
+          return reply(400, invalid);
+        }
+        store(b, item.group(1)); // update replaces all attributes
+        return reply(204, "");
+      }
+    }
+    return reply(404, "");
+  }
+
+  private String validate(ObjectNode b, String type) {
+    String store = b.path("storage").path("blobStoreName").asText();
+    if (!blobStores.containsKey(store)) {
+      return "\"Blob store " + store + " does not exist\"";
+    }
+    if (type.equals("group")) {
+      for (JsonNode m : b.path("group").path("memberNames")) {
+        ObjectNode member = repositories.get(m.asText());
+        if (member == null) {
+          return "[{\"id\":\"*\",\"message\":\"Member repository does not exist: "
+              + m.asText()
+              + "\"}]";
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Stores a repository as GET returns it: the request plus format, type, url and nulls. */
+  void store(ObjectNode b, String type) {
+    ObjectNode r = b.deepCopy();
+    String name = r.path("name").asText();
+    r.put("format", "docker").put("type", type).put("url", url() + "/repository/" + name);
+    if (!r.has("cleanup")) {
+      r.putNull("cleanup");
+    }
+    if (type.equals("proxy")) {
+      r.putNull("routingRuleName");
+      r.remove("routingRule");
+      ObjectNode hc = (ObjectNode) r.path("httpClient");
+      if (!hc.has("connection")) {
+        hc.putNull("connection");
+      }
+      if (!hc.has("authentication")) {
+        hc.putNull("authentication");
+      }
+      ObjectNode dp = (ObjectNode) r.path("dockerProxy");
+      if (dp.path("indexType").asText().equals("HUB") && !dp.has("indexUrl")) {
+        dp.put("indexUrl", "https://index.docker.io/"); // what the 3.18 UI stored for HUB
+      }
+    }
+    if (type.equals("hosted")) {
+      ObjectNode s = (ObjectNode) r.path("storage");
+      s.put(
+          "writePolicy",
+          s.path("writePolicy")
+              .asText()
+              .toLowerCase(Locale.ROOT)); // echoed as sent; lower-case to test the comparison
+    }
+    repositories.put(name, r);
+  }
+
+  private MockResponse realms(Call c) throws IOException {
+    String p = c.path();
+    if (p.equals("/v1/security/realms/available")) {
+      ArrayNode list = JSON.createArrayNode();
+      availableRealms.forEach(a -> list.addObject().put("id", a[0]).put("name", a[1]));
+      return reply(200, list.toString());
+    }
+    if (p.equals("/v1/security/realms/active") && c.method().equals("GET")) {
+      ArrayNode list = JSON.createArrayNode();
+      activeRealms.forEach(list::add);
+      return reply(200, list.toString());
+    }
+    if (p.equals("/v1/security/realms/active") && c.method().equals("PUT")) {
+      List<String> ids = new ArrayList<>();
+      JSON.readTree(c.body()).forEach(n -> ids.add(n.asText()));
+      List<String> unknown =
+          ids.stream()
+              .filter(id -> availableRealms.stream().noneMatch(a -> a[0].equals(id)))
+              .toList();
+      if (!unknown.isEmpty()) {
+        return reply(400, "\"Unknown realmIds: " + unknown + "\"");
+      }
+      activeRealms.clear();
+      activeRealms.addAll(ids);
+      return reply(204, "");
+    }
+    return reply(404, "");
+  }
+
+  private MockResponse reply(int code, String body) {
+    MockResponse.Builder b = new MockResponse.Builder().code(code);
+    if (sendServerHeader) {
+      b.setHeader("Server", "Nexus/" + version + " (OSS)");
+    }
+    if (!body.isEmpty()) {
+      b.setHeader("Content-Type", "application/json").body(body);
+    }
+    return b.build();
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
