@@ -5,6 +5,7 @@ import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.VirtualHostConfig;
+import dev.nexusrouter.router.nexus.NexusCommand;
 import dev.nexusrouter.router.route.RouteLint;
 import dev.nexusrouter.router.route.RouteRow;
 import dev.nexusrouter.router.server.ConfigWatcher;
@@ -42,6 +43,7 @@ public final class Main {
       Usage: nexus-router [serve] [--config FILE]
              nexus-router check CONFIG
              nexus-router routes [--config FILE]
+             nexus-router nexus provision|status|router-config ...   (nexus --help)
              nexus-router --help | --version
 
       Commands:
@@ -49,6 +51,7 @@ public final class Main {
                  http://127.0.0.1:8080, group 127.0.0.1:8082, hosted 127.0.0.1:8086, UI 127.0.0.1:8081.
         check    validate CONFIG (keys, upstreams, ports, patterns, TLS files) and print every problem.
         routes   print the effective route table of every registry host.
+        nexus    provision and check the Nexus Docker layout over its REST API.
 
       Signals (serve): HUP reloads the config file and certificates (the file is also watched),
       USR1 reopens the access log, TERM/INT drain requests in flight (shutdown-timeout) and exit 0.
@@ -92,6 +95,7 @@ public final class Main {
       case "serve" -> serve(rest, out, err);
       case "check" -> check(rest, out, err);
       case "routes" -> routes(rest, out, err);
+      case "nexus" -> NexusCommand.run(rest, out, err, System.getenv());
       default -> {
         err.println("nexus-router: unknown command '" + command + "'");
         err.print(USAGE_TEXT);
