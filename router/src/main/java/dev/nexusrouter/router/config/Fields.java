@@ -14,7 +14,7 @@ import java.util.Set;
  * unknown ones. Every read records a problem (with the key's YAML path) instead of throwing, so one
  * pass finds every mistake.
  */
-final class Fields {
+public final class Fields {
   private final JsonNode node;
   private final String path;
   private final Problems problems;
@@ -27,7 +27,7 @@ final class Fields {
   }
 
   /** Null when the node is not a mapping (a problem is recorded). */
-  static Fields of(JsonNode node, String path, Problems problems) {
+  public static Fields of(JsonNode node, String path, Problems problems) {
     if (node == null || node.isNull()) {
       return new Fields(
           com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(),
@@ -41,31 +41,31 @@ final class Fields {
     return new Fields(node, path, problems);
   }
 
-  String path() {
+  public String path() {
     return path;
   }
 
-  String pathOf(String key) {
+  public String pathOf(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
 
-  Problems problems() {
+  public Problems problems() {
     return problems;
   }
 
-  boolean has(String key) {
+  public boolean has(String key) {
     known.add(key);
     JsonNode v = node.get(key);
     return v != null && !v.isNull();
   }
 
-  JsonNode raw(String key) {
+  public JsonNode raw(String key) {
     known.add(key);
     JsonNode v = node.get(key);
     return v == null || v.isNull() ? null : v;
   }
 
-  String string(String key, String def) {
+  public String string(String key, String def) {
     JsonNode v = raw(key);
     if (v == null) {
       return def;
@@ -77,7 +77,7 @@ final class Fields {
     return v.asText();
   }
 
-  boolean bool(String key, boolean def) {
+  public boolean bool(String key, boolean def) {
     JsonNode v = raw(key);
     if (v == null) {
       return def;
@@ -89,7 +89,7 @@ final class Fields {
     return v.asBoolean();
   }
 
-  int integer(String key, int def, int min, int max) {
+  public int integer(String key, int def, int min, int max) {
     JsonNode v = raw(key);
     if (v == null) {
       return def;
@@ -106,11 +106,31 @@ final class Fields {
     return i;
   }
 
-  int port(String key, int def) {
+  /** Null when absent or invalid (a problem is recorded when invalid). */
+  public Integer integerOrNull(String key, int min, int max) {
+    JsonNode v = raw(key);
+    if (v == null) {
+      return null;
+    }
+    int before = problems.all().size();
+    int i = integer(key, 0, min, max);
+    return problems.all().size() == before ? i : null;
+  }
+
+  /** The keys present in the mapping, for checks that depend on which ones were given. */
+  public java.util.Set<String> present() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (var e : node.properties()) {
+      out.add(e.getKey());
+    }
+    return out;
+  }
+
+  public int port(String key, int def) {
     return integer(key, def, 1, 65535);
   }
 
-  Duration duration(String key, Duration def) {
+  public Duration duration(String key, Duration def) {
     JsonNode v = raw(key);
     if (v == null) {
       return def;
@@ -124,7 +144,7 @@ final class Fields {
   }
 
   /** -1 when absent; 0 means no limit. */
-  long bytes(String key, long def) {
+  public long bytes(String key, long def) {
     JsonNode v = raw(key);
     if (v == null) {
       return def;
@@ -138,7 +158,7 @@ final class Fields {
     return n;
   }
 
-  Path file(String key) {
+  public Path file(String key) {
     String s = string(key, null);
     if (s == null) {
       return null;
@@ -166,7 +186,7 @@ final class Fields {
   }
 
   /** A list of strings; a single string is accepted as a one-element list. */
-  List<String> strings(String key) {
+  public List<String> strings(String key) {
     JsonNode v = raw(key);
     List<String> out = new ArrayList<>();
     if (v == null) {
@@ -192,7 +212,7 @@ final class Fields {
   }
 
   /** Reports every key that no reader asked for. */
-  void finish() {
+  public void finish() {
     for (var e : node.properties()) {
       String k = e.getKey();
       if (!known.contains(k)) {
@@ -201,7 +221,7 @@ final class Fields {
     }
   }
 
-  static String describe(JsonNode v) {
+  public static String describe(JsonNode v) {
     if (v == null || v.isNull()) {
       return "nothing";
     }

@@ -10,14 +10,17 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** YAML to a tree, with syntax errors turned into problems that name the line and column. */
-final class Yaml {
+/**
+ * YAML to a tree, with syntax errors turned into problems that name the line and column. Shared by
+ * the router config and the Nexus layout loaders.
+ */
+public final class Yaml {
   private static final YAMLMapper MAPPER =
       YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
 
   private Yaml() {}
 
-  static JsonNode readFile(Path file, Problems problems) {
+  public static JsonNode readFile(Path file, Problems problems) {
     try (InputStream in = Files.newInputStream(file)) {
       return read(in, problems);
     } catch (java.nio.file.NoSuchFileException e) {
@@ -28,7 +31,7 @@ final class Yaml {
     return null;
   }
 
-  static JsonNode readResource(String name, Problems problems) {
+  public static JsonNode readResource(String name, Problems problems) {
     try (InputStream in = Yaml.class.getResourceAsStream(name)) {
       if (in == null) {
         problems.add("", "missing built-in resource " + name);
@@ -38,6 +41,16 @@ final class Yaml {
     } catch (IOException e) {
       problems.add("", "cannot read built-in resource " + name + ": " + e.getMessage());
       return null;
+    }
+  }
+
+  public static JsonNode readString(String yaml, Problems problems) {
+    try {
+      return read(
+          new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+          problems);
+    } catch (IOException e) {
+      throw new IllegalStateException("reading from memory cannot fail", e);
     }
   }
 

@@ -1,12 +1,10 @@
 package dev.nexusrouter.router.nexus;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.nexusrouter.router.config.ConfigException;
+import dev.nexusrouter.router.config.Fields;
 import dev.nexusrouter.router.config.Problems;
+import dev.nexusrouter.router.config.Yaml;
 import dev.nexusrouter.router.nexus.Layout.BlobStore;
 import dev.nexusrouter.router.nexus.Layout.Docker;
 import dev.nexusrouter.router.nexus.Layout.IndexType;
@@ -15,12 +13,8 @@ import dev.nexusrouter.router.nexus.Layout.Repository;
 import dev.nexusrouter.router.nexus.Layout.Security;
 import dev.nexusrouter.router.nexus.Layout.Type;
 import dev.nexusrouter.router.nexus.Layout.WritePolicy;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,70 +53,67 @@ final class LayoutLoader {
           "auto-block",
           "blocked");
 
-  private static final YAMLMapper MAPPER =
-      YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
-
   private LayoutLoader() {}
+
+  /**
+   * Minutes, the unit Nexus stores cache ages in: a whole number of minutes, {@code -1} (never
+   * expires), or a duration like {@code 24h}, {@code 1d}, {@code 90m}.
+   */
+  static int minutes(Fields f, String key, int def) {
+    JsonNode v = f.raw(key);
+    if (v == null) {
+      return def;
+    }
+    if (v.isIntegralNumber() && v.canConvertToInt() && v.asInt() >= -1) {
+      return v.asInt();
+    }
+    Integer m = v.isTextual() ? parseMinutes(v.asText()) : null;
+    if (m == null) {
+      f.problems()
+          .add(
+              f.pathOf(key),
+              "expected minutes (a whole number, -1 for never) or a duration like 24h, 1d, 90m,"
+                  + " found "
+                  + Fields.describe(v));
+      return def;
+    }
+    return m;
+  }
+
+  static Integer parseMinutes(String text) {
+    String s = text.trim();
+    if (!s.matches("[0-9]{1,7}[mhd]")) {
+      return null;
+    }
+    long n = Long.parseLong(s.substring(0, s.length() - 1));
+    long m =
+        switch (s.charAt(s.length() - 1)) {
+          case 'h' -> n * 60;
+          case 'd' -> n * 1440;
+          default -> n;
+        };
+    return m > Integer.MAX_VALUE ? null : (int) m;
+  }
 
   static Layout builtIn() {
     Problems problems = new Problems();
-    JsonNode tree = null;
-    try (InputStream in = LayoutLoader.class.getResourceAsStream(BUILT_IN)) {
-      if (in == null) {
-        problems.add("", "missing built-in resource " + BUILT_IN);
-      } else {
-        tree = read(in, problems);
-      }
-    } catch (IOException e) {
-      problems.add("", "cannot read built-in resource " + BUILT_IN + ": " + e.getMessage());
-    }
-    return build(tree, "built-in layout", problems);
+    return build(Yaml.readResource(BUILT_IN, problems), "built-in layout", problems);
   }
 
   static Layout load(Path file) {
     Problems problems = new Problems();
-    JsonNode tree = null;
-    try (InputStream in = Files.newInputStream(file)) {
-      tree = read(in, problems);
-    } catch (NoSuchFileException e) {
-      problems.add("", "file not found: " + file);
-    } catch (IOException e) {
-      problems.add("", "cannot read " + file + ": " + e.getMessage());
-    }
-    return build(tree, file.toString(), problems);
+    return build(Yaml.readFile(file, problems), file.toString(), problems);
   }
 
-  /** Parses YAML text; used by tests and by {@link #load}. */
+  /** Parses YAML text; used by tests. */
   static Layout parse(String yaml, String source) {
     Problems problems = new Problems();
-    JsonNode tree;
-    try {
-      tree =
-          read(
-              new java.io.ByteArrayInputStream(
-                  yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-              problems);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return build(tree, source, problems);
-  }
-
-  private static JsonNode read(InputStream in, Problems problems) throws IOException {
-    try {
-      JsonNode node = MAPPER.readTree(in);
-      return node == null || node.isMissingNode() ? null : node;
-    } catch (JsonProcessingException e) {
-      JsonLocation loc = e.getLocation();
-      String where = loc == null ? "" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
-      problems.add(where, "invalid YAML: " + e.getOriginalMessage());
-      return null;
-    }
+    return build(Yaml.readString(yaml, problems), source, problems);
   }
 
   private static Layout build(JsonNode tree, String source, Problems problems) {
     problems.throwIfAny(source);
-    LayoutFields root = LayoutFields.of(tree, "", problems);
+    Fields root = Fields.of(tree, "", problems);
     if (root == null) {
       problems.throwIfAny(source);
     }
@@ -134,8 +125,8 @@ final class LayoutLoader {
     return new Layout(stores, repos, security);
   }
 
-  private static Security readSecurity(LayoutFields root) {
-    LayoutFields f = LayoutFields.of(root.raw("security"), "security", root.problems());
+  private static Security readSecurity(Fields root) {
+    Fields f = Fields.of(root.raw("security"), "security", root.problems());
     if (f == null) {
       return new Security(true, false);
     }
@@ -144,7 +135,7 @@ final class LayoutLoader {
     return s;
   }
 
-  private static List<BlobStore> readBlobStores(LayoutFields root) {
+  private static List<BlobStore> readBlobStores(Fields root) {
     Problems problems = root.problems();
     List<BlobStore> out = new ArrayList<>();
     JsonNode node = root.raw("blob-stores");
@@ -152,12 +143,12 @@ final class LayoutLoader {
       return out;
     }
     if (!node.isArray()) {
-      problems.add("blob-stores", "expected a list, found " + LayoutFields.describe(node));
+      problems.add("blob-stores", "expected a list, found " + Fields.describe(node));
       return out;
     }
     Map<String, String> seen = new HashMap<>();
     for (int i = 0; i < node.size(); i++) {
-      LayoutFields f = LayoutFields.of(node.get(i), "blob-stores[" + i + "]", problems);
+      Fields f = Fields.of(node.get(i), "blob-stores[" + i + "]", problems);
       if (f == null) {
         continue;
       }
@@ -180,7 +171,7 @@ final class LayoutLoader {
     return out;
   }
 
-  private static String name(LayoutFields f) {
+  private static String name(Fields f) {
     String name = f.string("name", null);
     if (name == null) {
       f.problems().add(f.pathOf("name"), "required");
@@ -195,7 +186,7 @@ final class LayoutLoader {
   }
 
   private static List<Repository> readRepositories(
-      LayoutFields root, List<BlobStore> stores, Security security) {
+      Fields root, List<BlobStore> stores, Security security) {
     Problems problems = root.problems();
     List<Repository> out = new ArrayList<>();
     JsonNode node = root.raw("repositories");
@@ -203,7 +194,7 @@ final class LayoutLoader {
       return out;
     }
     if (!node.isArray()) {
-      problems.add("repositories", "expected a list, found " + LayoutFields.describe(node));
+      problems.add("repositories", "expected a list, found " + Fields.describe(node));
       return out;
     }
     Set<String> storeNames = new HashSet<>();
@@ -212,7 +203,7 @@ final class LayoutLoader {
     Map<Integer, String> ports = new HashMap<>();
     Map<String, String> paths = new LinkedHashMap<>();
     for (int i = 0; i < node.size(); i++) {
-      LayoutFields f = LayoutFields.of(node.get(i), "repositories[" + i + "]", problems);
+      Fields f = Fields.of(node.get(i), "repositories[" + i + "]", problems);
       if (f == null) {
         continue;
       }
@@ -249,8 +240,7 @@ final class LayoutLoader {
     }
   }
 
-  private static Repository readRepository(
-      LayoutFields f, Set<String> storeNames, Security security) {
+  private static Repository readRepository(Fields f, Set<String> storeNames, Security security) {
     Problems problems = f.problems();
     String name = name(f);
     if (name != null && !name.equals(name.toLowerCase(Locale.ROOT))) {
@@ -306,9 +296,9 @@ final class LayoutLoader {
     return new Repository(name, type, online, blobStore, strict, docker, proxy, policy, members);
   }
 
-  private static Docker readDocker(LayoutFields f, Security security) {
-    Integer http = f.integer("http-port", 1, 65535);
-    Integer https = f.integer("https-port", 1, 65535);
+  private static Docker readDocker(Fields f, Security security) {
+    Integer http = f.integerOrNull("http-port", 1, 65535);
+    Integer https = f.integerOrNull("https-port", 1, 65535);
     if (http != null && http.equals(https)) {
       f.problems().add(f.pathOf("https-port"), "must differ from http-port");
     }
@@ -320,7 +310,7 @@ final class LayoutLoader {
         f.bool("path-enabled", false));
   }
 
-  private static void checkTypeKeys(LayoutFields f, Type type) {
+  private static void checkTypeKeys(Fields f, Type type) {
     if (type == null) {
       return;
     }
@@ -341,7 +331,7 @@ final class LayoutLoader {
     }
   }
 
-  private static Proxy readProxy(LayoutFields f) {
+  private static Proxy readProxy(Fields f) {
     Problems problems = f.problems();
     String remote = f.string("remote-url", null);
     if (remote == null) {
@@ -375,15 +365,15 @@ final class LayoutLoader {
         remote,
         index,
         indexUrl,
-        f.minutes("max-component-age", DEFAULT_AGE_MINUTES),
-        f.minutes("max-metadata-age", DEFAULT_AGE_MINUTES),
+        minutes(f, "max-component-age", DEFAULT_AGE_MINUTES),
+        minutes(f, "max-metadata-age", DEFAULT_AGE_MINUTES),
         f.bool("negative-cache", true),
-        f.minutes("negative-cache-ttl", DEFAULT_AGE_MINUTES),
+        minutes(f, "negative-cache-ttl", DEFAULT_AGE_MINUTES),
         f.bool("auto-block", true),
         f.bool("blocked", false));
   }
 
-  private static WritePolicy readWritePolicy(LayoutFields f) {
+  private static WritePolicy readWritePolicy(Fields f) {
     String text = f.string("write-policy", "allow-once");
     for (WritePolicy p : WritePolicy.values()) {
       if (p.yamlName().equals(text)) {
