@@ -3,6 +3,7 @@ package dev.nexusrouter.router.tls;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -16,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -51,6 +54,9 @@ final class CertificateAuthority {
 
   /** Start validity a little in the past so clients with a slow clock accept a new certificate. */
   private static final Duration BACKDATE = Duration.ofHours(1);
+
+  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]+");
 
   private final X509Certificate cert;
   private final PrivateKey key;
@@ -223,6 +229,21 @@ final class CertificateAuthority {
     } catch (GeneralSecurityException e) {
       throw new TlsException("cannot generate an RSA key: " + e.getMessage());
     }
+  }
+
+  /**
+   * The address if {@code raw} is an IP literal; empty for anything else, without the DNS lookup
+   * {@link InetAddress#getByName} would do for a host name.
+   */
+  static Optional<InetAddress> ipLiteral(String raw) {
+    if (IPV4.matcher(raw).matches() || IPV6.matcher(raw).matches() && raw.contains(":")) {
+      try {
+        return Optional.of(InetAddress.getByName(raw));
+      } catch (UnknownHostException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
   }
 
   /** RSA for CAs made here; EC for a user's own CA key loaded from disk. */

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -49,7 +48,6 @@ public final class CertsCommand {
 
   private static final Pattern DOMAIN =
       Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
-  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
   private CertsCommand() {}
 
@@ -275,16 +273,10 @@ public final class CertsCommand {
     return d;
   }
 
-  /** Only literals: {@link InetAddress#getByName} would otherwise resolve a host name. */
   private static InetAddress ipLiteral(String raw) {
-    if (IPV4.matcher(raw).matches() || raw.contains(":") && raw.matches("[0-9A-Fa-f:.]+")) {
-      try {
-        return InetAddress.getByName(raw);
-      } catch (UnknownHostException e) {
-        // falls through to the usage error
-      }
-    }
-    throw new UsageException("--ip: '" + raw + "' is not an IPv4 or IPv6 address");
+    return CertificateAuthority.ipLiteral(raw)
+        .orElseThrow(
+            () -> new UsageException("--ip: '" + raw + "' is not an IPv4 or IPv6 address"));
   }
 
   /** A wrong command line: exit code 2. */
