@@ -18,13 +18,14 @@ import org.bouncycastle.asn1.x509.Extension;
  * Checks the order and completeness of a certificate bundle the way nginx users build it: server
  * certificate first, then each issuer; the root may be left out (RFC 8446 §4.4.2).
  *
- * <p>"Missing intermediate" is decided like this. When the last certificate of the bundle is not
- * self-signed, its issuer must be known somehow: the JDK trust store or a {@code ca.crt} next to
- * the bundle means all is well. Otherwise, if that certificate carries an Authority Information
- * Access "CA Issuers" URL, it comes from a CA that signs through intermediates (every public CA
- * does, e.g. Let's Encrypt's {@code cert.pem} instead of {@code fullchain.pem}): that is refused,
- * because browsers may cope but docker, containerd and skopeo will not. Without AIA it is most
- * likely a private root the clients trust directly (the seed's wildcard CA): a warning only.
+ * <p>"Missing intermediate" is decided like this. A bundle with intermediates whose last issuer is
+ * absent is normal (the root is left out). A bundle with the server certificate alone, not
+ * self-signed, is fine when its issuer is in the JDK trust store or in a {@code ca.crt} next to the
+ * bundle. Otherwise, if the certificate carries an Authority Information Access "CA Issuers" URL,
+ * it comes from a CA that signs through intermediates (every public CA does, e.g. Let's Encrypt's
+ * {@code cert.pem} instead of {@code fullchain.pem}): that is refused, because browsers may fetch
+ * the intermediate but docker, containerd and skopeo do not. Without AIA it is most likely issued
+ * straight from a private root the clients trust directly (the seed's wildcard CA): a warning only.
  */
 final class ChainCheck {
   private ChainCheck() {}
@@ -59,13 +60,15 @@ final class ChainCheck {
         }
         continue;
       }
-      lastIssuerMissing(c, i, file, extra, warnings);
+      if (i == 0) {
+        leafIssuerMissing(c, file, extra, warnings);
+      }
     }
     return warnings;
   }
 
-  private static void lastIssuerMissing(
-      X509Certificate c, int i, Path file, List<X509Certificate> extra, List<String> warnings) {
+  private static void leafIssuerMissing(
+      X509Certificate c, Path file, List<X509Certificate> extra, List<String> warnings) {
     if (extra.stream().anyMatch(a -> issuedBy(c, a)) || trustedByJdk(c)) {
       return;
     }
@@ -77,15 +80,17 @@ final class ChainCheck {
               + " is incomplete: the intermediate '"
               + issuer
               + "' that issued "
-              + ServerTls.describe(i, c)
+              + ServerTls.describe(0, c)
               + " is missing; use the full chain (server certificate first, then intermediates,"
-              + " e.g. fullchain.pem)");
+              + " e.g. fullchain.pem; append '"
+              + issuer
+              + "' too if it is a root)");
     }
     warnings.add(
         "the issuer '"
             + issuer
             + "' of "
-            + ServerTls.describe(i, c)
+            + ServerTls.describe(0, c)
             + " is not in "
             + file
             + "; clients must trust it as a root (fine for a private CA, otherwise append the"
