@@ -2,10 +2,12 @@ package dev.nexusrouter.router.tls;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -13,18 +15,34 @@ import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMException;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import org.bouncycastle.pkcs.PKCSException;
 
 /**
  * Reads the PEM files nginx users already have: a certificate chain bundle (leaf first) and a
- * private key in PKCS#1 ({@code RSA PRIVATE KEY}), PKCS#8 ({@code PRIVATE KEY}) or SEC1 ({@code EC
- * PRIVATE KEY}) form. Errors are {@link TlsException}s with a one-line reason and the file name.
+ * private key in PKCS#1 ({@code RSA PRIVATE KEY}), PKCS#8 ({@code PRIVATE KEY}), SEC1 ({@code EC
+ * PRIVATE KEY}), encrypted PKCS#8 ({@code ENCRYPTED PRIVATE KEY}, e.g. {@code openssl pkcs8 -topk8
+ * -v2 aes-256-cbc}) or legacy encrypted PKCS#1 ({@code Proc-Type: 4,ENCRYPTED}) form. Errors are
+ * {@link TlsException}s with a one-line reason and the file name.
  */
 public final class PemFiles {
+  /**
+   * A private instance, never registered in {@link java.security.Security}: the JDK providers do
+   * not resolve every PBES2 parameter set openssl writes (e.g. scrypt), Bouncy Castle does.
+   */
+  private static final Provider BC = new BouncyCastleProvider();
+
   private PemFiles() {}
 
   public static List<X509Certificate> readCertificates(Path file) {
@@ -47,7 +65,13 @@ public final class PemFiles {
     return certs;
   }
 
+  /** Reads an unencrypted key; an encrypted one is refused with a hint. */
   public static PrivateKey readPrivateKey(Path file) {
+    return readPrivateKey(file, KeyPassphrase.NONE);
+  }
+
+  /** Reads a key, decrypting it with {@code pass} when it is encrypted. */
+  public static PrivateKey readPrivateKey(Path file, KeyPassphrase pass) {
     JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
         PEMParser p = new PEMParser(r)) {
@@ -59,11 +83,11 @@ public final class PemFiles {
         if (o instanceof PrivateKeyInfo info) {
           return conv.getPrivateKey(info);
         }
-        if (o instanceof PKCS8EncryptedPrivateKeyInfo) {
-          throw new TlsException(
-              "private key in "
-                  + file
-                  + " is encrypted; decrypt it (openssl pkey -in KEY -out PLAIN)");
+        if (o instanceof PKCS8EncryptedPrivateKeyInfo enc) {
+          return conv.getPrivateKey(decrypt(enc, file, pass));
+        }
+        if (o instanceof PEMEncryptedKeyPair enc) {
+          return conv.getPrivateKey(decrypt(enc, file, pass));
         }
       }
     } catch (PEMException e) {
@@ -74,7 +98,66 @@ public final class PemFiles {
     throw new TlsException("no PEM private key found in " + file);
   }
 
-  private static String reason(Exception e) {
+  private static PrivateKeyInfo decrypt(
+      PKCS8EncryptedPrivateKeyInfo enc, Path file, KeyPassphrase pass) {
+    char[] chars = passphrase(file, pass);
+    try {
+      return enc.decryptPrivateKeyInfo(
+          new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(chars));
+    } catch (PKCSException | OperatorCreationException | RuntimeException e) {
+      // a wrong key shows as bad padding, or (1 in 256) as garbage that is not DER
+      throw wrongPassphrase(file, pass);
+    } finally {
+      java.util.Arrays.fill(chars, '\0');
+    }
+  }
+
+  private static PrivateKeyInfo decrypt(PEMEncryptedKeyPair enc, Path file, KeyPassphrase pass) {
+    char[] chars = passphrase(file, pass);
+    try {
+      return enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(chars))
+          .getPrivateKeyInfo();
+    } catch (IOException | RuntimeException e) {
+      throw wrongPassphrase(file, pass);
+    } finally {
+      java.util.Arrays.fill(chars, '\0');
+    }
+  }
+
+  private static char[] passphrase(Path file, KeyPassphrase pass) {
+    return pass.chars()
+        .orElseThrow(
+            () ->
+                new TlsException(
+                    "private key "
+                        + file
+                        + " is encrypted and no passphrase was given (use a passphrase file or"
+                        + " environment variable)"));
+  }
+
+  private static TlsException wrongPassphrase(Path file, KeyPassphrase pass) {
+    return new TlsException(
+        "wrong passphrase for private key " + file + " (passphrase from " + pass.source() + ")");
+  }
+
+  /** PEM text of certificates and keys; private keys as unencrypted PKCS#8 ("PRIVATE KEY"). */
+  static String toPem(Object... objects) {
+    StringWriter sw = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+      for (Object o : objects) {
+        if (o instanceof PrivateKey k) {
+          w.writeObject(new JcaPKCS8Generator(k, null));
+        } else {
+          w.writeObject(o);
+        }
+      }
+    } catch (IOException e) {
+      throw new TlsException("cannot encode PEM: " + e.getMessage());
+    }
+    return sw.toString();
+  }
+
+  static String reason(Exception e) {
     if (e instanceof java.nio.file.NoSuchFileException) {
       return "file not found";
     }

@@ -1,0 +1,160 @@
+package dev.nexusrouter.router.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClientSetupTest {
+  @TempDir Path dir;
+
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  int certs(String... args) {
+    out.reset();
+    err.reset();
+    return CertsCommand.run(
+        List.of(args),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        Map.of());
+  }
+
+  Path writeCa() throws Exception {
+    CertificateAuthority ca = CertificateAuthority.create("Test CA", Clock.systemUTC());
+    Path crt = dir.resolve("ca.crt");
+    ca.write(crt, dir.resolve("ca.key"));
+    return crt;
+  }
+
+  @Test
+  void applyWritesTheDockerContainerdAndPodmanLayouts() throws Exception {
+    Path ca = writeCa();
+    Path root = dir.resolve("root");
+    assertEquals(
+        0,
+        certs(
+            "client-setup",
+            "registry.example.com:5000",
+            "--ca",
+            ca.toString(),
+            "--apply",
+            "--root",
+            root.toString()));
+    String pem = Files.readString(ca);
+    for (String p :
+        List.of(
+            "etc/docker/certs.d/registry.example.com:5000/ca.crt",
+            "etc/containerd/certs.d/registry.example.com:5000/ca.crt",
+            "etc/containers/certs.d/registry.example.com:5000/ca.crt")) {
+      assertEquals(pem, Files.readString(root.resolve(p)), p);
+    }
+    assertEquals(
+        """
+        # written by nexus-router certs client-setup
+        server = "https://registry.example.com:5000"
+
+        [host."https://registry.example.com:5000"]
+          capabilities = ["pull", "resolve", "push"]
+          ca = "/etc/containerd/certs.d/registry.example.com:5000/ca.crt"
+        """,
+        Files.readString(
+            root.resolve("etc/containerd/certs.d/registry.example.com:5000/hosts.toml")));
+    assertTrue(out.toString().contains("wrote " + root.resolve("etc/docker")), out.toString());
+  }
+
+  @Test
+  void withoutApplyNothingIsWritten() throws Exception {
+    Path ca = writeCa();
+    Path root = dir.resolve("root");
+    assertEquals(
+        0,
+        certs(
+            "client-setup",
+            "registry.example.com",
+            "--ca",
+            ca.toString(),
+            "--root",
+            root.toString()));
+    assertFalse(Files.exists(root));
+    assertTrue(out.toString().contains("/etc/docker/certs.d/registry.example.com/ca.crt"));
+    assertTrue(out.toString().contains("dry run: nothing written"));
+  }
+
+  @Test
+  void downloadIsTrustedOnlyWithTheMatchingFingerprint() throws Exception {
+    Path ca = writeCa();
+    byte[] body = Files.readAllBytes(ca);
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/download/ca.crt",
+        ex -> {
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
+    server.start();
+    try {
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/download/ca.crt";
+      String fp = CertificateInfo.fingerprint(PemFiles.readCertificates(ca).get(0));
+      Path root = dir.resolve("root");
+      String wrong = "00" + fp.substring(2);
+      assertEquals(
+          1,
+          certs(
+              "client-setup",
+              "reg.example.com",
+              "--download",
+              url,
+              "--fingerprint",
+              wrong,
+              "--apply",
+              "--root",
+              root.toString()));
+      assertTrue(err.toString().contains("fingerprint mismatch"), err.toString());
+      assertFalse(Files.exists(root));
+
+      assertEquals(
+          0,
+          certs(
+              "client-setup",
+              "reg.example.com",
+              "--download",
+              url,
+              "--fingerprint",
+              fp.replace(":", "").toLowerCase(java.util.Locale.ROOT),
+              "--apply",
+              "--root",
+              root.toString()));
+      assertEquals(
+          Files.readString(ca),
+          Files.readString(root.resolve("etc/docker/certs.d/reg.example.com/ca.crt")));
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void wrongCommandLinesExitTwo() throws Exception {
+    Path ca = writeCa();
+    assertEquals(2, certs("client-setup", "../etc", "--ca", ca.toString()));
+    assertEquals(2, certs("client-setup", "a/b", "--ca", ca.toString()));
+    assertEquals(2, certs("client-setup", "reg.example.com"));
+    assertEquals(2, certs("client-setup", "reg.example.com", "--download", "http://x/ca.crt"));
+    assertTrue(err.toString().contains("--fingerprint"), err.toString());
+    assertEquals(2, certs("client-setup", "reg.example.com:99999", "--ca", ca.toString()));
+  }
+}
