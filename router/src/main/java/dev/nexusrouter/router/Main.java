@@ -11,6 +11,7 @@ import dev.nexusrouter.router.route.RouteRow;
 import dev.nexusrouter.router.server.ConfigWatcher;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.server.Signals;
+import dev.nexusrouter.router.tls.CertsCommand;
 import dev.nexusrouter.router.tls.TlsException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,14 +45,17 @@ public final class Main {
              nexus-router check CONFIG
              nexus-router routes [--config FILE]
              nexus-router nexus provision|status|router-config ...   (nexus --help)
+             nexus-router certs init|show|check|client-setup ...        (certs --help)
              nexus-router --help | --version
 
       Commands:
         serve    run the router (default). Without --config it uses the built-in defaults:
-                 http://127.0.0.1:8080, group 127.0.0.1:8082, hosted 127.0.0.1:8086, UI 127.0.0.1:8081.
+                 https://127.0.0.1:8443 (embedded CA) and http://127.0.0.1:8080, group 127.0.0.1:8082,
+                 hosted 127.0.0.1:8086, UI 127.0.0.1:8081, admin http://127.0.0.1:9090.
         check    validate CONFIG (keys, upstreams, ports, patterns, TLS files) and print every problem.
         routes   print the effective route table of every registry host.
         nexus    provision and check the Nexus Docker layout over its REST API.
+        certs    create a CA and wildcard certificates, inspect them, set up client trust.
 
       Signals (serve): HUP reloads the config file and certificates (the file is also watched),
       USR1 reopens the access log, TERM/INT drain requests in flight (shutdown-timeout) and exit 0.
@@ -96,6 +100,7 @@ public final class Main {
       case "check" -> check(rest, out, err);
       case "routes" -> routes(rest, out, err);
       case "nexus" -> NexusCommand.run(rest, out, err, System.getenv());
+      case "certs" -> CertsCommand.run(rest, out, err, System.getenv());
       default -> {
         err.println("nexus-router: unknown command '" + command + "'");
         err.print(USAGE_TEXT);

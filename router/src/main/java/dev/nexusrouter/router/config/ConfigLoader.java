@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexusrouter.router.route.RouteRow;
 import dev.nexusrouter.router.route.RouteTable;
 import dev.nexusrouter.router.route.Target;
+import dev.nexusrouter.router.tls.KeyPassphrase;
 import dev.nexusrouter.router.tls.ServerTls;
 import dev.nexusrouter.router.tls.TlsException;
 import java.net.URI;
@@ -70,10 +71,22 @@ public final class ConfigLoader {
     boolean http2 = root.bool("http2", false);
     RouterConfig.Admin admin = readAdmin(root);
     Duration shutdown = root.duration("shutdown-timeout", Duration.ofSeconds(30));
+    Path dataDir = root.file("data-dir");
+    Path caFile = root.file("ca-file");
     root.finish();
     Map<String, UpstreamConfig> upstreams = resolveUpstreams(drafts, hosts);
     problems.throwIfAny(source);
-    return new RouterConfig(listeners, hosts, upstreams, accessLog, client, http2, admin, shutdown);
+    return new RouterConfig(
+        listeners,
+        hosts,
+        upstreams,
+        accessLog,
+        client,
+        http2,
+        admin,
+        shutdown,
+        dataDir == null ? Path.of("nexus-router-data") : dataDir,
+        caFile);
   }
 
   private static List<ListenerConfig> readListeners(Fields root, Problems problems) {
@@ -99,24 +112,7 @@ public final class ConfigLoader {
       ListenerConfig.Tls tls = null;
       Fields t = f.has("tls") ? Fields.of(f.raw("tls"), f.pathOf("tls"), problems) : null;
       if (t != null) {
-        Path cert = t.file("cert-file");
-        Path key = t.file("key-file");
-        if (cert == null) {
-          problems.add(
-              t.pathOf("cert-file"), "required for a TLS listener (PEM certificate chain bundle)");
-        }
-        if (key == null) {
-          problems.add(t.pathOf("key-file"), "required for a TLS listener (PEM private key)");
-        }
-        t.finish();
-        tls = new ListenerConfig.Tls(cert, key);
-        if (cert != null && key != null) {
-          try {
-            ServerTls.load(cert, key);
-          } catch (TlsException e) {
-            problems.add(t.path(), e.getMessage());
-          }
-        }
+        tls = readTls(t, problems);
       }
       if (!names.add(name)) {
         problems.add(f.pathOf("name"), "duplicate listener name '" + name + "'");
@@ -128,6 +124,44 @@ public final class ConfigLoader {
       out.add(new ListenerConfig(name, address, port, tls));
     }
     return out;
+  }
+
+  /** {@code tls: {}} (no files) selects the embedded CA; otherwise both files are required. */
+  private static ListenerConfig.Tls readTls(Fields t, Problems problems) {
+    Path cert = t.file("cert-file");
+    Path key = t.file("key-file");
+    Path passFile = t.file("key-passphrase-file");
+    String passEnv = t.string("key-passphrase-env", null);
+    t.finish();
+    if (cert == null && key != null) {
+      problems.add(t.pathOf("cert-file"), "required with key-file (PEM certificate chain bundle)");
+    }
+    if (key == null && cert != null) {
+      problems.add(t.pathOf("key-file"), "required with cert-file (PEM private key)");
+    }
+    if (passFile != null && passEnv != null) {
+      problems.add(t.path(), "use key-passphrase-file or key-passphrase-env, not both");
+    }
+    ListenerConfig.Tls tls = new ListenerConfig.Tls(cert, key, passFile, passEnv);
+    if (cert != null && key != null) {
+      try {
+        ServerTls.load(cert, key, passphrase(tls, System.getenv()));
+      } catch (TlsException e) {
+        problems.add(t.path(), e.getMessage());
+      }
+    }
+    return tls;
+  }
+
+  /** The key passphrase source of a listener; never the passphrase itself in config. */
+  public static KeyPassphrase passphrase(ListenerConfig.Tls tls, Map<String, String> env) {
+    if (tls.passphraseFile() != null) {
+      return KeyPassphrase.fromFile(tls.passphraseFile());
+    }
+    if (tls.passphraseEnv() != null) {
+      return KeyPassphrase.fromEnv(env, tls.passphraseEnv());
+    }
+    return KeyPassphrase.NONE;
   }
 
   /** Upstream settings before host kinds decide the default timeouts. */
@@ -273,6 +307,8 @@ public final class ConfigLoader {
       long maxBody = f.bytes("max-body-size", globalMaxBody);
       Path download = f.file("download-dir");
       Duration pushWindow = f.duration("push-window", globalPushWindow);
+      boolean serveCa = f.bool("serve-ca", true);
+      int redirectPort = f.integer("https-redirect-port", 0, 0, 65535);
       String group = null;
       String hosted = null;
       String v1 = null;
@@ -314,7 +350,9 @@ public final class ConfigLoader {
               download,
               maxBody,
               table,
-              pushWindow));
+              pushWindow,
+              serveCa,
+              redirectPort));
     }
     if (defaultCount > 1) {
       problems.add("hosts", "only one host may be default: true");

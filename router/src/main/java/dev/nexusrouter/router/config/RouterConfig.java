@@ -7,6 +7,9 @@ import java.util.Map;
 /**
  * The whole, validated router configuration.
  *
+ * @param dataDir where the embedded CA and its certificates live
+ * @param caFile the CA certificate served at {@code /download/ca.crt}; null = the embedded CA's
+ *     when a listener uses it, else none
  * @param http2 offer h2 by ALPN on TLS listeners (off by default: Undertow caps HTTP/2 uploads at
  *     one 64 KiB window per round trip, undertow-proxy.md §4.4, and Go clients negotiate h2)
  */
@@ -18,7 +21,9 @@ public record RouterConfig(
     ClientTimeouts client,
     boolean http2,
     Admin admin,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    java.nio.file.Path dataDir,
+    java.nio.file.Path caFile) {
 
   public RouterConfig {
     listeners = List.copyOf(listeners);

@@ -20,6 +20,8 @@ import java.util.List;
  * @param maxBodySize largest request body in bytes, 0 = no limit
  * @param routes the effective table: user rows first, then (unless disabled) the defaults
  * @param pushWindow how long a write or HEAD blob marks (client, repository) as pushing
+ * @param serveCa answer {@code /download/ca.crt} with the router's CA certificate
+ * @param httpsRedirectPort plain-HTTP requests get a 301 to HTTPS on this port (0 = off)
  */
 public record VirtualHostConfig(
     List<String> serverNames,
@@ -32,7 +34,9 @@ public record VirtualHostConfig(
     Path downloadDir,
     long maxBodySize,
     RouteTable routes,
-    Duration pushWindow) {
+    Duration pushWindow,
+    boolean serveCa,
+    int httpsRedirectPort) {
 
   /** What a host does with its requests. */
   public enum Kind {

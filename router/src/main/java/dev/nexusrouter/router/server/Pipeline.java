@@ -33,7 +33,10 @@ final class Pipeline {
     return dispatcher;
   }
 
-  static Pipeline build(RouterConfig config, AtomicLong unclassified) {
+  /**
+   * @param caPem the CA certificate served at {@code /download/ca.crt}, or null
+   */
+  static Pipeline build(RouterConfig config, byte[] caPem, AtomicLong unclassified) {
     LocationRewriter rewriter = new LocationRewriter(config.upstreams().values());
     HttpHandler noTarget =
         ex ->
@@ -63,6 +66,7 @@ final class Pipeline {
                   rewriter,
                   unclassified)
               : new UiHostHandler(h, upstreams.get(h.upstream()), rewriter);
+      handler = new HostFront(h, caPem, handler);
       first = first == null ? handler : first;
       for (String name : h.serverNames()) {
         if (name.equals("*")) {

@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.server;
 
 import dev.nexusrouter.router.config.ConfigException;
+import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.ListenerConfig;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.UpstreamConfig;
@@ -10,13 +11,19 @@ import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.UpstreamHealth;
 import dev.nexusrouter.router.proxy.RegistryErrors;
+import dev.nexusrouter.router.tls.CertificateReloader;
+import dev.nexusrouter.router.tls.EmbeddedCa;
+import dev.nexusrouter.router.tls.KeyPassphrase;
 import dev.nexusrouter.router.tls.ServerTls;
+import dev.nexusrouter.router.tls.TlsException;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -34,6 +42,8 @@ import org.xnio.Sequence;
  * admin listener, reloads that swap the whole pipeline atomically, and graceful shutdown.
  */
 public final class RouterServer implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger("nexus-router");
+
   static {
     // Closing an upstream connection (response timeout, body limit, aborted client) goes through
     // Undertow's ConnectionUtils.cleanClose, which drains the peer for up to 10 s before the
@@ -52,12 +62,17 @@ public final class RouterServer implements AutoCloseable {
   private volatile Pipeline pipeline;
   private volatile AccessLog accessLog;
   private volatile UpstreamHealth health;
-  private Undertow undertow;
+  private volatile List<CertificateReloader> reloaders = List.of();
+  private EmbeddedCa.Paths embedded;
+  private byte[] caPem;
+  private volatile Undertow undertow;
 
   private RouterServer(RouterConfig config, Clock clock) throws IOException {
     this.clock = clock;
     this.config = config;
-    this.pipeline = Pipeline.build(config, unclassified);
+    this.reloaders = prepareTls(config);
+    this.caPem = caPem(config);
+    this.pipeline = Pipeline.build(config, caPem, unclassified);
     this.accessLog = openLog(config, clock);
     this.health = health(config, clock);
     this.graceful = new GracefulShutdownHandler(ex -> pipeline.dispatcher().handleRequest(ex));
@@ -65,7 +80,12 @@ public final class RouterServer implements AutoCloseable {
 
   /** Builds and starts the server; throws on TLS material or bind failures. */
   public static RouterServer start(RouterConfig config, Clock clock) throws IOException {
-    RouterServer s = new RouterServer(config, clock);
+    RouterServer s;
+    try {
+      s = new RouterServer(config, clock);
+    } catch (TlsException e) {
+      throw new IOException(e.getMessage(), e);
+    }
     try {
       s.undertow = s.build();
       s.undertow.start();
@@ -115,7 +135,7 @@ public final class RouterServer implements AutoCloseable {
         lb.setType(Undertow.ListenerType.HTTP);
       } else {
         lb.setType(Undertow.ListenerType.HTTPS)
-            .setSslContext(sslContext(l))
+            .setSslContext(reloaders.get(c.listeners().indexOf(l)).context())
             .setOverrideSocketOptions(
                 OptionMap.create(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(ServerTls.PROTOCOLS)));
       }
@@ -132,8 +152,92 @@ public final class RouterServer implements AutoCloseable {
     return b.build();
   }
 
-  private static SSLContext sslContext(ListenerConfig l) {
-    return ServerTls.context(ServerTls.load(l.tls().certFile(), l.tls().keyFile()));
+  /**
+   * One {@link CertificateReloader} per TLS listener (null for plain ones): it watches the files
+   * and swaps the listener's context for new connections; a listener without files gets the
+   * embedded CA's certificate, created once in the data directory.
+   */
+  private List<CertificateReloader> prepareTls(RouterConfig c) throws IOException {
+    List<CertificateReloader> out = new ArrayList<>();
+    try {
+      for (int i = 0; i < c.listeners().size(); i++) {
+        ListenerConfig l = c.listeners().get(i);
+        if (l.tls() == null) {
+          out.add(null);
+          continue;
+        }
+        Path cert = l.tls().certFile();
+        Path key = l.tls().keyFile();
+        KeyPassphrase pass = ConfigLoader.passphrase(l.tls(), System.getenv());
+        if (l.tls().embedded()) {
+          EmbeddedCa.Paths e = embeddedCa(c);
+          cert = e.cert();
+          key = e.key();
+          pass = KeyPassphrase.NONE;
+        }
+        int index = i;
+        CertificateReloader r =
+            new CertificateReloader(
+                cert,
+                key,
+                pass,
+                ctx -> swapContext(index, l, ctx),
+                msg -> LOG.warning("listener " + l.name() + ": " + msg));
+        for (String w : ServerTls.load(cert, key, pass).warnings()) {
+          LOG.warning("listener " + l.name() + ": " + w);
+        }
+        out.add(r);
+      }
+    } catch (RuntimeException | IOException e) {
+      closeAll(out);
+      throw e;
+    }
+    return out;
+  }
+
+  private EmbeddedCa.Paths embeddedCa(RouterConfig c) throws IOException {
+    if (embedded == null) {
+      List<String> names = new ArrayList<>();
+      for (VirtualHostConfig h : c.hosts()) {
+        for (String n : h.serverNames()) {
+          if (!n.equals("*")) {
+            names.add(n);
+          }
+        }
+      }
+      embedded = EmbeddedCa.ensure(c.dataDir(), names);
+      LOG.info(
+          "embedded CA: "
+              + embedded.action()
+              + "; clients trust "
+              + embedded.ca().toAbsolutePath()
+              + " (also served at "
+              + HostFront.CA_PATH
+              + ")");
+    }
+    return embedded;
+  }
+
+  private byte[] caPem(RouterConfig c) throws IOException {
+    Path ca = c.caFile() != null ? c.caFile() : embedded == null ? null : embedded.ca();
+    return ca == null ? null : Files.readAllBytes(ca);
+  }
+
+  private void swapContext(int index, ListenerConfig l, SSLContext ctx) {
+    Undertow u = undertow;
+    if (u != null) {
+      u.getListenerInfo().get(index).setSslContext(ctx); // new connections only
+      LOG.info("listener " + l.name() + ": new certificate in use for new connections");
+      publishCertificateExpiry(config);
+    }
+  }
+
+  private static void closeAll(List<CertificateReloader> rs) {
+    for (CertificateReloader r : rs) {
+      if (r != null) {
+        r.close();
+      }
+    }
   }
 
   /**
@@ -147,23 +251,31 @@ public final class RouterServer implements AutoCloseable {
     if (!fixed.isEmpty()) {
       throw new ConfigException("reload", fixed);
     }
-    List<SSLContext> contexts = new ArrayList<>();
-    for (ListenerConfig l : next.listeners()) {
-      contexts.add(l.tls() == null ? null : sslContext(l)); // all built before anything changes
+    List<CertificateReloader> oldReloaders = reloaders;
+    List<CertificateReloader> newReloaders = prepareTls(next); // built before anything changes
+    byte[] newCa;
+    try {
+      newCa = caPem(next);
+    } catch (IOException e) {
+      closeAll(newReloaders);
+      throw e;
     }
     AccessLog oldLog = accessLog;
     AccessLog newLog = sameLog(config, next) ? oldLog : openLog(next, clock);
-    Pipeline newPipeline = Pipeline.build(next, unclassified);
+    Pipeline newPipeline = Pipeline.build(next, newCa, unclassified);
     UpstreamHealth oldHealth = health;
     pipeline = newPipeline;
     accessLog = newLog;
     health = health(next, clock);
     config = next;
-    for (int i = 0; i < contexts.size(); i++) {
-      if (contexts.get(i) != null) {
-        undertow.getListenerInfo().get(i).setSslContext(contexts.get(i)); // new connections only
+    caPem = newCa;
+    reloaders = newReloaders;
+    for (int i = 0; i < newReloaders.size(); i++) {
+      if (newReloaders.get(i) != null) {
+        undertow.getListenerInfo().get(i).setSslContext(newReloaders.get(i).context());
       }
     }
+    closeAll(oldReloaders);
     publishCertificateExpiry(next);
     if (oldHealth != null) {
       oldHealth.close();
@@ -173,16 +285,13 @@ public final class RouterServer implements AutoCloseable {
     }
   }
 
-  /** Re-reads TLS files of the current configuration (SIGHUP without config changes). */
+  /** Re-reads the TLS files now (SIGHUP); bad files are logged and the old certificate stays. */
   public void reloadCertificates() {
-    RouterConfig c = config;
-    for (int i = 0; i < c.listeners().size(); i++) {
-      ListenerConfig l = c.listeners().get(i);
-      if (l.tls() != null) {
-        undertow.getListenerInfo().get(i).setSslContext(sslContext(l));
+    for (CertificateReloader r : reloaders) {
+      if (r != null) {
+        r.reload();
       }
     }
-    publishCertificateExpiry(c);
   }
 
   /** Reopens the access log file (after an external rotation; SIGUSR1). */
@@ -240,10 +349,13 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private void publishCertificateExpiry(RouterConfig c) {
-    for (ListenerConfig l : c.listeners()) {
-      if (l.tls() != null) {
-        var chain = dev.nexusrouter.router.tls.PemFiles.readCertificates(l.tls().certFile());
-        metrics.certificateExpiry(l.name(), chain.get(0).getNotAfter().toInstant(), clock::instant);
+    List<CertificateReloader> rs = reloaders;
+    for (int i = 0; i < rs.size() && i < c.listeners().size(); i++) {
+      if (rs.get(i) != null) {
+        metrics.certificateExpiry(
+            c.listeners().get(i).name(),
+            rs.get(i).certificate().getNotAfter().toInstant(),
+            clock::instant);
       }
     }
   }
@@ -319,6 +431,7 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private void closeResources() {
+    closeAll(reloaders);
     AccessLog log = accessLog;
     if (log != null) {
       log.close();
