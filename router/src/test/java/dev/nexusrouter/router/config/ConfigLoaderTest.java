@@ -36,8 +36,11 @@ class ConfigLoaderTest {
   void builtInDefaultsReproduceTheSeedLayout() {
     RouterConfig c = ConfigLoader.builtIn();
     assertEquals("127.0.0.1", c.listeners().get(0).address());
-    assertEquals(8080, c.listeners().get(0).port());
-    assertNull(c.listeners().get(0).tls());
+    assertEquals(8443, c.listeners().get(0).port());
+    assertTrue(c.listeners().get(0).tls().embedded(), "HTTPS out of the box: embedded CA");
+    assertEquals(8080, c.listeners().get(1).port());
+    assertNull(c.listeners().get(1).tls());
+    assertTrue(c.admin().enabled());
     assertEquals("http://127.0.0.1:8082", c.upstreams().get("group").servers().get(0).toString());
     assertEquals("http://127.0.0.1:8086", c.upstreams().get("hosted").servers().get(0).toString());
     assertEquals("http://127.0.0.1:8081", c.upstreams().get("ui").servers().get(0).toString());
