@@ -204,6 +204,77 @@ class TlsRouterIT {
     }
   }
 
+  @Test
+  void curlAndOpensslAgainstTheRunningRouter() throws Exception {
+    Path curl = RealParts.require("curl");
+    Path openssl = RealParts.require("openssl");
+    Path cfg = dir.resolve("h2.yaml");
+    Path data = dir.resolve("data-h2");
+    Files.writeString(
+        cfg, yaml("{}", "http://127.0.0.1:9", "http://127.0.0.1:9", data) + "http2: true\n");
+    try (RouterServer router = RouterServer.start(ConfigLoader.load(cfg), Clock.systemUTC())) {
+      int port = router.port(0);
+      String ca = data.resolve("tls/ca.crt").toString();
+      Path log = dir.resolve("curl.log");
+      Proc p =
+          Proc.run(
+              "curl",
+              log,
+              Duration.ofSeconds(30),
+              curl.toString(),
+              "-sS",
+              "--http2",
+              "--cacert",
+              ca,
+              "-o",
+              "/dev/null",
+              "-w",
+              "%{http_version} %{http_code}",
+              "https://localhost:" + port + "/download/ca.crt");
+      assertEquals(0, p.process.exitValue(), () -> Proc.tail(log, 20));
+      assertTrue(Files.readString(log).contains("2 200"), "h2 negotiated: " + Proc.tail(log, 5));
+      Path verify = dir.resolve("verify.log");
+      Proc v =
+          Proc.run(
+              "openssl verify",
+              verify,
+              Duration.ofSeconds(30),
+              openssl.toString(),
+              "verify",
+              "-CAfile",
+              ca,
+              data.resolve("tls/server.crt").toString());
+      assertEquals(0, v.process.exitValue(), () -> Proc.tail(verify, 10));
+      for (String old : new String[] {"-tls1", "-tls1_1"}) {
+        Path l = dir.resolve("sclient" + old + ".log");
+        Proc c =
+            Proc.run(
+                "openssl s_client " + old,
+                l,
+                Duration.ofSeconds(30),
+                "sh",
+                "-c",
+                openssl
+                    + " s_client "
+                    + old
+                    + " -cipher DEFAULT@SECLEVEL=0 -connect 127.0.0.1:"
+                    + port
+                    + " </dev/null");
+        assertNotEquals(0, c.process.exitValue(), old + " must be refused: " + Proc.tail(l, 10));
+      }
+      Path l13 = dir.resolve("sclient13.log");
+      Proc ok =
+          Proc.run(
+              "openssl s_client -tls1_3",
+              l13,
+              Duration.ofSeconds(30),
+              "sh",
+              "-c",
+              openssl + " s_client -tls1_3 -connect 127.0.0.1:" + port + " </dev/null");
+      assertEquals(0, ok.process.exitValue(), () -> Proc.tail(l13, 10));
+    }
+  }
+
   /** Sends a raw request and returns the response head. */
   private static String head(int port, String request) throws Exception {
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
