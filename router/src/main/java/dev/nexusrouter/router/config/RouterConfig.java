@@ -9,6 +9,8 @@ import java.util.Map;
  *
  * @param http2 offer h2 by ALPN on TLS listeners (off by default: Undertow caps HTTP/2 uploads at
  *     one 64 KiB window per round trip, undertow-proxy.md §4.4, and Go clients negotiate h2)
+ * @param maxHeaderSize largest request head (request line and all headers) in bytes; larger ones
+ *     get 431 with registry JSON (0 = only Undertow's parser limit applies)
  */
 public record RouterConfig(
     List<ListenerConfig> listeners,
@@ -18,7 +20,8 @@ public record RouterConfig(
     ClientTimeouts client,
     boolean http2,
     Admin admin,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    long maxHeaderSize) {
 
   public RouterConfig {
     listeners = List.copyOf(listeners);
