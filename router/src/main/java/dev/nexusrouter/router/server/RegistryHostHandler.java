@@ -62,11 +62,15 @@ final class RegistryHostHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String rawPath = rawPath(exchange);
     RegistryPath path = RegistryPathParser.parse(rawPath);
-    if (path.kind() == PathKind.INVALID) {
+    // ';' starts a path parameter, which Nexus's Jetty strips before matching: "manifests;x/1"
+    // would be a manifest to Nexus but not to the route table (a HEAD would go to hosted instead
+    // of group). No repository name, tag or digest may contain it, so it is refused.
+    if (path.kind() == PathKind.INVALID || rawPath.indexOf(';') >= 0) {
       RegistryErrors.send(
           exchange,
           RegistryError.of(400, "NAME_INVALID", "invalid repository path")
-              .withDetail("encoded slashes, dot segments and empty segments are not accepted"));
+              .withDetail(
+                  "encoded slashes, dot segments, empty segments and path parameters are not accepted"));
       return;
     }
     String method = exchange.getRequestMethod().toString();

@@ -102,7 +102,11 @@ class HostileRequestsFaultsIT {
     for (Wire.Response r : o.responses()) {
       if (r.status() >= 400) {
         boolean bareParser400 = parserLevel && r.status() == 400 && r.body().length == 0;
-        if (!bareParser400) {
+        if (raw.startsWith("HEAD ") && !bareParser400) {
+          // no body on HEAD: the registry error headers are all there is
+          assertTrue(r.header("Content-Type").startsWith("application/json"), ctx);
+          assertEquals("registry/2.0", r.header("Docker-Distribution-Api-Version"), ctx);
+        } else if (!bareParser400) {
           Wire.assertRegistryJson(r);
         }
       }
@@ -398,7 +402,7 @@ class HostileRequestsFaultsIT {
         "GET /v2/team app/manifests/1.0 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
         To.REJECT,
         true);
-    // absolute-form and path parameters: routed as their normalised form would be
+    // absolute-form: routed as its normalised (origin-form) target would be
     check(
         "absolute-form GET manifest",
         req("GET", "http://localhost/v2/team/app/manifests/1.0", "", ""),
@@ -413,16 +417,21 @@ class HostileRequestsFaultsIT {
             "hello"),
         To.H_OR_REJECT,
         true);
-    check(
-        "path parameter on a pull",
-        req("GET", "/v2/team/app/manifests;x=1/1.0", "", ""),
-        To.G_OR_REJECT,
-        true);
-    check(
-        "path parameter on a push",
-        req("PATCH", "/v2/team/app/blobs/uploads;x=1/u1", "Content-Length: 5\r\n", "hello"),
-        To.H_OR_REJECT,
-        true);
+    // path parameters: Nexus's Jetty strips ";x=1" before matching, the route table would not
+    for (String[] r :
+        new String[][] {
+          {"GET", "/v2/team/app/manifests;x=1/1.0"},
+          {"HEAD", "/v2/team/app/manifests;x=1/1.0"},
+          {"PATCH", "/v2/team/app/blobs/uploads;x=1/u1"},
+          {"GET", "/v2/team/app;x=1/manifests/1.0"},
+        }) {
+      String body = r[0].equals("PATCH") ? "hello" : "";
+      String hdr = body.isEmpty() ? "" : "Content-Length: 5\r\n";
+      Wire.Outcome o =
+          check(
+              "path parameter " + r[0] + " " + r[1], req(r[0], r[1], hdr, body), To.REJECT, false);
+      assertEquals(400, o.first().status(), o::toString);
+    }
     // plain forms as the reference
     check("plain pull", req("GET", "/v2/team/app/manifests/1.0?" + TOKEN, "", ""), To.G, false);
     check(
