@@ -12,6 +12,8 @@ import java.util.Map;
  *     when a listener uses it, else none
  * @param http2 offer h2 by ALPN on TLS listeners (off by default: Undertow caps HTTP/2 uploads at
  *     one 64 KiB window per round trip, undertow-proxy.md §4.4, and Go clients negotiate h2)
+ * @param maxHeaderSize largest request head (request line and all headers) in bytes; larger ones
+ *     get 431 with registry JSON (0 = only Undertow's parser limit applies)
  */
 public record RouterConfig(
     List<ListenerConfig> listeners,
@@ -23,8 +25,8 @@ public record RouterConfig(
     Admin admin,
     Duration shutdownTimeout,
     java.nio.file.Path dataDir,
-    java.nio.file.Path caFile) {
-
+    java.nio.file.Path caFile,
+    long maxHeaderSize) {
   public RouterConfig {
     listeners = List.copyOf(listeners);
     hosts = List.copyOf(hosts);

@@ -32,6 +32,9 @@ import java.util.logging.Logger;
  */
 final class RegistryHostHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger("nexus-router.routing");
+  private static final java.util.List<String> METHOD_ORDER =
+      java.util.List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+  private static final java.util.Set<String> REGISTRY_METHODS = java.util.Set.copyOf(METHOD_ORDER);
 
   private final VirtualHostConfig host;
   private final Map<String, Upstream> upstreams;
@@ -59,14 +62,27 @@ final class RegistryHostHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String rawPath = rawPath(exchange);
     RegistryPath path = RegistryPathParser.parse(rawPath);
-    if (path.kind() == PathKind.INVALID) {
+    // ';' starts a path parameter, which Nexus's Jetty strips before matching: "manifests;x/1"
+    // would be a manifest to Nexus but not to the route table (a HEAD would go to hosted instead
+    // of group). No repository name, tag or digest may contain it, so it is refused.
+    if (path.kind() == PathKind.INVALID || rawPath.indexOf(';') >= 0) {
       RegistryErrors.send(
           exchange,
           RegistryError.of(400, "NAME_INVALID", "invalid repository path")
-              .withDetail("encoded slashes, dot segments and empty segments are not accepted"));
+              .withDetail(
+                  "encoded slashes, dot segments, empty segments and path parameters are not accepted"));
       return;
     }
     String method = exchange.getRequestMethod().toString();
+    if (!REGISTRY_METHODS.contains(method)) {
+      // route rows can only name these methods; anything else ("get", TRACE, CONNECT, FOO) would
+      // reach an upstream only through a catch-all row, which Nexus might read differently
+      RegistryErrors.send(
+          exchange,
+          RegistryError.of(405, "UNSUPPORTED", "method not allowed")
+              .withDetail("registry hosts accept " + String.join(", ", METHOD_ORDER)));
+      return;
+    }
     RequestFacts facts =
         new RequestFacts(method, path, singleConcreteAccept(exchange), clientKey(exchange, method));
     RouteRow row = host.routes().match(facts, tracker);

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.server;
 
+import dev.nexusrouter.common.RegistryError;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.ListenerConfig;
@@ -107,7 +108,67 @@ public final class RouterServer implements AutoCloseable {
     }
     metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
     exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
-    graceful.handleRequest(exchange); // 4. 503 once shutting down, else host -> route -> upstream
+    long limit = config.maxHeaderSize();
+    if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
+      RegistryErrors.send(
+          exchange,
+          RegistryError.of(431, "UNSUPPORTED", "request headers are larger than max-header-size")
+              .withDetail("limit " + limit + " bytes"));
+      return;
+    }
+    if (!plainTransferEncoding(exchange)) { // 5. no smuggling through odd Transfer-Encodings
+      RegistryErrors.send(
+          exchange,
+          RegistryError.of(501, "UNSUPPORTED", "unsupported Transfer-Encoding")
+              .withDetail("only a single 'chunked' coding is accepted"));
+      return;
+    }
+    graceful.handleRequest(exchange); // 6. 503 once shutting down, else host -> route -> upstream
+  }
+
+  /**
+   * True without a Transfer-Encoding header or with exactly one {@code chunked} coding. Undertow
+   * treats a request with any other coding ({@code xchunked}, {@code chunked, identity}, two
+   * headers, {@code chunked;x=1}) as not chunked and the proxy would forward that header with the
+   * client's raw bytes: an upstream that reads the coding differently would see the body's contents
+   * as a second request. nginx answers such requests with 501; so does the router.
+   */
+  static boolean plainTransferEncoding(io.undertow.server.HttpServerExchange exchange) {
+    io.undertow.util.HeaderValues te =
+        exchange.getRequestHeaders().get(io.undertow.util.Headers.TRANSFER_ENCODING);
+    if (te == null || te.isEmpty()) {
+      return true;
+    }
+    return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
+  }
+
+  /**
+   * Size of the request line and headers as received (give or take whitespace). Undertow's own
+   * limit ({@link UndertowOptions#MAX_HEADER_SIZE}) answers a bare 400 from inside its parser,
+   * where no handler runs; so that limit is set well above {@code max-header-size} (see {@link
+   * #parserHeaderLimit}) and the router checks here, where it can answer 431 with registry JSON.
+   */
+  private static long headSize(io.undertow.server.HttpServerExchange exchange) {
+    long n = exchange.getRequestMethod().length() + exchange.getRequestURI().length() + 12L;
+    String q = exchange.getQueryString();
+    n += q == null ? 0 : q.length() + 1;
+    for (io.undertow.util.HeaderValues hv : exchange.getRequestHeaders()) {
+      int name = hv.getHeaderName().length();
+      for (String v : hv) {
+        n += name + v.length() + 4;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Undertow's parser limit: heads above it get Undertow's bare 400 and a closed connection (no
+   * handler can answer there). Four times {@code max-header-size}, at least Undertow's default 1
+   * MiB.
+   */
+  static int parserHeaderLimit(long maxHeaderSize) {
+    long cap = Math.max(1L << 20, maxHeaderSize * 4);
+    return (int) Math.min(Integer.MAX_VALUE, cap);
   }
 
   private Undertow build() {
@@ -118,6 +179,7 @@ public final class RouterServer implements AutoCloseable {
     b.setWorkerThreads(Math.max(4, cores * 2));
     // 0 = unbounded; Undertow's 2 MiB default would cut every layer upload (pitfall 1)
     b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L);
+    b.setServerOption(UndertowOptions.MAX_HEADER_SIZE, parserHeaderLimit(c.maxHeaderSize()));
     b.setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true);
     b.setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(c.client().idle()));
     b.setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(c.client().header()));
@@ -327,6 +389,10 @@ public final class RouterServer implements AutoCloseable {
     }
     if (!a.client().equals(b.client()) || a.http2() != b.http2()) {
       out.add("client/http2: changed; restart to apply");
+    }
+    if (a.maxHeaderSize() != b.maxHeaderSize()) {
+      // Undertow's parser limit is derived from it when the listeners start
+      out.add("max-header-size: changed; restart to apply");
     }
     return out;
   }
