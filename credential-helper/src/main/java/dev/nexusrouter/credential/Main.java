@@ -40,7 +40,7 @@ public final class Main {
               System.err,
               System.getenv(),
               System.getProperty("os.name", ""),
-              Path.of(System.getProperty("user.home", ".")));
+              home());
     } catch (Throwable t) { // NOPMD: the last line of defence prints one line, never a trace
       code = internalError(out, t);
     }
@@ -50,6 +50,12 @@ public final class Main {
       code = code == 0 ? 1 : code;
     }
     System.exit(code);
+  }
+
+  /** $HOME first, like the Go helpers and docker; the JVM's user.home ignores it. */
+  private static Path home() {
+    String home = System.getenv("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home", "."));
   }
 
   /** Runs one invocation and returns its exit code; never exits. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
@@ -17,7 +18,10 @@ import java.util.Map;
  * start-up cost of every {@code get} (reference §4.4, machine notes).
  */
 final class WireJson {
-  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  // Emoji are surrogate pairs; without this Jackson writes them as \\u escapes, Go writes raw
+  // UTF-8.
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
   private WireJson() {}
 
@@ -115,7 +119,10 @@ final class WireJson {
 
     @Override
     public SerializableString getEscapeSequence(int ch) {
-      return new SerializedString(String.format("\\u%04x", ch));
+      // Only <, > and & are marked ESCAPE_CUSTOM; anything else stays raw UTF-8 like Go.
+      return ch == '<' || ch == '>' || ch == '&'
+          ? new SerializedString(String.format("\\u%04x", ch))
+          : null;
     }
   }
 }
