@@ -104,15 +104,6 @@ public final class SecretServiceStore implements CredentialStore {
     defaultCollection();
   }
 
-  /** For {@code doctor}: the default collection exists; whether it is locked. */
-  public String describeLoginCollection() throws StoreException {
-    Collection collection = new Collection(defaultCollection(), service);
-    return "login keyring '"
-        + collection.getLabel()
-        + "' "
-        + (collection.isLocked() ? "locked" : "unlocked");
-  }
-
   @Override
   public Optional<Credentials> get(String serverUrl) throws StoreException {
     List<ObjectPath> paths = unlockedMatches(serverUrl);
@@ -138,7 +129,7 @@ public final class SecretServiceStore implements CredentialStore {
   public void store(Credentials credentials) throws StoreException {
     ObjectPath collectionPath = defaultCollection();
     Collection collection = new Collection(collectionPath, service);
-    if (collection.isLocked()) {
+    if (!Boolean.FALSE.equals(locked(collection))) {
       unlockOrFail(List.of(collectionPath));
     }
     Map<String, String> attributes = new LinkedHashMap<>();
@@ -154,7 +145,7 @@ public final class SecretServiceStore implements CredentialStore {
     secret.clear();
     if (created == null || created.a == null || isRoot(created.a)) {
       throw new StoreException(
-          collection.isLocked()
+          !Boolean.FALSE.equals(locked(collection))
               ? LOCKED
               : "the Secret Service did not create the item for " + credentials.serverUrl());
     }
@@ -202,7 +193,13 @@ public final class SecretServiceStore implements CredentialStore {
 
   private ObjectPath defaultCollection() throws StoreException {
     ObjectPath path = service.readAlias("default");
-    if (path == null || isRoot(path)) {
+    List<ObjectPath> collections = service.getCollections();
+    // gnome-keyring started by D-Bus activation aliases "default" to a login collection that
+    // does not exist yet (reference §1.6), so check the path is really there.
+    if (path == null
+        || isRoot(path)
+        || collections == null
+        || collections.stream().noneMatch(c -> c.getPath().equals(path.getPath()))) {
       throw new BackendUnavailableException(NO_LOGIN_COLLECTION);
     }
     return path;
@@ -322,6 +319,15 @@ public final class SecretServiceStore implements CredentialStore {
     } catch (Exception e) {
       throw new StoreException(
           "cannot decrypt the Secret Service answer (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** The library unboxes a null property answer into an NPE; read it defensively. */
+  private static Boolean locked(Collection collection) {
+    try {
+      return collection.isLocked();
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 
