@@ -73,6 +73,9 @@ public final class Main {
     if (!args.isEmpty() && args.get(0).equals("doctor")) {
       return doctor(out, env, osName, home);
     }
+    if (args.equals(List.of(CdsTraining.ACTION))) {
+      return CdsTraining.run(env, osName, home);
+    }
     if (!args.isEmpty() && args.get(0).equals("configure")) {
       return new ConfigureCommand(env, home, opener)
           .run(args.subList(1, args.size()), print(out), err);
