@@ -38,7 +38,8 @@ final class CdsTraining {
               dir.resolve("p.key"),
               "training".getBytes(StandardCharsets.UTF_8)));
       try {
-        SecretServiceStore secretService = SecretServiceStore.connect(env, Duration.ZERO);
+        SecretServiceStore secretService =
+            SecretServiceStore.connect(env, Duration.ZERO, dir.resolve("secretservice.lock"));
         secretService.list();
         secretService.get("docker-credential-java.cds-training.invalid");
       } catch (StoreException | RuntimeException e) {

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -156,9 +155,7 @@ public final class ConfigureCommand {
     try {
       Path dir = path.toAbsolutePath().getParent();
       if (!Files.isDirectory(dir)) {
-        Files.createDirectories(
-            dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(dir, AtomicFiles.ownerOnlyDirectory());
       }
       DefaultPrettyPrinter printer =
           new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("\t", "\n"));
