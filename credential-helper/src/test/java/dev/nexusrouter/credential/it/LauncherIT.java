@@ -195,6 +195,9 @@ class LauncherIT {
     assertTrue(got.stdout().contains("\"Username\":\"alice\",\"Secret\":\"s3cr3t\""), got.stdout());
     Result again = helper(env, "", "configure");
     assertTrue(again.stdout().contains("nothing to do"), again.stdout());
-    assertTrue(Files.exists(home.resolve("run/containers/auth.json")));
+    assertTrue(
+        Files.readString(home.resolve(".config/containers/auth.json"))
+            .contains("\"registry.example.com\": \"java\""),
+        Files.readString(home.resolve(".config/containers/auth.json")));
   }
 }
