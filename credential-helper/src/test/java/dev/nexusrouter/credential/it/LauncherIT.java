@@ -146,7 +146,12 @@ class LauncherIT {
             new byte[0],
             HelperProcess.TIMEOUT);
     assertEquals(0, created.exit(), created.toString());
-    assertTrue(Files.size(bin.resolve("docker-credential-java.jsa")) > 0);
+    Path archive =
+        Files.exists(bin.resolve("docker-credential-java.aot"))
+            ? bin.resolve("docker-credential-java.aot")
+            : bin.resolve("docker-credential-java.jsa");
+    assertTrue(created.stdout().contains("created " + archive), created.stdout());
+    assertTrue(Files.size(archive) > 0);
     Result stored =
         HelperProcess.run(
             java.util.List.of(launcher, "store"),
