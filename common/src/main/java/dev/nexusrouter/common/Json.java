@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 public final class Json {
   private Json() {}
 
-  /** A new mapper that ignores unknown fields (wire formats grow) and never writes nulls as "null". */
+  /**
+   * A new mapper that ignores unknown fields (wire formats grow) and never writes nulls as "null".
+   */
   public static ObjectMapper lenientMapper() {
-    return JsonMapper.builder()
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .build();
+    return JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
   }
 }

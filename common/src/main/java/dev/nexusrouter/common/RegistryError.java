@@ -3,9 +3,9 @@ package dev.nexusrouter.common;
 import java.util.Locale;
 
 /**
- * The error envelope of the distribution spec ({@code {"errors":[{"code","message","detail"}]}}) for
- * errors the router authors itself. Clients choke on HTML error bodies (go-gitea/gitea#24042), so
- * every status the router produces carries this JSON and the registry API version header.
+ * The error envelope of the distribution spec ({@code {"errors":[{"code","message","detail"}]}})
+ * for errors the router authors itself. Clients choke on HTML error bodies (go-gitea/gitea#24042),
+ * so every status the router produces carries this JSON and the registry API version header.
  */
 public record RegistryError(int status, String code, String message, String detail) {
 
