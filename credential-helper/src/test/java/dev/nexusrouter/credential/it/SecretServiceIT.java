@@ -29,6 +29,7 @@ class SecretServiceIT {
   static void startKeyring() throws Exception {
     HelperProcess.assertLauncherBuilt();
     HelperProcess.requireBinary(GO);
+    HelperProcess.requireBinary("secret-tool");
     keyring = PrivateKeyring.start(home, home.resolve("bus.sock"), PrivateKeyring.Mode.UNLOCKED);
     env = keyring.env();
     env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
