@@ -84,6 +84,15 @@ class SecretServiceIT {
     assertEquals("credentials not found in native keychain", missing.out());
     assertEquals("", missing.stderr());
     assertQuietSuccess(java("java-only.example.com", "erase"));
+    // secret-service's SimpleCollection.deleteItem locks the login keyring (§4.4); we must not.
+    Result locked =
+        keyring.dbusSend(
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets/collection/login",
+            "org.freedesktop.DBus.Properties.Get",
+            "string:org.freedesktop.Secret.Collection",
+            "string:Locked");
+    assertTrue(locked.stdout().contains("boolean false"), "keyring still unlocked: " + locked);
   }
 
   @Test
