@@ -21,7 +21,18 @@ final class AdminHandler implements HttpHandler {
   private final Supplier<UpstreamHealth> health;
   private final Supplier<RouterConfig> config;
 
-  AdminHandler(Metrics metrics, Supplier<UpstreamHealth> health, Supplier<RouterConfig> config) {
+  private final java.util.function.BooleanSupplier draining;
+
+  /**
+   * @param draining true once a graceful shutdown started: {@code /readyz} then answers 503 so load
+   *     balancers stop sending new requests while transfers in flight finish
+   */
+  AdminHandler(
+      Metrics metrics,
+      Supplier<UpstreamHealth> health,
+      Supplier<RouterConfig> config,
+      java.util.function.BooleanSupplier draining) {
+    this.draining = draining;
     this.metrics = metrics;
     this.health = health;
     this.config = config;
@@ -52,8 +63,13 @@ final class AdminHandler implements HttpHandler {
   private void readyz(HttpServerExchange exchange) {
     UpstreamHealth h = health.get();
     StringBuilder sb = new StringBuilder();
-    boolean ready = h.ready();
-    sb.append("{\"ready\":").append(ready).append(",\"upstreams\":{");
+    boolean stopping = draining.getAsBoolean();
+    boolean ready = h.ready() && !stopping;
+    sb.append("{\"ready\":").append(ready);
+    if (stopping) {
+      sb.append(",\"draining\":true");
+    }
+    sb.append(",\"upstreams\":{");
     boolean first = true;
     for (Map.Entry<String, UpstreamHealth.Result> e : h.results().entrySet()) {
       if (!first) {

@@ -67,6 +67,7 @@ public final class RouterServer implements AutoCloseable {
   private EmbeddedCa.Paths embedded;
   private byte[] caPem;
   private volatile Undertow undertow;
+  private volatile boolean draining;
 
   private RouterServer(RouterConfig config, Clock clock) throws IOException {
     this.clock = clock;
@@ -209,7 +210,8 @@ public final class RouterServer implements AutoCloseable {
               .setType(Undertow.ListenerType.HTTP)
               .setPort(c.admin().port())
               .setHost(c.admin().address())
-              .setRootHandler(new AdminHandler(metrics, () -> health, () -> config)));
+              .setRootHandler(
+                  new AdminHandler(metrics, () -> health, () -> config, () -> draining)));
     }
     return b.build();
   }
@@ -402,6 +404,7 @@ public final class RouterServer implements AutoCloseable {
    * deadline}, then closes everything. Returns whether everything finished in time.
    */
   public boolean shutdown(Duration deadline) {
+    draining = true;
     graceful.shutdown();
     boolean drained;
     try {

@@ -118,8 +118,17 @@ class LifecycleIT {
       h.script(s -> RawUpstream.Action.ok(202));
       String yaml =
           Configs.registry(
-              g.url(), h.url(), "access-log: {path: \"off\"}\nshutdown-timeout: 60s\n", "");
+              g.url(),
+              h.url(),
+              "access-log: {path: \"off\"}\nshutdown-timeout: 60s\n"
+                  + "admin: {address: 127.0.0.1, port: 0}\n",
+              "");
       RouterJvm r = RouterJvm.start(dir, "drain", yaml, "128m", 4096);
+      java.util.regex.Matcher adminPort =
+          java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+) \\(admin\\)")
+              .matcher(r.stderrText());
+      assertTrue(adminPort.find(), r.tail());
+      int admin = Integer.parseInt(adminPort.group(1));
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port()), 10_000);
         s.setSoTimeout(60_000);
@@ -145,6 +154,10 @@ class LifecycleIT {
         Wire.Outcome refused = Wire.send(r.port(), get("/v2/a/b/manifests/1"), 20_000);
         Wire.assertRegistryError(refused.first(), 503);
         assertTrue(g.seen("/manifests/1").isEmpty());
+        // and readiness turns 503 so load balancers stop sending new work
+        Wire.Outcome ready = Wire.send(admin, get("/readyz"), 20_000);
+        assertEquals(503, ready.first().status(), ready.toString());
+        assertTrue(ready.toString().contains("draining"), ready.toString());
 
         for (int i = 1; i < 4; i++) {
           Thread.sleep(300);
