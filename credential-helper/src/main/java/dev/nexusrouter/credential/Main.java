@@ -1,0 +1,134 @@
+package dev.nexusrouter.credential;
+
+import dev.nexusrouter.common.BuildInfo;
+import dev.nexusrouter.credential.dockerconfig.ConfigureCommand;
+import dev.nexusrouter.credential.protocol.Protocol;
+import dev.nexusrouter.credential.protocol.StoreException;
+import dev.nexusrouter.credential.store.BackendSelector;
+import dev.nexusrouter.credential.store.Settings;
+import dev.nexusrouter.credential.store.SystemBackends;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code docker-credential-java}: the protocol actions, plus {@code doctor} and {@code configure}.
+ * The only place that calls {@code System.exit}, on every path: D-Bus threads would otherwise keep
+ * the JVM, and the {@code docker pull} waiting for it, alive (reference §4.4).
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+    int code;
+    try {
+      code =
+          run(
+              Arrays.asList(args),
+              System.in,
+              out,
+              System.err,
+              System.getenv(),
+              System.getProperty("os.name", ""),
+              home());
+    } catch (Throwable t) { // NOPMD: the last line of defence prints one line, never a trace
+      code = internalError(out, t);
+    }
+    try {
+      out.flush();
+    } catch (IOException e) {
+      code = code == 0 ? 1 : code;
+    }
+    System.exit(code);
+  }
+
+  /** $HOME first, like the Go helpers and docker; the JVM's user.home ignores it. */
+  private static Path home() {
+    String home = System.getenv("HOME");
+    return Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home", "."));
+  }
+
+  /** Runs one invocation and returns its exit code; never exits. */
+  public static int run(
+      List<String> args,
+      InputStream in,
+      OutputStream out,
+      PrintStream err,
+      Map<String, String> env,
+      String osName,
+      Path home)
+      throws IOException {
+    Settings[] settings = new Settings[1];
+    Protocol.StoreOpener opener = () -> selector(settings, env, osName, home).open();
+    if (!args.isEmpty() && args.get(0).equals("doctor")) {
+      return doctor(out, env, osName, home);
+    }
+    if (!args.isEmpty() && args.get(0).equals("configure")) {
+      return new ConfigureCommand(env, home, opener)
+          .run(args.subList(1, args.size()), print(out), err);
+    }
+    try {
+      return new Protocol(opener, BuildInfo.version()).run(args, in, out);
+    } catch (RuntimeException | LinkageError e) {
+      // java-keyring and secret-service throw unchecked exceptions for a broken keyring (§4.4).
+      return internalError(out, e);
+    }
+  }
+
+  private static BackendSelector selector(
+      Settings[] cache, Map<String, String> env, String osName, Path home) throws StoreException {
+    if (cache[0] == null) {
+      cache[0] = Settings.load(env, osName, home);
+    }
+    return new BackendSelector(
+        cache[0].backend(), osName, new SystemBackends(cache[0], env, osName));
+  }
+
+  private static int doctor(OutputStream out, Map<String, String> env, String osName, Path home) {
+    PrintStream ps = print(out);
+    ps.println("docker-credential-java " + BuildInfo.version() + " on " + osName);
+    Settings settings;
+    try {
+      settings = Settings.load(env, osName, home);
+    } catch (StoreException e) {
+      ps.println(e.getMessage());
+      ps.flush();
+      return 1;
+    }
+    ps.println("config file: " + settings.configFile());
+    ps.println("file store: " + settings.file() + " (key file " + settings.keyFile() + ")");
+    BackendSelector selector =
+        new BackendSelector(settings.backend(), osName, new SystemBackends(settings, env, osName));
+    List<String> report = selector.report();
+    report.forEach(ps::println);
+    ps.flush();
+    return report.get(0).startsWith("active backend: none") ? 1 : 0;
+  }
+
+  private static PrintStream print(OutputStream out) {
+    return new PrintStream(out, false, StandardCharsets.UTF_8);
+  }
+
+  private static int internalError(OutputStream out, Throwable t) {
+    try {
+      out.write(
+          ("docker-credential-java: the credential store failed unexpectedly ("
+                  + t.getClass().getSimpleName()
+                  + "); run `docker-credential-java doctor` for details\n")
+              .getBytes(StandardCharsets.UTF_8));
+    } catch (IOException ignored) {
+      // stdout is gone; the exit code still tells the client.
+    }
+    return 1;
+  }
+}

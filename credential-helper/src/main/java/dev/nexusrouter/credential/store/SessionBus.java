@@ -1,0 +1,45 @@
+package dev.nexusrouter.credential.store;
+
+import dev.nexusrouter.credential.protocol.StoreException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Finds the session bus the way GDBus does, which dbus-java does not: {@code
+ * DBUS_SESSION_BUS_ADDRESS}, else {@code $XDG_RUNTIME_DIR/bus} (systemd user sessions, SSH logins;
+ * reference §4.4). Only {@code unix:path=} addresses work with the JDK socket transport.
+ */
+final class SessionBus {
+  static final String NO_BUS =
+      "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and $XDG_RUNTIME_DIR/bus does not"
+          + " exist; log in to a desktop session or run under dbus-run-session, or set"
+          + " DOCKER_CREDENTIAL_JAVA_BACKEND=file";
+
+  private SessionBus() {}
+
+  static String address(Map<String, String> env, Predicate<Path> exists) throws StoreException {
+    String configured = env.get("DBUS_SESSION_BUS_ADDRESS");
+    if (configured != null && !configured.isBlank()) {
+      for (String candidate : configured.split(";")) {
+        if (candidate.startsWith("unix:path=")) {
+          return candidate;
+        }
+      }
+      throw new BackendUnavailableException(
+          "the D-Bus session bus address '"
+              + configured
+              + "' has no unix:path= socket, which Java cannot open (abstract sockets are"
+              + " unsupported); start the bus with <listen>unix:path=...</listen>, or set"
+              + " DOCKER_CREDENTIAL_JAVA_BACKEND=file");
+    }
+    String runtimeDir = env.get("XDG_RUNTIME_DIR");
+    if (runtimeDir != null && !runtimeDir.isBlank()) {
+      Path bus = Path.of(runtimeDir, "bus");
+      if (exists.test(bus)) {
+        return "unix:path=" + bus;
+      }
+    }
+    throw new BackendUnavailableException(NO_BUS);
+  }
+}

@@ -1,0 +1,57 @@
+package dev.nexusrouter.credential.store;
+
+import com.github.javakeyring.KeyringStorageType;
+import dev.nexusrouter.credential.protocol.CredentialStore;
+import dev.nexusrouter.credential.protocol.StoreException;
+import java.util.Map;
+
+/**
+ * The real backends. Each one is only class-loaded when opened, so {@code version} and the file
+ * store never load D-Bus, JNA or java-keyring.
+ */
+public final class SystemBackends implements Backends {
+  private final Settings settings;
+  private final Map<String, String> env;
+  private final String osName;
+
+  public SystemBackends(Settings settings, Map<String, String> env, String osName) {
+    this.settings = settings;
+    this.env = env;
+    this.osName = osName;
+  }
+
+  @Override
+  public CredentialStore secretService() throws StoreException {
+    if (Settings.isWindows(osName) || Settings.isMac(osName)) {
+      throw new BackendUnavailableException("the Secret Service is a Linux/BSD desktop service");
+    }
+    SecretServiceStore store = SecretServiceStore.connect(env, settings.promptTimeout());
+    store.requireLoginCollection();
+    return store;
+  }
+
+  @Override
+  public CredentialStore macKeychain() throws StoreException {
+    if (!Settings.isMac(osName)) {
+      throw new BackendUnavailableException("the macOS Keychain exists only on macOS");
+    }
+    return new KeychainStore(
+        JavaKeyringVault.open(KeyringStorageType.OSX_KEYCHAIN),
+        settings.file().resolveSibling("keychain.lock"));
+  }
+
+  @Override
+  public CredentialStore windowsCredentials() throws StoreException {
+    if (!Settings.isWindows(osName)) {
+      throw new BackendUnavailableException("Windows Credential Manager exists only on Windows");
+    }
+    return new KeychainStore(
+        JavaKeyringVault.open(KeyringStorageType.WINDOWS_CREDENTIAL_STORE),
+        settings.file().resolveSibling("wincred.lock"));
+  }
+
+  @Override
+  public CredentialStore file() throws StoreException {
+    return new FileStore(settings.file(), settings.keyFile(), settings.passphrase(env));
+  }
+}
