@@ -1,0 +1,23 @@
+# Shared by the packaging scripts (sourced, not run): messages, the project version, paths.
+# shellcheck shell=sh
+
+say() { printf '%s: %s\n' "${prog:-packaging}" "$*" >&2; }
+die() { printf '%s: ERROR: %s\n' "${prog:-packaging}" "$*" >&2; exit 1; }
+
+# The sourcing script sets packaging_dir (the absolute path of packaging/) first.
+: "${packaging_dir:?set packaging_dir before sourcing common.sh}"
+repo_dir=$(dirname "$packaging_dir")
+target_dir=${PACKAGING_TARGET:-$packaging_dir/target}
+
+# Maven version of the project (first <version> after the parent pom's artifactId) and its Debian
+# form: '-SNAPSHOT' sorts before the release in Maven, '~' does the same in dpkg.
+project_version() {
+  sed -n '/<artifactId>nexus-router-parent<\/artifactId>/,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' \
+    "$repo_dir/pom.xml" | head -n 1
+}
+debian_version() { project_version | sed 's/-/~/g'; }
+
+# Reproducible timestamps inside archives: the last commit's time, else a fixed date.
+source_date_epoch() {
+  git -C "$repo_dir" log -1 --format=%ct 2>/dev/null || echo 1700000000
+}
