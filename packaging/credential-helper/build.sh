@@ -71,7 +71,7 @@ if [ "$feature" -ge 25 ]; then
   else
     say "AOT cache: no keyring here; training on the encrypted file store"
     HOME=$work/home
-    DOCKER_CREDENTIAL_JAVA_BACKEND=file
+    DOCKER_CREDENTIAL_JAVA_BACKEND="file"
     DOCKER_CREDENTIAL_JAVA_PASSPHRASE=aot-training
     export HOME DOCKER_CREDENTIAL_JAVA_BACKEND DOCKER_CREDENTIAL_JAVA_PASSPHRASE
   fi

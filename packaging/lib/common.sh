@@ -7,6 +7,7 @@ die() { printf '%s: ERROR: %s\n' "${prog:-packaging}" "$*" >&2; exit 1; }
 # The sourcing script sets packaging_dir (the absolute path of packaging/) first.
 : "${packaging_dir:?set packaging_dir before sourcing common.sh}"
 repo_dir=$(dirname "$packaging_dir")
+# shellcheck disable=SC2034 # used by the scripts that source this file
 target_dir=${PACKAGING_TARGET:-$packaging_dir/target}
 
 # Maven version of the project (first <version> after the parent pom's artifactId) and its Debian
