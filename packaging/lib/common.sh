@@ -22,3 +22,21 @@ debian_version() { project_version | sed 's/-/~/g'; }
 source_date_epoch() {
   git -C "$repo_dir" log -1 --format=%ct 2>/dev/null || echo 1700000000
 }
+
+# A TCP port nobody listens on at the moment (tests bind loopback only).
+free_port() {
+  fp_port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 + 20000 ))
+  while ss -Htln "sport = :$fp_port" | grep -q .; do
+    fp_port=$((fp_port + 1))
+  done
+  echo "$fp_port"
+}
+
+# Waits until URL answers 2xx: wait_http URL SECONDS
+wait_http() {
+  wh_deadline=$(( $(date +%s) + $2 ))
+  until curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$wh_deadline" ] || return 1
+    sleep 0.2
+  done
+}
