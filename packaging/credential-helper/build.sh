@@ -95,7 +95,6 @@ Section: admin
 Priority: optional
 Depends: libc6, zlib1g
 Recommends: gnome-keyring | keepassxc
-Homepage: https://github.com/nexus-router/nexus-router
 Description: Docker credential helper keeping registry logins in the OS keychain
  docker-credential-java implements the Docker credential helper protocol (store, get, list,
  erase) on top of the Secret Service (gnome-keyring, KeePassXC), with an encrypted file as

@@ -52,7 +52,6 @@ Installed-Size: $installed_kb
 Section: net
 Priority: optional
 Depends: libc6, zlib1g, adduser
-Homepage: https://github.com/nexus-router/nexus-router
 Description: protocol-aware reverse proxy for Sonatype Nexus Docker registries
  nexus-router puts one hostname in front of Nexus 3's Docker repositories: pulls go to the
  docker(group) repository and pushes to docker(hosted), for docker, containerd, podman and skopeo
