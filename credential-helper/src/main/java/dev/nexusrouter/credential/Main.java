@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,9 @@ public final class Main {
     if (!args.isEmpty() && args.get(0).equals("doctor")) {
       return doctor(out, env, osName, home);
     }
+    if (args.equals(List.of(CdsTraining.ACTION))) {
+      return CdsTraining.run(env, osName, home);
+    }
     if (!args.isEmpty() && args.get(0).equals("configure")) {
       return new ConfigureCommand(env, home, opener)
           .run(args.subList(1, args.size()), print(out), err);
@@ -83,6 +87,23 @@ public final class Main {
       // java-keyring and secret-service throw unchecked exceptions for a broken keyring (§4.4).
       return internalError(out, e);
     }
+  }
+
+  /** The watchdog's way out: one line for the client, then exit without waiting for anything. */
+  private static void timedOut(OutputStream out, Duration deadline) {
+    try {
+      synchronized (out) {
+        out.write(
+            ("docker-credential-java: the credential store did not answer within "
+                    + deadline.toSeconds()
+                    + " s; run `docker-credential-java doctor`\n")
+                .getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      }
+    } catch (IOException ignored) {
+      // Nothing left to tell the client; the exit code still does.
+    }
+    Runtime.getRuntime().halt(1);
   }
 
   private static BackendSelector selector(

@@ -2,6 +2,7 @@ package dev.nexusrouter.credential.dockerconfig;
 
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,10 +82,7 @@ public final class ConfigureCommand {
 
     ObjectNode docker = read(dockerPath).orElseGet(mapper::createObjectNode);
     ObjectNode containers = containersPath == null ? null : read(containersPath).orElse(null);
-    Migration migration = Migration.plan(docker, containers, registries);
-    if (containersPath == null) {
-      migration.containersChanged = false;
-    }
+    Migration migration = Migration.plan(docker, containers, registries, containersPath != null);
 
     out.println("docker config: " + dockerPath);
     out.println("containers auth file: " + (containersPath == null ? "(skipped)" : containersPath));
@@ -156,13 +153,9 @@ public final class ConfigureCommand {
     try {
       Path dir = path.toAbsolutePath().getParent();
       if (!Files.isDirectory(dir)) {
-        Files.createDirectories(
-            dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(dir, AtomicFiles.ownerOnlyDirectory());
       }
-      DefaultPrettyPrinter printer =
-          new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("\t", "\n"));
-      byte[] bytes = mapper.writer(printer).writeValueAsBytes(root);
+      byte[] bytes = mapper.writer(new DockerLayout()).writeValueAsBytes(root);
       byte[] withNewline = new byte[bytes.length + 1];
       System.arraycopy(bytes, 0, withNewline, 0, bytes.length);
       withNewline[bytes.length] = '\n';
@@ -179,21 +172,31 @@ public final class ConfigureCommand {
         : home.resolve(".docker/config.json");
   }
 
-  /** containers-auth.json(5): REGISTRY_AUTH_FILE, else ${XDG_RUNTIME_DIR}/containers/auth.json. */
+  /**
+   * containers-auth.json(5): {@code REGISTRY_AUTH_FILE}, else the first existing of {@code
+   * $XDG_RUNTIME_DIR/containers/auth.json} and {@code $XDG_CONFIG_HOME/containers/auth.json}. A new
+   * file goes to the persistent one: the runtime directory is a tmpfs emptied at logout/reboot, and
+   * containers/image reads both.
+   */
   private Path defaultContainersAuth() {
     String explicit = env.get("REGISTRY_AUTH_FILE");
     if (explicit != null && !explicit.isBlank()) {
       return Path.of(explicit);
     }
+    String configHome = env.get("XDG_CONFIG_HOME");
+    Path persistent =
+        (configHome != null && !configHome.isBlank()
+                ? Path.of(configHome)
+                : home.resolve(".config"))
+            .resolve("containers/auth.json");
     String runtime = env.get("XDG_RUNTIME_DIR");
     if (runtime != null && !runtime.isBlank()) {
-      return Path.of(runtime, "containers/auth.json");
+      Path runtimeFile = Path.of(runtime, "containers/auth.json");
+      if (Files.exists(runtimeFile)) {
+        return runtimeFile;
+      }
     }
-    String configHome = env.get("XDG_CONFIG_HOME");
-    return (configHome != null && !configHome.isBlank()
-            ? Path.of(configHome)
-            : home.resolve(".config"))
-        .resolve("containers/auth.json");
+    return persistent;
   }
 
   private static String value(List<String> args, int i) throws ConfigureException {
@@ -201,6 +204,29 @@ public final class ConfigureCommand {
       throw new ConfigureException("missing value for " + args.get(i - 1) + "\n" + USAGE);
     }
     return args.get(i);
+  }
+
+  /**
+   * The layout docker writes itself ({@code json.MarshalIndent} with a tab): {@code "key": value}
+   * and empty objects as {@code {}}, so docker's own markers look unchanged.
+   */
+  static final class DockerLayout extends DefaultPrettyPrinter {
+    private static final long serialVersionUID = 1L;
+
+    DockerLayout() {
+      super(
+          Separators.createDefaultInstance()
+              .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+              .withObjectEmptySeparator("")
+              .withArrayEmptySeparator(""));
+      _objectIndenter = new DefaultIndenter("\t", "\n");
+      _arrayIndenter = new DefaultIndenter("\t", "\n");
+    }
+
+    @Override
+    public DockerLayout createInstance() {
+      return new DockerLayout();
+    }
   }
 
   /** A user-facing configure failure; the message never holds a secret. */

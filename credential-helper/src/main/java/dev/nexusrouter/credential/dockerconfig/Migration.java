@@ -41,12 +41,16 @@ final class Migration {
    * @param docker the docker config, changed in place
    * @param containers the containers auth file, or null when it does not exist (created if needed)
    * @param registries hosts given with {@code --registry}; empty means {@code credsStore}
+   * @param withContainers false to leave the containers auth file alone ({@code --no-containers})
    */
-  static Migration plan(ObjectNode docker, ObjectNode containers, List<String> registries) {
+  static Migration plan(
+      ObjectNode docker, ObjectNode containers, List<String> registries, boolean withContainers) {
     Migration m = new Migration();
     m.containers = containers;
     m.planDocker(docker, registries);
-    m.planContainers(registries);
+    if (withContainers) {
+      m.planContainers(registries);
+    }
     return m;
   }
 

@@ -9,15 +9,11 @@ import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -99,21 +95,19 @@ public final class FileStore implements CredentialStore {
 
   private void update(Change change) throws StoreException {
     ensureDirectory();
-    Path lockPath = file.resolveSibling(file.getFileName() + ".lock");
-    try (FileChannel lockChannel =
-            FileChannel.open(
-                lockPath,
-                java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                ownerOnly());
-        FileLock lock = lockChannel.lock()) {
-      Map<String, Credentials> entries = read();
-      if (change.apply(entries)) {
-        write(entries);
-      }
-      lock.release();
-    } catch (IOException e) {
-      throw ioFailure("update", e);
-    }
+    FileLocks.withLock(
+        file.resolveSibling(file.getFileName() + ".lock"),
+        () -> {
+          Map<String, Credentials> entries = read();
+          if (change.apply(entries)) {
+            try {
+              write(entries);
+            } catch (IOException e) {
+              throw ioFailure("write", e);
+            }
+          }
+          return null;
+        });
   }
 
   private Map<String, Credentials> read() throws StoreException {
@@ -219,17 +213,11 @@ public final class FileStore implements CredentialStore {
     try {
       Path dir = file.getParent();
       if (!Files.isDirectory(dir)) {
-        Files.createDirectories(
-            dir,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(dir, AtomicFiles.ownerOnlyDirectory());
       }
     } catch (IOException e) {
       throw ioFailure("create the directory of", e);
     }
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?> ownerOnly() {
-    return PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   }
 
   private StoreException ioFailure(String what, IOException e) {

@@ -9,11 +9,7 @@ import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.StoreException;
 import java.io.IOException;
 import java.io.StringWriter;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -200,24 +196,8 @@ public final class KeychainStore implements CredentialStore {
     writeChunked(INDEX_ACCOUNT, out.toString());
   }
 
-  @FunctionalInterface
-  private interface Locked<T> {
-    T run() throws StoreException;
-  }
-
-  private <T> T withLock(Locked<T> body) throws StoreException {
-    try {
-      Files.createDirectories(lockFile.toAbsolutePath().getParent());
-      try (FileChannel ch =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = ch.lock()) {
-        T result = body.run();
-        lock.release();
-        return result;
-      }
-    } catch (IOException e) {
-      throw new StoreException("cannot lock " + lockFile + ": " + FileStore.describe(e));
-    }
+  private <T> T withLock(FileLocks.Body<T> body) throws StoreException {
+    return FileLocks.withLock(lockFile, body);
   }
 
   private StoreException damaged(String account) {

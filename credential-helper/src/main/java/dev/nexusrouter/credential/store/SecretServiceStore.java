@@ -5,6 +5,7 @@ import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,20 +56,22 @@ public final class SecretServiceStore implements CredentialStore {
   private final DBusConnection connection;
   private final Service service;
   private final Duration promptTimeout;
+  private final Path lockFile;
   private TransportEncryption encryption;
 
-  private SecretServiceStore(DBusConnection connection, Duration promptTimeout) {
+  private SecretServiceStore(DBusConnection connection, Duration promptTimeout, Path lockFile) {
     this.connection = connection;
     this.service = new Service(connection);
     this.promptTimeout = promptTimeout;
+    this.lockFile = lockFile;
   }
 
   /**
    * Connects and checks that a Secret Service is there (or D-Bus-activatable). A zero {@code
    * promptTimeout} means never show an unlock prompt.
    */
-  public static SecretServiceStore connect(Map<String, String> env, Duration promptTimeout)
-      throws StoreException {
+  public static SecretServiceStore connect(
+      Map<String, String> env, Duration promptTimeout, Path lockFile) throws StoreException {
     String address = SessionBus.address(env, Files::exists);
     DBusConnection connection;
     try {
@@ -91,7 +94,7 @@ public final class SecretServiceStore implements CredentialStore {
     } catch (DBusException | RuntimeException e) {
       throw new BackendUnavailableException(NO_SERVICE);
     }
-    return new SecretServiceStore(connection, promptTimeout);
+    return new SecretServiceStore(connection, promptTimeout, lockFile);
   }
 
   @Override
@@ -125,8 +128,18 @@ public final class SecretServiceStore implements CredentialStore {
     return Optional.of(new Credentials(serverUrl, username, value));
   }
 
+  /** Serialised with other helper processes: create-then-delete-others is not atomic. */
   @Override
   public void store(Credentials credentials) throws StoreException {
+    FileLocks.withLock(
+        lockFile,
+        () -> {
+          storeLocked(credentials);
+          return null;
+        });
+  }
+
+  private void storeLocked(Credentials credentials) throws StoreException {
     ObjectPath collectionPath = defaultCollection();
     Collection collection = new Collection(collectionPath, service);
     if (!Boolean.FALSE.equals(locked(collection))) {
@@ -160,6 +173,10 @@ public final class SecretServiceStore implements CredentialStore {
 
   @Override
   public boolean erase(String serverUrl) throws StoreException {
+    return FileLocks.withLock(lockFile, () -> eraseLocked(serverUrl));
+  }
+
+  private boolean eraseLocked(String serverUrl) throws StoreException {
     Pair<List<ObjectPath>, List<ObjectPath>> found = search(lookupAttributes(serverUrl));
     if (found.a.isEmpty() && found.b.isEmpty()) {
       return false;

@@ -25,7 +25,9 @@ public final class SystemBackends implements Backends {
     if (Settings.isWindows(osName) || Settings.isMac(osName)) {
       throw new BackendUnavailableException("the Secret Service is a Linux/BSD desktop service");
     }
-    SecretServiceStore store = SecretServiceStore.connect(env, settings.promptTimeout());
+    SecretServiceStore store =
+        SecretServiceStore.connect(
+            env, settings.promptTimeout(), settings.file().resolveSibling("secretservice.lock"));
     store.requireLoginCollection();
     return store;
   }

@@ -131,4 +131,78 @@ class LauncherIT {
     assertTrue(r.stdout().contains("active backend: file"), r.stdout());
     assertTrue(r.stdout().contains("secretservice: not usable: no D-Bus session bus"), r.stdout());
   }
+
+  @Test
+  void cdsArchiveIsCreatedBesideAnInstalledJarAndUsedSilently() throws Exception {
+    Path bin = Files.createDirectories(home.resolve("install/bin"));
+    Files.copy(HelperProcess.LAUNCHER, bin.resolve("docker-credential-java"));
+    Files.copy(
+        Path.of("target/docker-credential-java.jar"), bin.resolve("docker-credential-java.jar"));
+    String launcher = bin.resolve("docker-credential-java").toString();
+    Result created =
+        HelperProcess.run(
+            java.util.List.of(launcher, "--create-cds-archive"),
+            env,
+            new byte[0],
+            HelperProcess.TIMEOUT);
+    assertEquals(0, created.exit(), created.toString());
+    Path archive =
+        Files.exists(bin.resolve("docker-credential-java.aot"))
+            ? bin.resolve("docker-credential-java.aot")
+            : bin.resolve("docker-credential-java.jsa");
+    assertTrue(created.stdout().contains("created " + archive), created.stdout());
+    assertTrue(Files.size(archive) > 0);
+    Result stored =
+        HelperProcess.run(
+            java.util.List.of(launcher, "store"),
+            env,
+            "{\"ServerURL\":\"cds.example.com\",\"Username\":\"u\",\"Secret\":\"s\"}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            HelperProcess.TIMEOUT);
+    assertQuiet(stored, 0);
+    Result got =
+        HelperProcess.run(
+            java.util.List.of(launcher, "get"),
+            env,
+            "cds.example.com".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            HelperProcess.TIMEOUT);
+    assertQuiet(got, 0);
+    assertEquals(
+        "{\"ServerURL\":\"cds.example.com\",\"Username\":\"u\",\"Secret\":\"s\"}\n", got.stdout());
+  }
+
+  @Test
+  void configureMovesPlaintextLoginsThatGetThenReturns() throws Exception {
+    Path config = home.resolve(".docker/config.json");
+    Files.createDirectories(config.getParent());
+    String auth =
+        java.util.Base64.getEncoder()
+            .encodeToString("alice:s3cr3t".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.writeString(
+        config,
+        "{\"auths\":{\"registry.example.com\":{\"auth\":\""
+            + auth
+            + "\"}},\"proxies\":{\"default\":{\"noProxy\":\"x\"}}}");
+    Result dry = helper(env, "", "configure", "--dry-run");
+    assertEquals(0, dry.exit(), dry.toString());
+    assertTrue(dry.stdout().contains("registry.example.com (user alice)"), dry.stdout());
+    assertTrue(!dry.stdout().contains("s3cr3t") && !dry.stdout().contains(auth), dry.stdout());
+    assertTrue(Files.readString(config).contains(auth));
+
+    Result done = helper(env, "", "configure");
+    assertEquals(0, done.exit(), done.toString());
+    String after = Files.readString(config);
+    assertTrue(
+        !after.contains(auth) && after.contains("\"credsStore\"") && after.contains("noProxy"),
+        after);
+    Result got = helper(env, "registry.example.com", "get");
+    assertQuiet(got, 0);
+    assertTrue(got.stdout().contains("\"Username\":\"alice\",\"Secret\":\"s3cr3t\""), got.stdout());
+    Result again = helper(env, "", "configure");
+    assertTrue(again.stdout().contains("nothing to do"), again.stdout());
+    assertTrue(
+        Files.readString(home.resolve(".config/containers/auth.json"))
+            .contains("\"registry.example.com\": \"java\""),
+        Files.readString(home.resolve(".config/containers/auth.json")));
+  }
 }

@@ -29,6 +29,7 @@ class SecretServiceIT {
   static void startKeyring() throws Exception {
     HelperProcess.assertLauncherBuilt();
     HelperProcess.requireBinary(GO);
+    HelperProcess.requireBinary("secret-tool");
     keyring = PrivateKeyring.start(home, home.resolve("bus.sock"), PrivateKeyring.Mode.UNLOCKED);
     env = keyring.env();
     env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
@@ -83,6 +84,15 @@ class SecretServiceIT {
     assertEquals("credentials not found in native keychain", missing.out());
     assertEquals("", missing.stderr());
     assertQuietSuccess(java("java-only.example.com", "erase"));
+    // secret-service's SimpleCollection.deleteItem locks the login keyring (§4.4); we must not.
+    Result locked =
+        keyring.dbusSend(
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets/collection/login",
+            "org.freedesktop.DBus.Properties.Get",
+            "string:org.freedesktop.Secret.Collection",
+            "string:Locked");
+    assertTrue(locked.stdout().contains("boolean false"), "keyring still unlocked: " + locked);
   }
 
   @Test
@@ -164,5 +174,41 @@ class SecretServiceIT {
     assertTrue(r.elapsed().compareTo(Duration.ofSeconds(5)) < 0, "took " + r.elapsed());
     assertTrue(
         Files.exists(home.resolve(".local/share/keyrings")), "keyring lives in the test HOME");
+  }
+
+  @Test
+  void parallelStoresNeitherDuplicateNorLoseItems() throws Exception {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(16);
+    try {
+      List<java.util.concurrent.Future<Result>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        String same = creds("race.example.com", "user" + i, "secret" + i);
+        String distinct = creds("par" + i + ".example.com", "u" + i, "s" + i);
+        results.add(pool.submit(() -> java(same, "store")));
+        results.add(pool.submit(() -> java(distinct, "store")));
+      }
+      for (java.util.concurrent.Future<Result> f : results) {
+        assertQuietSuccess(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Result list = java("", "list");
+    for (int i = 0; i < 8; i++) {
+      assertTrue(list.out().contains("\"par" + i + ".example.com\":\"u" + i + "\""), list.out());
+    }
+    Result search =
+        HelperProcess.run(
+            List.of("secret-tool", "search", "--all", "server", "race.example.com"),
+            env,
+            new byte[0],
+            Duration.ofSeconds(10));
+    String all = search.stdout() + search.stderr();
+    assertEquals(1, all.split("attribute.username = ", -1).length - 1, all);
+    Result got = java("race.example.com", "get");
+    assertQuietSuccess(got);
+    String user = got.out().replaceAll(".*\"Username\":\"user(\\d)\".*", "$1");
+    assertTrue(got.out().contains("\"Secret\":\"secret" + user + "\""), got.out());
   }
 }

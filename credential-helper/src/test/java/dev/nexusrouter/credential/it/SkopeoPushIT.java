@@ -49,7 +49,25 @@ class SkopeoPushIT {
   }
 
   @Test
-  void skopeoPushesThroughTheHelper() throws Exception {
+  void skopeoPushesWithTheLoginInTheEncryptedFile() throws Exception {
+    Map<String, String> env = HelperProcess.baseEnv(dir);
+    env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "file");
+    pushThroughTheHelper(env);
+  }
+
+  @Test
+  void skopeoPushesWithTheLoginInGnomeKeyring() throws Exception {
+    try (PrivateKeyring keyring =
+        PrivateKeyring.start(dir, dir.resolve("bus.sock"), PrivateKeyring.Mode.UNLOCKED)) {
+      Map<String, String> env = keyring.env();
+      env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
+      pushThroughTheHelper(env);
+      Result list = helper(env, "", "list");
+      assertTrue(list.stdout().contains("\"" + USER + "\""), "login is in the keyring: " + list);
+    }
+  }
+
+  private void pushThroughTheHelper(Map<String, String> env) throws Exception {
     HelperProcess.assertLauncherBuilt();
     Path skopeo = HelperProcess.requireBinary("skopeo");
     Path registryBinary = HelperProcess.requireBinary("docker-registry");
@@ -60,9 +78,7 @@ class SkopeoPushIT {
 
     Path bin = Files.createDirectories(dir.resolve("bin"));
     Files.createSymbolicLink(bin.resolve("docker-credential-java"), HelperProcess.LAUNCHER);
-    Map<String, String> env = HelperProcess.baseEnv(dir);
     env.put("PATH", bin + ":" + env.get("PATH"));
-    env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "file");
     Path authFile = dir.resolve("auth.json");
     Files.writeString(authFile, "{\"credHelpers\":{\"" + host + "\":\"java\"}}\n");
 
