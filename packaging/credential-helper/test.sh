@@ -55,9 +55,9 @@ exercise() {
 check_aot() {
   lib=$1
   [ -f "$lib/$name.aot" ] || { say "no AOT cache in $lib (JDK < 25 build)"; return 0; }
-  "$lib/runtime/bin/java" -XX:AOTCache="$lib/$name.aot" -XX:AOTMode=on -XX:TieredStopAtLevel=1 \
-    -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -XX:CICompilerCount=1 \
-    -jar "$lib/$name.jar" list >/dev/null || die "the AOT cache in $lib does not load"
+  "$lib/runtime/bin/java" -XX:AOTCache="$lib/$name.aot" -XX:AOTMode=on \
+    --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+    -Xss512k -jar "$lib/$name.jar" list >/dev/null || die "the AOT cache in $lib does not load"
   say "AOT cache loads from $lib"
 }
 
