@@ -47,11 +47,14 @@ say "systemd-analyze verify $unit: clean"
 [ "$(nexus-router --version)" = "nexus-router $(project_version)" ] || die "nexus-router --version: $(nexus-router --version)"
 runuser -u "$name" -- nexus-router check /etc/$name/config.yaml >/dev/null || die "the shipped config fails check"
 
-# Serve as the service user, from the data directory, with a config on free loopback ports.
-port=$(free_port)
-admin=$(free_port)
-say "router on 127.0.0.1:$port, admin on 127.0.0.1:$admin"
-cat >"$work/config.yaml" <<CONF
+# Serve as the service user, from the data directory, with a config on free loopback ports (a new
+# pair if another process takes one between the choice and the bind).
+attempt=1
+while :; do
+  port=$(free_port)
+  admin=$(free_port)
+  say "router on 127.0.0.1:$port, admin on 127.0.0.1:$admin"
+  cat >"$work/config.yaml" <<CONF
 listeners:
   - {name: main, address: 127.0.0.1, port: $port}
 upstreams:
@@ -62,11 +65,23 @@ hosts:
 admin: {enabled: true, address: 127.0.0.1, port: $admin}
 shutdown-timeout: 5s
 CONF
-chmod 644 "$work/config.yaml"
-(cd /var/lib/$name && exec runuser -u "$name" -- /usr/bin/$name serve --config "$work/config.yaml") \
-  >"$work/serve.log" 2>&1 &
-router_pid=$!
-wait_http "http://127.0.0.1:$admin/healthz" 60 || { cat "$work/serve.log" >&2; die "the installed router did not start"; }
+  chmod 644 "$work/config.yaml"
+  (cd /var/lib/$name && exec runuser -u "$name" -- /usr/bin/$name serve --config "$work/config.yaml") \
+    >"$work/serve.log" 2>&1 &
+  router_pid=$!
+  if wait_http "http://127.0.0.1:$admin/healthz" 60; then
+    break
+  fi
+  kill "$router_pid" 2>/dev/null || true
+  wait "$router_pid" 2>/dev/null || true
+  router_pid=""
+  if [ "$attempt" -lt 3 ] && grep -q 'Address already in use' "$work/serve.log"; then
+    attempt=$((attempt + 1))
+    continue
+  fi
+  cat "$work/serve.log" >&2
+  die "the installed router did not start"
+done
 [ "$(ps -o user= -p "$(pgrep -P "$router_pid" | head -n 1 || echo "$router_pid")" | tr -d ' ')" != root ] ||
   die "the router runs as root"
 status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")
