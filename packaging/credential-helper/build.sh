@@ -1,0 +1,121 @@
+#!/bin/sh
+# Builds the docker-credential-java Debian package and the portable tarball:
+#   packaging/target/docker-credential-java_<version>_amd64.deb
+#   packaging/target/docker-credential-java-<version>-linux-x86_64.tar.gz   (with install.sh)
+# from credential-helper/target/docker-credential-java.jar (mvn package builds it).
+# Layout: /usr/bin/docker-credential-java (a /bin/sh wrapper) and /usr/lib/docker-credential-java/
+# {runtime/ (jlink), docker-credential-java.jar, docker-credential-java.aot}.
+# The AOT cache (JDK 25+) is recorded at build time from a real lookup: against a private
+# gnome-keyring when one can be started here, else against the helper's encrypted file store.
+set -eu
+prog=build-credential-helper
+packaging_dir=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$packaging_dir/lib/common.sh"
+# shellcheck source=../lib/keyring.sh
+. "$packaging_dir/lib/keyring.sh"
+
+# Modules from `jdeps --print-module-deps` on the shaded jar (JNA's AWT classes need java.desktop to
+# link; jackson's java.sql/java.beans support is optional but cheap to keep).
+modules=java.base,java.desktop,java.sql,jdk.net,jdk.security.auth
+name=docker-credential-java
+jar=${1:-$repo_dir/credential-helper/target/$name.jar}
+[ -f "$jar" ] || die "$jar not found: run 'mvn -B -DskipTests package' first"
+version=$(debian_version)
+SOURCE_DATE_EPOCH=$(source_date_epoch)
+export SOURCE_DATE_EPOCH
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/$name-build.XXXXXX")
+cleanup() { keyring_stop; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+root=$work/root
+lib=$root/usr/lib/$name
+mkdir -p "$lib" "$root/usr/bin" "$root/usr/share/doc/$name" "$root/DEBIAN"
+say "jlink runtime ($modules)"
+feature=$("$packaging_dir/lib/jlink-runtime.sh" "$lib/runtime" "$modules")
+cp "$jar" "$lib/$name.jar"
+
+if [ "$feature" -ge 25 ]; then
+  # The wrapper expands $lib at run time; the cache is found wherever the files were installed.
+  # shellcheck disable=SC2016
+  aot_flag='-XX:AOTCache=$lib/'"$name.aot"
+else
+  aot_flag=''
+  say "WARNING: JDK $feature has no AOT cache (needs 25); the package starts without one"
+fi
+sed "s|@AOT_FLAG@|$aot_flag|" "$packaging_dir/credential-helper/$name.in" >"$work/$name.in"
+sed "s|@LIBDIR@|/usr/lib/$name|" "$work/$name.in" >"$root/usr/bin/$name"
+chmod 755 "$root/usr/bin/$name"
+
+train() {
+  # One training run of `get` (the call clients make on every pull) between a `store` and an
+  # `erase`, with the wrapper's own flags so that the cache matches the runs it will serve.
+  tr_lib=$1
+  plain=$work/train-plain
+  recording=$work/train-recording
+  sed "s|@LIBDIR@|$tr_lib|; s|@AOT_FLAG@||" "$packaging_dir/credential-helper/$name.in" >"$plain"
+  sed "s|@LIBDIR@|$tr_lib|; s|@AOT_FLAG@|-XX:AOTCacheOutput=$tr_lib/$name.aot|" \
+    "$packaging_dir/credential-helper/$name.in" >"$recording"
+  printf '{"ServerURL":"https://aot-training.invalid","Username":"u","Secret":"s"}' |
+    sh "$plain" store || die "training: store failed"
+  printf 'https://aot-training.invalid' | sh "$recording" get >/dev/null ||
+    die "training: get failed"
+  printf 'https://aot-training.invalid' | sh "$plain" erase || die "training: erase failed"
+}
+
+if [ "$feature" -ge 25 ]; then
+  if command -v gnome-keyring-daemon >/dev/null && command -v dbus-daemon >/dev/null &&
+    keyring_start "$work/keyring"; then
+    say "AOT cache: training on a private gnome-keyring"
+  else
+    say "AOT cache: no keyring here; training on the encrypted file store"
+    HOME=$work/home
+    DOCKER_CREDENTIAL_JAVA_BACKEND="file"
+    DOCKER_CREDENTIAL_JAVA_PASSPHRASE=aot-training
+    export HOME DOCKER_CREDENTIAL_JAVA_BACKEND DOCKER_CREDENTIAL_JAVA_PASSPHRASE
+  fi
+  train "$lib"
+  keyring_stop
+  [ -s "$lib/$name.aot" ] || die "the AOT cache was not written"
+fi
+
+cat >"$root/usr/share/doc/$name/copyright" <<TXT
+docker-credential-java: see the project's LICENSE. The bundled Java runtime is OpenJDK
+(GPLv2 with the Classpath Exception); its notices are in /usr/lib/$name/runtime/legal/.
+TXT
+installed_kb=$(du -sk "$root/usr" | cut -f1)
+cat >"$root/DEBIAN/control" <<CTL
+Package: $name
+Version: $version
+Architecture: amd64
+Maintainer: nexus-router developers <nexus-router@users.noreply.invalid>
+Installed-Size: $installed_kb
+Section: admin
+Priority: optional
+Depends: libc6, zlib1g
+Recommends: gnome-keyring | keepassxc
+Description: Docker credential helper keeping registry logins in the OS keychain
+ docker-credential-java implements the Docker credential helper protocol (store, get, list,
+ erase) on top of the Secret Service (gnome-keyring, KeePassXC), with an encrypted file as
+ fallback. It runs on a bundled Java runtime with an AOT cache for fast start-up.
+CTL
+(cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
+find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+
+mkdir -p "$target_dir"
+deb=$target_dir/${name}_${version}_amd64.deb
+dpkg-deb --root-owner-group -Zzstd --build "$root" "$deb" >/dev/null
+say "built $deb ($(du -h "$deb" | cut -f1))"
+
+# The tarball: the same files, the wrapper template and install.sh.
+tar_name=$name-$(project_version)-linux-x86_64
+stage=$work/$tar_name
+mkdir -p "$stage/bin"
+cp -R "$lib" "$stage/lib"
+cp "$work/$name.in" "$stage/bin/$name.in"
+cp "$packaging_dir/credential-helper/install.sh" "$stage/install.sh"
+chmod 755 "$stage/install.sh"
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
+  -C "$work" -czf "$target_dir/$tar_name.tar.gz" "$tar_name"
+say "built $target_dir/$tar_name.tar.gz ($(du -h "$target_dir/$tar_name.tar.gz" | cut -f1))"

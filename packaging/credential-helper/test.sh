@@ -1,0 +1,106 @@
+#!/bin/sh
+# Installs the docker-credential-java .deb (root) and the tarball (any user), runs the protocol
+# from PATH against a private gnome-keyring, removes and purges, and checks nothing is left.
+#   test.sh [DEB] [TARBALL]     defaults: packaging/target/ (build.sh makes them)
+set -eu
+prog=test-credential-helper
+packaging_dir=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$packaging_dir/lib/common.sh"
+# shellcheck source=../lib/keyring.sh
+. "$packaging_dir/lib/keyring.sh"
+
+name=docker-credential-java
+deb=${1:-$target_dir/${name}_$(debian_version)_amd64.deb}
+tarball=${2:-$target_dir/$name-$(project_version)-linux-x86_64.tar.gz}
+[ -f "$deb" ] || die "$deb not found: run packaging/credential-helper/build.sh"
+[ -f "$tarball" ] || die "$tarball not found: run packaging/credential-helper/build.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/$name-test.XXXXXX")
+installed_deb=false
+cleanup() {
+  keyring_stop
+  if $installed_deb; then dpkg -P "$name" >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+keyring_start "$work/keyring" || die "cannot start a private gnome-keyring"
+
+# The Docker credential helper protocol, run by name from PATH as docker does.
+exercise() {
+  label=$1
+  url="https://registry-$label.example.test"
+  printf '{"ServerURL":"%s","Username":"ci-user","Secret":"s3cr3t-%s"}' "$url" "$label" |
+    docker-credential-java store || die "$label: store failed"
+  got=$(printf '%s' "$url" | docker-credential-java get) || die "$label: get failed: $got"
+  echo "$got" | grep -q "\"Secret\":\"s3cr3t-$label\"" || die "$label: get returned $got"
+  echo "$got" | grep -q '"Username":"ci-user"' || die "$label: get returned $got"
+  # The secret really is in the keyring (the Go helper's schema), not in a file.
+  kept=$(secret-tool lookup server "$url" docker_cli 1) || die "$label: no keyring item for $url"
+  [ "$kept" = "s3cr3t-$label" ] || die "$label: the keyring holds '$kept'"
+  listed=$(docker-credential-java list) || die "$label: list failed"
+  echo "$listed" | grep -q "\"$url\":\"ci-user\"" || die "$label: list returned $listed"
+  printf '%s' "$url" | docker-credential-java erase || die "$label: erase failed"
+  if missing=$(printf '%s' "$url" | docker-credential-java get 2>"$work/stderr"); then
+    die "$label: get after erase succeeded: $missing"
+  fi
+  [ "$missing" = "credentials not found in native keychain" ] ||
+    die "$label: get after erase said: $missing"
+  [ ! -s "$work/stderr" ] || die "$label: stderr not empty: $(cat "$work/stderr")"
+  say "$label: store/get/list/erase OK"
+}
+
+# The AOT cache must load from where the files were installed (AOTMode=on fails otherwise).
+check_aot() {
+  lib=$1
+  [ -f "$lib/$name.aot" ] || { say "no AOT cache in $lib (JDK < 25 build)"; return 0; }
+  "$lib/runtime/bin/java" -XX:AOTCache="$lib/$name.aot" -XX:AOTMode=on \
+    --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
+    -Xss512k -jar "$lib/$name.jar" list >/dev/null || die "the AOT cache in $lib does not load"
+  say "AOT cache loads from $lib"
+}
+
+if [ "$(id -u)" = 0 ]; then
+  dpkg -s "$name" >/dev/null 2>&1 && die "$name is already installed; remove it first"
+  installed_deb=true
+  before=$(find /usr/bin /usr/lib /usr/share/doc /etc -xdev 2>/dev/null | sort | md5sum)
+  dpkg -i "$deb" >/dev/null || die "dpkg -i failed"
+  [ "$(command -v "$name")" = /usr/bin/$name ] || die "$name is not /usr/bin/$name on PATH"
+  head -n 1 /usr/bin/$name | grep -qx '#!/bin/sh' || die "/usr/bin/$name is not a /bin/sh wrapper"
+  dpkg -L "$name" >"$work/files"
+  check_aot /usr/lib/$name
+  exercise deb
+  dpkg -r "$name" >/dev/null || die "dpkg -r failed"
+  [ ! -e /usr/bin/$name ] || die "dpkg -r left /usr/bin/$name"
+  dpkg -P "$name" >/dev/null 2>&1 || die "dpkg -P failed"
+  installed_deb=false
+  dpkg -s "$name" >/dev/null 2>&1 && die "$name still known to dpkg after purge"
+  left=""
+  while read -r f; do
+    case $f in /. | /usr | /usr/bin | /usr/lib | /usr/share | /usr/share/doc) continue ;; esac
+    if [ -e "$f" ] || [ -L "$f" ]; then left="$left $f"; fi
+  done <"$work/files"
+  [ -z "$left" ] || die "left behind after purge:$left"
+  after=$(find /usr/bin /usr/lib /usr/share/doc /etc -xdev 2>/dev/null | sort | md5sum)
+  [ "$before" = "$after" ] || say "note: /usr, /etc or /var/lib changed during the test (dpkg's own files, or another process)"
+  say "deb: install, protocol, remove, purge OK; nothing left behind"
+else
+  say "SKIPPED the .deb install test (needs root)"
+fi
+
+# The tarball into a temporary prefix, then uninstalled.
+mkdir -p "$work/unpack"
+tar -xzf "$tarball" -C "$work/unpack"
+prefix=$work/prefix
+sh "$work/unpack/$name-$(project_version)-linux-x86_64/install.sh" --prefix "$prefix" >/dev/null ||
+  die "install.sh failed"
+PATH=$prefix/bin:$PATH
+[ "$(command -v "$name")" = "$prefix/bin/$name" ] || die "install.sh did not put $name on PATH"
+check_aot "$prefix/lib/$name"
+exercise tarball
+sh "$work/unpack/$name-$(project_version)-linux-x86_64/install.sh" --prefix "$prefix" --uninstall \
+  >/dev/null || die "install.sh --uninstall failed"
+left=$(find "$prefix" -mindepth 1 2>/dev/null | head -n 5)
+[ -z "$left" ] || die "install.sh --uninstall left: $left"
+say "tarball: install.sh, protocol, uninstall OK"

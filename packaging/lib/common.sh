@@ -1,0 +1,42 @@
+# Shared by the packaging scripts (sourced, not run): messages, the project version, paths.
+# shellcheck shell=sh
+
+say() { printf '%s: %s\n' "${prog:-packaging}" "$*" >&2; }
+die() { printf '%s: ERROR: %s\n' "${prog:-packaging}" "$*" >&2; exit 1; }
+
+# The sourcing script sets packaging_dir (the absolute path of packaging/) first.
+: "${packaging_dir:?set packaging_dir before sourcing common.sh}"
+repo_dir=$(dirname "$packaging_dir")
+# shellcheck disable=SC2034 # used by the scripts that source this file
+target_dir=${PACKAGING_TARGET:-$packaging_dir/target}
+
+# Maven version of the project (first <version> after the parent pom's artifactId) and its Debian
+# form: '-SNAPSHOT' sorts before the release in Maven, '~' does the same in dpkg.
+project_version() {
+  sed -n '/<artifactId>nexus-router-parent<\/artifactId>/,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' \
+    "$repo_dir/pom.xml" | head -n 1
+}
+debian_version() { project_version | sed 's/-/~/g'; }
+
+# Reproducible timestamps inside archives: the last commit's time, else a fixed date.
+source_date_epoch() {
+  git -C "$repo_dir" log -1 --format=%ct 2>/dev/null || echo 1700000000
+}
+
+# A TCP port nobody listens on at the moment (tests bind loopback only).
+free_port() {
+  fp_port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 + 20000 ))
+  while ss -Htln "sport = :$fp_port" | grep -q .; do
+    fp_port=$((fp_port + 1))
+  done
+  echo "$fp_port"
+}
+
+# Waits until URL answers 2xx: wait_http URL SECONDS
+wait_http() {
+  wh_deadline=$(( $(date +%s) + $2 ))
+  until curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; do
+    [ "$(date +%s)" -lt "$wh_deadline" ] || return 1
+    sleep 0.2
+  done
+}
