@@ -1,13 +1,17 @@
 #!/bin/sh
-# Runs the whole test suite: unit tests, integration tests against fake upstreams, and end-to-end
-# tests with real parts (docker-registry, skopeo, containerd, gnome-keyring, openssl, nginx).
+# Runs the whole test suite: unit tests, integration tests against fake upstreams, end-to-end
+# tests with real parts (docker-registry, skopeo, containerd, gnome-keyring, openssl), and the
+# packaging checks (image built and run with buildah/podman, kustomize + schema validation,
+# .deb install/remove, systemd-analyze, shellcheck).
 # As root it first installs the Debian packages those tests use; set SKIP_APT=1 to skip that.
 # With CI=true a test whose real part is missing fails instead of being skipped.
 set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="maven openjdk-17-jdk-headless docker-registry skopeo containerd openssl curl nginx-light
-  gnome-keyring dbus dbus-x11 libsecret-tools golang-docker-credential-helpers"
+  gnome-keyring dbus dbus-x11 libsecret-tools golang-docker-credential-helpers
+  podman buildah runc shellcheck busybox-static docker-compose jq systemd adduser util-linux
+  iproute2 zstd fakeroot"
 
 if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-0}" != 1 ]; then
   missing=""
@@ -22,4 +26,7 @@ if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-0}" != 1 ]; then
   fi
 fi
 
-exec mvn -B verify "$@"
+# unit, integration and end-to-end tests (and the jars the packaging checks use)
+mvn -B verify "$@"
+# container image, Kubernetes manifests, compose, .debs, systemd unit, shellcheck
+exec packaging/test-packaging.sh
