@@ -33,7 +33,7 @@ install -m 755 "$packaging_dir/bin/$name" "$lib/bin/$name"
 ln -s "../lib/$name/bin/$name" "$root/usr/bin/$name"
 install -m 644 "$src/$name.service" "$root/lib/systemd/system/$name.service"
 install -m 640 "$src/config.yaml" "$root/etc/$name/config.yaml"
-install -m 644 "$packaging_dir/README-deploy.md" "$root/usr/share/doc/$name/README-deploy.md"
+install -m 644 "$packaging_dir/../README.md" "$root/usr/share/doc/$name/README.md"
 cat >"$root/usr/share/doc/$name/copyright" <<TXT
 nexus-router: see the project's LICENSE. The bundled Java runtime is OpenJDK
 (GPLv2 with the Classpath Exception); its notices are in /usr/lib/$name/runtime/legal/.
