@@ -2,6 +2,7 @@ package dev.nexusrouter.credential;
 
 import dev.nexusrouter.common.BuildInfo;
 import dev.nexusrouter.credential.dockerconfig.ConfigureCommand;
+import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.Protocol;
 import dev.nexusrouter.credential.protocol.StoreException;
 import dev.nexusrouter.credential.store.BackendSelector;
@@ -70,7 +71,27 @@ public final class Main {
       Path home)
       throws IOException {
     Settings[] settings = new Settings[1];
-    Protocol.StoreOpener opener = () -> selector(settings, env, osName, home).open();
+    CredentialStore[] opened = new CredentialStore[1];
+    Protocol.StoreOpener opener = () -> opened[0] = selector(settings, env, osName, home).open();
+    try {
+      return dispatch(args, in, out, err, env, osName, home, opener);
+    } finally {
+      if (opened[0] != null) {
+        opened[0].close(); // lets the JVM exit without waiting on a blocked D-Bus reader
+      }
+    }
+  }
+
+  private static int dispatch(
+      List<String> args,
+      InputStream in,
+      OutputStream out,
+      PrintStream err,
+      Map<String, String> env,
+      String osName,
+      Path home,
+      Protocol.StoreOpener opener)
+      throws IOException {
     if (!args.isEmpty() && args.get(0).equals("doctor")) {
       return doctor(out, env, osName, home);
     }

@@ -23,4 +23,10 @@ public interface CredentialStore {
 
   /** Server URL to username for every Docker login, read without secrets where possible. */
   Map<String, String> list() throws StoreException;
+
+  /**
+   * Releases connections. A D-Bus reader thread left blocked in a socket read makes the JVM's exit
+   * wait up to 300 ms for "threads in native" (HotSpot VM_Exit), on every call from docker.
+   */
+  default void close() {}
 }

@@ -352,7 +352,7 @@ public final class SecretServiceStore implements CredentialStore {
     return "/".equals(path.getPath());
   }
 
-  /** Unused by callers that end with System.exit, but lets tests release the bus. */
+  @Override
   public void close() {
     connection.disconnect();
   }
