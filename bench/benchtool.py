@@ -217,7 +217,7 @@ def summarize(tsv):
     if loads:
         print(f"Load average (1 min) while measuring: median {fmt(statistics.median(loads))}, "
               f"min {fmt(min(loads))}, max {fmt(max(loads))} (n={len(loads)})\n")
-    print("| test | metric | contender | median | min | max | n | ÷ nginx | ÷ direct |")
+    print("| test | metric | contender | median | min | max | n | ÷ nginx | ÷ direct (cred: ÷ Go helper) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for (test, metric), by in rows.items():
         med = {w: statistics.median(v) for w, v in by.items()}
