@@ -16,13 +16,22 @@ RSS_SIZES=${BENCH_RSS_SIZES:-256 1024}
 TESTS=${BENCH_TESTS:-download upload firstbyte small rss startup cred}
 PORT=${BENCH_PORT_BASE:-27000}
 ROUTER_OPTS=${BENCH_ROUTER_OPTS:-}
+# Optional second router build to compare within the same run (contenders alt-plain, alt-tls):
+# a directory with bin/nexus-router and lib/nexus-router.jar, e.g. a copy made before a change.
+ALT_HOME=${BENCH_ALT_HOME:-}
+ALT_OPTS=${BENCH_ALT_OPTS:-$ROUTER_OPTS}
+ALT_JAVA_HOME=${BENCH_ALT_JAVA_HOME:-${JAVA_HOME:-}}
 
 P_HOSTED=$((PORT + 1)) P_GROUP=$((PORT + 2)) P_STATIC=$((PORT + 3)) P_SINK=$((PORT + 4))
 P_NGX=$((PORT + 10)) P_NGX_TLS=$((PORT + 11)) P_RT=$((PORT + 20)) P_RT_TLS=$((PORT + 21))
-P_RT2=$((PORT + 30)) P_RT2_TLS=$((PORT + 31))
+P_RT2=$((PORT + 30)) P_RT2_TLS=$((PORT + 31)) P_ALT=$((PORT + 40)) P_ALT_TLS=$((PORT + 41))
 BYTES=$((SIZE_MIB * 1024 * 1024))
 CONTENDERS=(direct nginx-plain nginx-tls router-plain router-tls)
-PID_nginx="" PID_router=""
+if [ -n "$ALT_HOME" ]; then
+  [ -f "$ALT_HOME/lib/nexus-router.jar" ] || die "no $ALT_HOME/lib/nexus-router.jar"
+  CONTENDERS+=(alt-plain alt-tls)
+fi
+PID_nginx="" PID_router="" PID_alt=""
 
 for tool in nginx docker-registry curl openssl wrk python3 java; do
   command -v "$tool" >/dev/null || die "$tool is missing (see bench/README.md)"
@@ -225,6 +234,8 @@ base() {
     nginx-tls) echo "https://$2.bench.test:$P_NGX_TLS" ;;
     router-plain) echo "http://$2.bench.test:$P_RT" ;;
     router-tls) echo "https://$2.bench.test:$P_RT_TLS" ;;
+    alt-plain) echo "http://$2.bench.test:$P_ALT" ;;
+    alt-tls) echo "https://$2.bench.test:$P_ALT_TLS" ;;
   esac
 }
 
@@ -232,6 +243,7 @@ proxy_pid() {
   case $1 in
     nginx-*) echo "$PID_nginx" ;;
     router-*) echo "$PID_router" ;;
+    alt-*) echo "$PID_alt" ;;
     *) echo "" ;;
   esac
 }
@@ -260,8 +272,15 @@ start_all() {
   start router env NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" "$repo/packaging/bin/nexus-router" \
     serve --config "$WORK/router/router.yml"
   PID_router=$LAST_PID # the launcher execs java: this is the JVM
+  if [ -n "$ALT_HOME" ]; then
+    router_config "$WORK/router/alt.yml" "$P_ALT" "$P_ALT_TLS"
+    start alt env NEXUS_ROUTER_JAVA_OPTS="$ALT_OPTS" JAVA_HOME="$ALT_JAVA_HOME" \
+      "$ALT_HOME/bin/nexus-router" \
+      serve --config "$WORK/router/alt.yml"
+    PID_alt=$LAST_PID
+  fi
   local port
-  for port in "$P_HOSTED" "$P_GROUP" "$P_STATIC" "$P_SINK" "$P_NGX" "$P_RT"; do
+  for port in "$P_HOSTED" "$P_GROUP" "$P_STATIC" "$P_SINK" "$P_NGX" "$P_RT" ${ALT_HOME:+"$P_ALT"}; do
     python3 "$here/benchtool.py" wait-http "http://127.0.0.1:$port/v2/" "$(date +%s%N)" 30 \
       >/dev/null || die "nothing answers on port $port (logs in $WORK/logs)"
   done
@@ -428,6 +447,8 @@ wrk_url() {
     nginx-tls) echo "https://127.0.0.1:$P_NGX_TLS/v2/" ;;
     router-plain) echo "http://127.0.0.1:$P_RT/v2/" ;;
     router-tls) echo "https://127.0.0.1:$P_RT_TLS/v2/" ;;
+    alt-plain) echo "http://127.0.0.1:$P_ALT/v2/" ;;
+    alt-tls) echo "https://127.0.0.1:$P_ALT_TLS/v2/" ;;
   esac
 }
 
@@ -437,7 +458,7 @@ test_rss() {
   local r who mib p i rss
   for ((r = 1; r <= ROUNDS; r++)); do
     for mib in $RSS_SIZES; do
-      for who in $(rotate "$r" nginx-tls router-tls); do
+      for who in $(rotate "$r" nginx-tls router-tls ${ALT_HOME:+alt-tls}); do
         p=$(proxy_pid "$who")
         rm -f "$OUT/rss" "$OUT/rss.stop"
         python3 "$here/benchtool.py" rss "$OUT/rss" "$p" &
@@ -503,10 +524,12 @@ test_cred() {
   echo "# machine: $(nproc) cores, kernel $(uname -r), $(java -version 2>&1 | head -1)," \
     "$(nginx -v 2>&1), $(curl --version | head -1 | cut -d' ' -f1-2), wrk, $(docker-registry --version 2>/dev/null | head -1)"
   echo "# router JVM options: NEXUS_ROUTER_JAVA_OPTS='$ROUTER_OPTS'; rounds: $ROUNDS; blob: $SIZE_MIB MiB"
+  [ -z "$ALT_HOME" ] || echo "# alt router: $ALT_HOME, NEXUS_ROUTER_JAVA_OPTS='$ALT_OPTS', JAVA_HOME='$ALT_JAVA_HOME'"
   echo "# commit: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- router packaging || echo ' (+local changes)')"
   echo "# load at start: $(cat /proc/loadavg)"
 } >"$RESULTS"
 
+wait_quiet # once, up to BENCH_WAIT_QUIET; before each test at most a minute more
 make_certs
 make_blob
 case " $TESTS " in
@@ -520,7 +543,7 @@ for t in $TESTS; do
     download | upload | firstbyte | small | rss | startup | cred | serve) ;;
     *) die "unknown test $t" ;;
   esac
-  wait_quiet
+  BENCH_WAIT_QUIET=60 wait_quiet
   log "test $t"
   echo "# test $t starts at load $(load1)" >>"$RESULTS"
   "test_$t"
