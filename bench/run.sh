@@ -256,6 +256,9 @@ proxy_cpu() {
 
 start_all() {
   start registry-hosted docker-registry serve "$(registry_config hosted "$P_HOSTED")"
+  # the group checks its remote at start-up and panics if hosted is not listening yet
+  python3 "$here/benchtool.py" wait-http "http://127.0.0.1:$P_HOSTED/v2/" "$(date +%s%N)" 30 \
+    >/dev/null || die "hosted registry did not start (logs in $WORK/logs)"
   start registry-group docker-registry serve \
     "$(registry_config group "$P_GROUP" "http://127.0.0.1:$P_HOSTED")"
   static_config
