@@ -84,7 +84,13 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     RequestFacts facts =
-        new RequestFacts(method, path, singleConcreteAccept(exchange), clientKey(exchange, method));
+        new RequestFacts(
+            method,
+            path,
+            // the Accept shape is a push signal only for existence checks (HEAD); pulls skip the
+            // parse
+            method.equals("HEAD") && singleConcreteAccept(exchange),
+            clientKey(exchange, method));
     RouteRow row = host.routes().match(facts, tracker);
     ExchangeTags tags = ExchangeTags.of(exchange);
     if (row == null) {

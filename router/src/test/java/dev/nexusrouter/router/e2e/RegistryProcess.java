@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.e2e;
 
+import dev.nexusrouter.router.testing.RealParts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

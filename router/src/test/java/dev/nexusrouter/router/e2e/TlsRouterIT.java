@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.RealParts;
 import dev.nexusrouter.router.tls.CertsCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

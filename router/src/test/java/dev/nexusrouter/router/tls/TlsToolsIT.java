@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nexusrouter.router.testing.RealParts;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,16 +40,7 @@ class TlsToolsIT {
   record Result(int code, String output) {}
 
   static void require(String tool) {
-    boolean found =
-        List.of(System.getenv().getOrDefault("PATH", "/usr/bin").split(":")).stream()
-            .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
-    if (!found) {
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(
-            tool + " is required under CI=true (apt-get install " + tool + ")");
-      }
-      Assumptions.abort(tool + " not installed");
-    }
+    RealParts.require(tool);
   }
 
   Result exec(String... cmd) throws IOException, InterruptedException {

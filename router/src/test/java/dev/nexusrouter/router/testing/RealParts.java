@@ -1,4 +1,4 @@
-package dev.nexusrouter.router.e2e;
+package dev.nexusrouter.router.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -11,15 +11,15 @@ import org.junit.jupiter.api.Assumptions;
  * The real-part rule: a test that needs an external binary FAILS when it is missing and {@code
  * CI=true}, and is skipped (JUnit assumption) only on a developer machine where CI is unset.
  */
-final class RealParts {
+public final class RealParts {
   private RealParts() {}
 
-  static boolean onCi() {
+  public static boolean onCi() {
     return "true".equalsIgnoreCase(System.getenv("CI"));
   }
 
   /** Returns the absolute path of {@code binary} on PATH (or an absolute path as given). */
-  static Path require(String binary) {
+  public static Path require(String binary) {
     Path found = find(binary);
     if (found == null) {
       String msg = "required binary '" + binary + "' is not installed (PATH or absolute path)";
@@ -31,7 +31,7 @@ final class RealParts {
     return found;
   }
 
-  static Path find(String binary) {
+  public static Path find(String binary) {
     if (binary.contains("/")) {
       Path p = Path.of(binary);
       return Files.isExecutable(p) ? p : null;
