@@ -4,7 +4,9 @@
 #   packaging/target/docker-credential-java-<version>-linux-x86_64.tar.gz   (with install.sh)
 # from credential-helper/target/docker-credential-java.jar (mvn package builds it).
 # Layout: /usr/bin/docker-credential-java (a /bin/sh wrapper) and /usr/lib/docker-credential-java/
-# {runtime/ (jlink), docker-credential-java.jar, docker-credential-java.aot}.
+# {runtime/ (jlink), docker-credential-java.jar, docker-credential-java.aot, libdockercredjava.so}.
+# libdockercredjava.so is the helper's JNI socket (credential-helper/src/main/c), built with gcc:
+# the JDK's Unix-domain channel costs more start-up than the whole Go helper (BENCHMARKS.md).
 # The AOT cache (JDK 25+) is recorded at build time from a real lookup: against a private
 # gnome-keyring when one can be started here, else against the helper's encrypted file store.
 set -eu
@@ -35,6 +37,23 @@ mkdir -p "$lib" "$root/usr/bin" "$root/usr/share/doc/$name" "$root/DEBIAN"
 say "jlink runtime ($modules)"
 feature=$("$packaging_dir/lib/jlink-runtime.sh" "$lib/runtime" "$modules")
 cp "$jar" "$lib/$name.jar"
+
+jni_include() {
+  for jdk in "${JLINK_JDK:-}" /usr/lib/jvm/temurin-25-jdk-amd64 "${JAVA_HOME:-}" \
+    "$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")"; do
+    if [ -n "$jdk" ] && [ -f "$jdk/include/jni.h" ]; then
+      echo "$jdk/include"
+      return 0
+    fi
+  done
+  return 1
+}
+command -v gcc >/dev/null || die "gcc not found: it builds libdockercredjava.so (apt-get install gcc libc6-dev)"
+include=$(jni_include) || die "no JDK with include/jni.h found (set JLINK_JDK)"
+say "libdockercredjava.so (gcc, $include)"
+gcc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC -I"$include" \
+  -I"$include/linux" -o "$lib/libdockercredjava.so" "$repo_dir/credential-helper/src/main/c/unixsocket.c"
+strip --strip-unneeded "$lib/libdockercredjava.so"
 
 if [ "$feature" -ge 25 ]; then
   # The wrapper expands $lib at run time; the cache is found wherever the files were installed.

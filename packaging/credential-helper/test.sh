@@ -48,7 +48,11 @@ exercise() {
   [ "$missing" = "credentials not found in native keychain" ] ||
     die "$label: get after erase said: $missing"
   [ ! -s "$work/stderr" ] || die "$label: stderr not empty: $(cat "$work/stderr")"
-  say "$label: store/get/list/erase OK"
+  # The packaged JNI socket is in use: without it every get pays the JDK's socket set-up.
+  doctor=$(docker-credential-java doctor) || die "$label: doctor failed: $doctor"
+  echo "$doctor" | grep -q '^D-Bus transport: native socket' ||
+    die "$label: the native D-Bus socket is not in use: $doctor"
+  say "$label: store/get/list/erase OK; native D-Bus socket in use"
 }
 
 # The AOT cache must load from where the files were installed (AOTMode=on fails otherwise).
@@ -57,7 +61,9 @@ check_aot() {
   [ -f "$lib/$name.aot" ] || { say "no AOT cache in $lib (JDK < 25 build)"; return 0; }
   "$lib/runtime/bin/java" -XX:AOTCache="$lib/$name.aot" -XX:AOTMode=on \
     --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
-    -Xss512k -jar "$lib/$name.jar" list >/dev/null || die "the AOT cache in $lib does not load"
+    -Xss512k -Ddocker-credential-java.native-library="$lib/libdockercredjava.so" \
+    -cp "$lib/$name.jar" dev.nexusrouter.credential.Main list >/dev/null ||
+    die "the AOT cache in $lib does not load"
   say "AOT cache loads from $lib"
 }
 

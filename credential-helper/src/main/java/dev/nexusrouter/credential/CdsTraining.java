@@ -56,7 +56,7 @@ final class CdsTraining {
   }
 
   private static void exercise(CredentialStore store) throws IOException {
-    Protocol protocol = new Protocol(() -> store, "training");
+    Protocol protocol = new Protocol(() -> store, () -> "training");
     String creds = "{\"ServerURL\":\"cds.invalid\",\"Username\":\"<token>\",\"Secret\":\"t\"}";
     for (String[] call :
         new String[][] {

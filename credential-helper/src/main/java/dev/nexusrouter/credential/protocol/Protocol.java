@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * The credential-helper protocol of docker-credential-helpers {@code credentials.Serve}: one
@@ -26,9 +27,10 @@ public final class Protocol {
   }
 
   private final StoreOpener opener;
-  private final String version;
+  private final Supplier<String> version;
 
-  public Protocol(StoreOpener opener, String version) {
+  /** {@code version} is read only by the version actions (it is a jar resource read). */
+  public Protocol(StoreOpener opener, Supplier<String> version) {
     this.opener = opener;
     this.version = version;
   }
@@ -148,7 +150,7 @@ public final class Protocol {
   }
 
   private String versionLine() {
-    return ProtocolMessages.HELPER_NAME + " (dev.nexusrouter) " + version;
+    return ProtocolMessages.HELPER_NAME + " (dev.nexusrouter) " + version.get();
   }
 
   private static int ok(OutputStream out, String line) throws IOException {

@@ -1,28 +1,20 @@
 package dev.nexusrouter.credential.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.io.CharacterEscapes;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * The wire JSON, read and written with the streaming API only: jackson-databind would double the
- * start-up cost of every {@code get} (reference §4.4, machine notes).
+ * The wire JSON. {@code store} input is read with Jackson's streaming parser (jackson-databind
+ * would double the start-up cost, reference §4.4); output is written by hand, so {@code get} and
+ * {@code list}, which run on every pull, load no Jackson at all.
  */
 final class WireJson {
-  // Emoji are surrogate pairs; without this Jackson writes them as \\u escapes, Go writes raw
-  // UTF-8.
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder().enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
-
   private WireJson() {}
 
   /**
@@ -35,7 +27,7 @@ final class WireJson {
     String serverUrl = "";
     String username = "";
     String secret = "";
-    try (JsonParser parser = FACTORY.createParser(input)) {
+    try (JsonParser parser = new JsonFactory().createParser(input)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("invalid credentials JSON on stdin: expected an object");
       }
@@ -68,61 +60,88 @@ final class WireJson {
   }
 
   static void writeCredentials(OutputStream out, Credentials credentials) throws IOException {
-    try (JsonGenerator gen = generator(out)) {
-      gen.writeStartObject();
-      gen.writeStringField("ServerURL", credentials.serverUrl());
-      gen.writeStringField("Username", credentials.username());
-      gen.writeStringField("Secret", credentials.secret());
-      gen.writeEndObject();
-    }
-    out.write('\n');
+    StringBuilder json = new StringBuilder(64 + credentials.secret().length());
+    json.append("{\"ServerURL\":");
+    appendString(json, credentials.serverUrl());
+    json.append(",\"Username\":");
+    appendString(json, credentials.username());
+    json.append(",\"Secret\":");
+    appendString(json, credentials.secret());
+    out.write(json.append("}\n").toString().getBytes(StandardCharsets.UTF_8));
   }
 
   static void writeMap(OutputStream out, Map<String, String> map) throws IOException {
-    try (JsonGenerator gen = generator(out)) {
-      gen.writeStartObject();
-      for (Map.Entry<String, String> e : map.entrySet()) {
-        gen.writeStringField(e.getKey(), e.getValue());
+    StringBuilder json = new StringBuilder("{");
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      if (json.length() > 1) {
+        json.append(',');
       }
-      gen.writeEndObject();
+      appendString(json, e.getKey());
+      json.append(':');
+      appendString(json, e.getValue());
     }
-    out.write('\n');
-  }
-
-  private static JsonGenerator generator(OutputStream out) throws IOException {
-    JsonGenerator gen = FACTORY.createGenerator(out);
-    gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-    gen.setCharacterEscapes(GoEscapes.INSTANCE);
-    return gen;
+    out.write(json.append("}\n").toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * Go's encoder escapes {@code <}, {@code >} and {@code &}, so {@code <token>} reads as {@code
-   * \u003ctoken\u003e} exactly as the Go helpers print it; non-ASCII text stays raw UTF-8.
+   * A JSON string exactly as Go's {@code encoding/json} writes it (the Go helpers' output): {@code
+   * \"}, {@code \\}, {@code \b \f \n \r \t}, other control characters and {@code < > &} and
+   * U+2028/U+2029 as {@code \\u00xx}, a lone surrogate (invalid UTF-8 in Go) as U+FFFD, everything
+   * else raw UTF-8. Hand-written rather than Jackson's generator because {@code get} runs on every
+   * pull and the generator's set-up was a tenth of the helper's start-up (BENCHMARKS.md).
    */
-  private static final class GoEscapes extends CharacterEscapes {
-    static final GoEscapes INSTANCE = new GoEscapes();
-    private static final long serialVersionUID = 1L;
-    private final int[] escapes;
-
-    private GoEscapes() {
-      escapes = CharacterEscapes.standardAsciiEscapesForJSON();
-      escapes['<'] = CharacterEscapes.ESCAPE_CUSTOM;
-      escapes['>'] = CharacterEscapes.ESCAPE_CUSTOM;
-      escapes['&'] = CharacterEscapes.ESCAPE_CUSTOM;
+  static void appendString(StringBuilder json, String value) {
+    json.append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '"':
+          json.append("\\\"");
+          break;
+        case '\\':
+          json.append("\\\\");
+          break;
+        case '\b':
+          json.append("\\b");
+          break;
+        case '\f':
+          json.append("\\f");
+          break;
+        case '\n':
+          json.append("\\n");
+          break;
+        case '\r':
+          json.append("\\r");
+          break;
+        case '\t':
+          json.append("\\t");
+          break;
+        case '\u2028':
+          json.append("\\u2028");
+          break;
+        case '\u2029':
+          json.append("\\u2029");
+          break;
+        default:
+          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+            json.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+          } else if (Character.isSurrogate(c)) {
+            boolean pair =
+                Character.isHighSurrogate(c)
+                    && i + 1 < value.length()
+                    && Character.isLowSurrogate(value.charAt(i + 1));
+            if (pair) {
+              json.append(c).append(value.charAt(++i));
+            } else {
+              json.append('\ufffd');
+            }
+          } else {
+            json.append(c);
+          }
+      }
     }
-
-    @Override
-    public int[] getEscapeCodesForAscii() {
-      return escapes;
-    }
-
-    @Override
-    public SerializableString getEscapeSequence(int ch) {
-      // Only <, > and & are marked ESCAPE_CUSTOM; anything else stays raw UTF-8 like Go.
-      return ch == '<' || ch == '>' || ch == '&'
-          ? new SerializedString(String.format("\\u%04x", ch))
-          : null;
-    }
+    json.append('"');
   }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 }

@@ -9,37 +9,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.freedesktop.dbus.ObjectPath;
-import org.freedesktop.dbus.connections.impl.DBusConnection;
-import org.freedesktop.dbus.connections.impl.DBusConnectionBuilder;
-import org.freedesktop.dbus.exceptions.DBusException;
-import org.freedesktop.dbus.interfaces.DBus;
-import org.freedesktop.secret.Collection;
-import org.freedesktop.secret.Item;
-import org.freedesktop.secret.Pair;
-import org.freedesktop.secret.Prompt;
-import org.freedesktop.secret.Secret;
-import org.freedesktop.secret.Service;
-import org.freedesktop.secret.TransportEncryption;
-import org.freedesktop.secret.interfaces.Prompt.Completed;
 
 /**
- * Linux Secret Service (gnome-keyring, KeePassXC) through the secret-service library that
- * java-keyring brings. Items are the ones {@code docker-credential-secretservice} writes
- * (secretservice.c): schema {@code io.docker.Credentials}, attributes {@code label=Docker
- * Credentials}, {@code server}, {@code username}, {@code docker_cli=1}, and the server URL as the
- * item label (the pre-0.9 convention both Go versions list correctly). The library reports D-Bus
- * errors by returning null, so every answer is checked here.
+ * Linux Secret Service (gnome-keyring, KeePassXC). Items are the ones {@code
+ * docker-credential-secretservice} writes (secretservice.c): schema {@code io.docker.Credentials},
+ * attributes {@code label=Docker Credentials}, {@code server}, {@code username}, {@code
+ * docker_cli=1}, and the server URL as the item label (the pre-0.9 convention both Go versions list
+ * correctly).
+ *
+ * <p>Reads ({@code get}, {@code list}: every pull) go over {@link SecretServiceBus}, the helper's
+ * own small D-Bus client; writes, deletes and unlock prompts go through the secret-service library
+ * ({@link SecretServiceWrites}), which is connected only when one is needed.
  */
 public final class SecretServiceStore implements CredentialStore {
   static final String SCHEMA = "io.docker.Credentials";
   static final String DOCKER_LABEL = "Docker Credentials";
-  private static final String SECRETS_NAME = "org.freedesktop.secrets";
 
   static final String NO_SERVICE =
       "no Secret Service on the D-Bus session bus (org.freedesktop.secrets): install and start"
@@ -53,15 +41,16 @@ public final class SecretServiceStore implements CredentialStore {
       "the login keyring is locked and was not unlocked: unlock it (desktop login, Seahorse, or"
           + " `echo -n PASSWORD | gnome-keyring-daemon --replace --unlock`) and try again";
 
-  private final DBusConnection connection;
-  private final Service service;
+  private final String address;
+  private final SecretServiceBus bus;
   private final Duration promptTimeout;
   private final Path lockFile;
-  private TransportEncryption encryption;
+  private SecretServiceWrites writes;
 
-  private SecretServiceStore(DBusConnection connection, Duration promptTimeout, Path lockFile) {
-    this.connection = connection;
-    this.service = new Service(connection);
+  private SecretServiceStore(
+      String address, SecretServiceBus bus, Duration promptTimeout, Path lockFile) {
+    this.address = address;
+    this.bus = bus;
     this.promptTimeout = promptTimeout;
     this.lockFile = lockFile;
   }
@@ -73,28 +62,8 @@ public final class SecretServiceStore implements CredentialStore {
   public static SecretServiceStore connect(
       Map<String, String> env, Duration promptTimeout, Path lockFile) throws StoreException {
     String address = SessionBus.address(env, Files::exists);
-    DBusConnection connection;
-    try {
-      connection = DBusConnectionBuilder.forAddress(address).withShared(false).build();
-    } catch (DBusException | RuntimeException e) {
-      throw new BackendUnavailableException(
-          "cannot connect to the D-Bus session bus at "
-              + address
-              + " ("
-              + e.getClass().getSimpleName()
-              + "); check that the bus is running, or set DOCKER_CREDENTIAL_JAVA_BACKEND=file");
-    }
-    try {
-      DBus bus =
-          connection.getRemoteObject("org.freedesktop.DBus", "/org/freedesktop/DBus", DBus.class);
-      if (!Arrays.asList(bus.ListNames()).contains(SECRETS_NAME)
-          && !Arrays.asList(bus.ListActivatableNames()).contains(SECRETS_NAME)) {
-        throw new BackendUnavailableException(NO_SERVICE);
-      }
-    } catch (DBusException | RuntimeException e) {
-      throw new BackendUnavailableException(NO_SERVICE);
-    }
-    return new SecretServiceStore(connection, promptTimeout, lockFile);
+    return new SecretServiceStore(
+        address, SecretServiceBus.connect(address), promptTimeout, lockFile);
   }
 
   @Override
@@ -104,27 +73,25 @@ public final class SecretServiceStore implements CredentialStore {
 
   /** Fails with {@link BackendUnavailableException} when there is no login keyring to write to. */
   public void requireLoginCollection() throws StoreException {
-    defaultCollection();
+    bus.defaultCollection();
   }
 
   @Override
   public Optional<Credentials> get(String serverUrl) throws StoreException {
-    List<ObjectPath> paths = unlockedMatches(serverUrl);
-    if (paths.isEmpty()) {
+    SecretServiceBus.Found found = bus.search(lookupAttributes(serverUrl));
+    if (found.unlocked().isEmpty() && !found.locked().isEmpty()) {
+      writes().unlock(found.locked());
+      found = bus.search(lookupAttributes(serverUrl));
+    }
+    if (found.unlocked().isEmpty()) {
       return Optional.empty();
     }
     // Go keeps the last match of an all-collections search; do the same.
-    Item item = new Item(paths.get(paths.size() - 1), service);
-    Map<String, String> attributes = item.getAttributes();
-    Secret secret = item.getSecret(session());
-    if (attributes == null || secret == null) {
-      throw new StoreException(
-          "the Secret Service refused to return the item for " + serverUrl + "; " + LOCKED);
-    }
-    String username = attributes.getOrDefault("username", "");
-    char[] chars = decrypt(secret);
-    String value = new String(chars);
-    Arrays.fill(chars, '\0');
+    String item = found.unlocked().get(found.unlocked().size() - 1);
+    String username = bus.attributes(item).getOrDefault("username", "");
+    byte[] secret = bus.secret(item);
+    String value = new String(secret, StandardCharsets.UTF_8);
+    Arrays.fill(secret, (byte) 0);
     return Optional.of(new Credentials(serverUrl, username, value));
   }
 
@@ -134,41 +101,16 @@ public final class SecretServiceStore implements CredentialStore {
     FileLocks.withLock(
         lockFile,
         () -> {
-          storeLocked(credentials);
+          String created = writes().create(bus.defaultCollection(), credentials);
+          // createItem(replace=true) replaces only an item with identical attributes; a login
+          // under another username would stay behind and could win a later get (reference §1.5).
+          for (String other : allMatches(credentials.serverUrl())) {
+            if (!other.equals(created)) {
+              writes().delete(other);
+            }
+          }
           return null;
         });
-  }
-
-  private void storeLocked(Credentials credentials) throws StoreException {
-    ObjectPath collectionPath = defaultCollection();
-    Collection collection = new Collection(collectionPath, service);
-    if (!Boolean.FALSE.equals(locked(collection))) {
-      unlockOrFail(List.of(collectionPath));
-    }
-    Map<String, String> attributes = new LinkedHashMap<>();
-    attributes.put("xdg:schema", SCHEMA);
-    attributes.put("label", DOCKER_LABEL);
-    attributes.put("server", credentials.serverUrl());
-    attributes.put("username", credentials.username());
-    attributes.put("docker_cli", "1");
-    Secret secret = encrypt(credentials.secret());
-    Pair<ObjectPath, ObjectPath> created =
-        collection.createItem(
-            Item.createProperties(credentials.serverUrl(), attributes), secret, true);
-    secret.clear();
-    if (created == null || created.a == null || isRoot(created.a)) {
-      throw new StoreException(
-          !Boolean.FALSE.equals(locked(collection))
-              ? LOCKED
-              : "the Secret Service did not create the item for " + credentials.serverUrl());
-    }
-    // createItem(replace=true) replaces only an item with identical attributes; a login under
-    // another username would stay behind and could win a later get (reference §1.5).
-    for (ObjectPath other : allMatches(credentials.serverUrl())) {
-      if (!other.getPath().equals(created.a.getPath())) {
-        deleteItem(other);
-      }
-    }
   }
 
   @Override
@@ -177,15 +119,15 @@ public final class SecretServiceStore implements CredentialStore {
   }
 
   private boolean eraseLocked(String serverUrl) throws StoreException {
-    Pair<List<ObjectPath>, List<ObjectPath>> found = search(lookupAttributes(serverUrl));
-    if (found.a.isEmpty() && found.b.isEmpty()) {
+    SecretServiceBus.Found found = bus.search(lookupAttributes(serverUrl));
+    if (found.isEmpty()) {
       return false;
     }
-    if (!found.b.isEmpty()) {
-      unlockOrFail(found.b);
+    if (!found.locked().isEmpty()) {
+      writes().unlock(found.locked());
     }
-    for (ObjectPath path : allMatches(serverUrl)) {
-      deleteItem(path);
+    for (String path : allMatches(serverUrl)) {
+      writes().delete(path);
     }
     return true;
   }
@@ -193,167 +135,42 @@ public final class SecretServiceStore implements CredentialStore {
   /** Attributes only: works on a locked keyring and loads no secret (reference §4.3). */
   @Override
   public Map<String, String> list() throws StoreException {
-    Pair<List<ObjectPath>, List<ObjectPath>> found = search(Map.of("label", DOCKER_LABEL));
     Map<String, String> out = new TreeMap<>();
-    List<ObjectPath> all = new ArrayList<>(found.a);
-    all.addAll(found.b);
-    for (ObjectPath path : all) {
-      Map<String, String> attributes = new Item(path, service).getAttributes();
-      if (attributes != null
-          && attributes.get("server") != null
-          && attributes.get("username") != null) {
+    for (String path : all(bus.search(Map.of("label", DOCKER_LABEL)))) {
+      Map<String, String> attributes = bus.attributes(path);
+      if (attributes.get("server") != null && attributes.get("username") != null) {
         out.put(attributes.get("server"), attributes.get("username"));
       }
     }
     return out;
   }
 
-  private ObjectPath defaultCollection() throws StoreException {
-    ObjectPath path = service.readAlias("default");
-    List<ObjectPath> collections = service.getCollections();
-    // gnome-keyring started by D-Bus activation aliases "default" to a login collection that
-    // does not exist yet (reference §1.6), so check the path is really there.
-    if (path == null
-        || isRoot(path)
-        || collections == null
-        || collections.stream().noneMatch(c -> c.getPath().equals(path.getPath()))) {
-      throw new BackendUnavailableException(NO_LOGIN_COLLECTION);
-    }
-    return path;
-  }
-
   private static Map<String, String> lookupAttributes(String serverUrl) {
     return Map.of("xdg:schema", SCHEMA, "server", serverUrl, "docker_cli", "1");
   }
 
-  private Pair<List<ObjectPath>, List<ObjectPath>> search(Map<String, String> attributes)
-      throws StoreException {
-    Pair<List<ObjectPath>, List<ObjectPath>> found = service.searchItems(attributes);
-    if (found == null || found.a == null || found.b == null) {
-      throw new StoreException(
-          "the Secret Service did not answer a search; restart it (gnome-keyring-daemon) or set"
-              + " DOCKER_CREDENTIAL_JAVA_BACKEND=file");
-    }
-    return found;
+  private List<String> allMatches(String serverUrl) throws StoreException {
+    return all(bus.search(lookupAttributes(serverUrl)));
   }
 
-  private List<ObjectPath> allMatches(String serverUrl) throws StoreException {
-    Pair<List<ObjectPath>, List<ObjectPath>> found = search(lookupAttributes(serverUrl));
-    List<ObjectPath> all = new ArrayList<>(found.a);
-    all.addAll(found.b);
+  private static List<String> all(SecretServiceBus.Found found) {
+    List<String> all = new ArrayList<>(found.unlocked());
+    all.addAll(found.locked());
     return all;
   }
 
-  private List<ObjectPath> unlockedMatches(String serverUrl) throws StoreException {
-    Pair<List<ObjectPath>, List<ObjectPath>> found = search(lookupAttributes(serverUrl));
-    if (found.a.isEmpty() && !found.b.isEmpty()) {
-      unlockOrFail(found.b);
-      found = search(lookupAttributes(serverUrl));
+  private SecretServiceWrites writes() throws StoreException {
+    if (writes == null) {
+      writes = SecretServiceWrites.connect(address, promptTimeout);
     }
-    return found.a;
-  }
-
-  /**
-   * Asks the service to unlock, showing its prompt for at most {@code promptTimeout}. Never calls
-   * lock(): secret-service's SimpleCollection does, and leaves the user's keyring locked (§4.4).
-   */
-  private void unlockOrFail(List<ObjectPath> paths) throws StoreException {
-    Pair<List<ObjectPath>, ObjectPath> result = service.unlock(paths);
-    if (result == null) {
-      throw new StoreException(LOCKED);
-    }
-    if (result.a != null && result.a.size() == paths.size()) {
-      return;
-    }
-    if (result.b == null || isRoot(result.b) || promptTimeout.isZero()) {
-      throw new StoreException(LOCKED);
-    }
-    Completed completed = new Prompt(service).await(result.b, promptTimeout);
-    if (completed == null || completed.dismissed) {
-      throw new StoreException(LOCKED);
-    }
-  }
-
-  private void deleteItem(ObjectPath path) throws StoreException {
-    ObjectPath prompt = new Item(path, service).delete();
-    if (prompt == null) {
-      throw new StoreException("the Secret Service refused to delete an item; " + LOCKED);
-    }
-    if (!isRoot(prompt)) {
-      if (promptTimeout.isZero()) {
-        throw new StoreException(LOCKED);
-      }
-      Completed completed = new Prompt(service).await(prompt, promptTimeout);
-      if (completed == null || completed.dismissed) {
-        throw new StoreException(LOCKED);
-      }
-    }
-  }
-
-  private ObjectPath session() throws StoreException {
-    encryption();
-    return service.getSession().getPath();
-  }
-
-  private TransportEncryption encryption() throws StoreException {
-    if (encryption == null) {
-      try {
-        TransportEncryption te = new TransportEncryption(service);
-        te.initialize();
-        if (!te.openSession()) {
-          throw new StoreException("the Secret Service refused to open a session");
-        }
-        te.generateSessionKey();
-        encryption = te;
-      } catch (StoreException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new StoreException(
-            "cannot open an encrypted Secret Service session ("
-                + e.getClass().getSimpleName()
-                + ")");
-      }
-    }
-    return encryption;
-  }
-
-  private Secret encrypt(String secret) throws StoreException {
-    try {
-      return encryption().encrypt(secret.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
-    } catch (StoreException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new StoreException(
-          "cannot encrypt for the Secret Service (" + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  private char[] decrypt(Secret secret) throws StoreException {
-    try {
-      return encryption().decrypt(secret);
-    } catch (StoreException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new StoreException(
-          "cannot decrypt the Secret Service answer (" + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  /** The library unboxes a null property answer into an NPE; read it defensively. */
-  private static Boolean locked(Collection collection) {
-    try {
-      return collection.isLocked();
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  private static boolean isRoot(ObjectPath path) {
-    return "/".equals(path.getPath());
+    return writes;
   }
 
   @Override
   public void close() {
-    connection.disconnect();
+    bus.close();
+    if (writes != null) {
+      writes.close();
+    }
   }
 }

@@ -148,11 +148,11 @@ public record Settings(
     return value == null || value.isBlank() ? fallback : Path.of(value);
   }
 
-  static boolean isWindows(String osName) {
+  public static boolean isWindows(String osName) {
     return osName.toLowerCase(Locale.ROOT).startsWith("windows");
   }
 
-  static boolean isMac(String osName) {
+  public static boolean isMac(String osName) {
     String os = osName.toLowerCase(Locale.ROOT);
     return os.startsWith("mac") || os.startsWith("darwin");
   }

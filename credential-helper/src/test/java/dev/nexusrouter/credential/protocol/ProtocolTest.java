@@ -20,7 +20,7 @@ class ProtocolTest {
             opens++;
             return store;
           },
-          "1.2.3");
+          () -> "1.2.3");
 
   private record Result(int exit, String stdout) {}
 
@@ -209,7 +209,7 @@ class ProtocolTest {
             () -> {
               throw new StoreException("the login keyring is locked");
             },
-            "1");
+            () -> "1");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int exit =
         broken.run(

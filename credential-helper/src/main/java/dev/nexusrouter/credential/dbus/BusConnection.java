@@ -1,0 +1,277 @@
+package dev.nexusrouter.credential.dbus;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A minimal D-Bus client on one Unix socket: SASL EXTERNAL, {@code Hello}, and blocking method
+ * calls. It exists for the helper's hot path ({@code get} and {@code list} run on every pull):
+ * dbus-java's start-up (threads, reflection, proxies) costs more than the whole Go helper, while
+ * these few calls need only the wire format. Writes and prompts still go through secret-service.
+ * Not thread-safe; one call at a time. Signals and stray replies are skipped.
+ */
+public final class BusConnection implements Closeable {
+  private static final int METHOD_CALL = 1;
+  private static final int METHOD_RETURN = 2;
+  private static final int ERROR = 3;
+  private static final int FIELD_PATH = 1;
+  private static final int FIELD_INTERFACE = 2;
+  private static final int FIELD_MEMBER = 3;
+  private static final int FIELD_ERROR_NAME = 4;
+  private static final int FIELD_REPLY_SERIAL = 5;
+  private static final int FIELD_DESTINATION = 6;
+  private static final int FIELD_SIGNATURE = 8;
+
+  /** The specification's limit; a larger length is a corrupt stream, not a message. */
+  private static final int MAX_MESSAGE = 128 << 20;
+
+  private final Transport transport;
+  private long serial;
+
+  private BusConnection(Transport transport) {
+    this.transport = transport;
+  }
+
+  /** Connects to a {@code unix:path=} bus socket, authenticates and says {@code Hello}. */
+  public static BusConnection open(Path socket) throws IOException {
+    BusConnection bus = new BusConnection(Transport.connect(socket));
+    try {
+      bus.authenticate();
+      bus.call(
+          "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello", "");
+      return bus;
+    } catch (IOException | RuntimeException e) {
+      bus.close();
+      throw e;
+    }
+  }
+
+  /** How this process reaches the bus, for {@code doctor}. */
+  public static String transportName() {
+    return NativeSocket.isAvailable()
+        ? "native socket (" + System.getProperty(NativeSocket.LIBRARY_PROPERTY) + ")"
+        : "JDK SocketChannel";
+  }
+
+  /**
+   * SASL EXTERNAL: the bus reads our uid from the socket itself; we name it when we know it,
+   * otherwise send no identity and answer the server's DATA challenge empty.
+   */
+  private void authenticate() throws IOException {
+    long uid = transport.uid();
+    StringBuilder hex = new StringBuilder();
+    for (byte b : Long.toString(uid).getBytes(StandardCharsets.US_ASCII)) {
+      hex.append(Integer.toHexString(b)); // ASCII digits: always two hex digits
+    }
+    send("\0AUTH EXTERNAL" + (uid < 0 ? "" : " " + hex) + "\r\n");
+    String reply = readLine();
+    if (reply.startsWith("DATA")) {
+      send("DATA\r\n");
+      reply = readLine();
+    }
+    if (!reply.startsWith("OK ")) {
+      throw new IOException("the D-Bus daemon refused EXTERNAL authentication (" + reply + ")");
+    }
+    send("BEGIN\r\n");
+  }
+
+  private void send(String line) throws IOException {
+    byte[] bytes = line.getBytes(StandardCharsets.US_ASCII);
+    transport.write(bytes, 0, bytes.length);
+  }
+
+  /** One SASL line; the server sends nothing else before BEGIN, so byte-wise reads lose nothing. */
+  private String readLine() throws IOException {
+    StringBuilder line = new StringBuilder();
+    byte[] one = new byte[1];
+    while (line.length() < 4096) {
+      readFully(one, 0, 1);
+      char c = (char) (one[0] & 0xff);
+      if (c == '\n') {
+        return line.toString().strip();
+      }
+      line.append(c);
+    }
+    throw new IOException("the D-Bus daemon sent an over-long authentication line");
+  }
+
+  /**
+   * Calls a method and waits for its reply.
+   *
+   * @param signature the signature of {@code args} ("" for none)
+   * @return the reply's body values
+   * @throws RemoteError when the callee answers with an error
+   */
+  public List<Object> call(
+      String destination,
+      String path,
+      String iface,
+      String member,
+      String signature,
+      Object... args)
+      throws IOException {
+    long id = ++serial;
+    byte[] request = message(id, destination, path, iface, member, signature, args);
+    transport.write(request, 0, request.length);
+    while (true) {
+      Reply reply = readMessage();
+      if (reply.replySerial != id || (reply.type != METHOD_RETURN && reply.type != ERROR)) {
+        continue; // a signal (NameAcquired after Hello) or an answer to nobody we know
+      }
+      List<Object> body = reply.body();
+      reply.clear(); // a GetSecret reply holds the secret; the parsed body has its own copy
+      if (reply.type == ERROR) {
+        String text = !body.isEmpty() && body.get(0) instanceof String ? (String) body.get(0) : "";
+        throw new RemoteError(reply.errorName, text);
+      }
+      return body;
+    }
+  }
+
+  private static byte[] message(
+      long id,
+      String destination,
+      String path,
+      String iface,
+      String member,
+      String signature,
+      Object[] args) {
+    WireWriter body = new WireWriter();
+    int i = 0;
+    for (Object arg : args) {
+      int end = Signatures.end(signature, i);
+      body.write(signature.substring(i, end), arg);
+      i = end;
+    }
+    byte[] bodyBytes = body.toByteArray();
+    List<List<Object>> fields = new ArrayList<>();
+    fields.add(List.of((byte) FIELD_PATH, new Variant("o", path)));
+    fields.add(List.of((byte) FIELD_INTERFACE, new Variant("s", iface)));
+    fields.add(List.of((byte) FIELD_MEMBER, new Variant("s", member)));
+    fields.add(List.of((byte) FIELD_DESTINATION, new Variant("s", destination)));
+    if (!signature.isEmpty()) {
+      fields.add(List.of((byte) FIELD_SIGNATURE, new Variant("g", signature)));
+    }
+    WireWriter header = new WireWriter();
+    header.putByte('l');
+    header.putByte(METHOD_CALL);
+    header.putByte(0); // flags: replies expected, auto-start allowed (gnome-keyring is activatable)
+    header.putByte(1); // protocol version
+    header.putUint32(bodyBytes.length);
+    header.putUint32(id);
+    header.write("a(yv)", fields);
+    header.align(8);
+    header.putBytes(bodyBytes);
+    return header.toByteArray();
+  }
+
+  private Reply readMessage() throws IOException {
+    byte[] head = new byte[16];
+    readFully(head, 0, 16);
+    boolean bigEndian = head[0] == 'B';
+    if (!bigEndian && head[0] != 'l') {
+      throw new IOException("the D-Bus daemon sent a message with an unknown byte order");
+    }
+    WireReader lengths = new WireReader(head, bigEndian, 4);
+    long bodyLength = (Long) lengths.read("u");
+    lengths.read("u"); // serial
+    long fieldsLength = (Long) lengths.read("u");
+    long headerEnd = (16 + fieldsLength + 7) / 8 * 8;
+    if (headerEnd + bodyLength > MAX_MESSAGE) {
+      throw new IOException("the D-Bus daemon sent an over-long message");
+    }
+    byte[] all = new byte[(int) (headerEnd + bodyLength)];
+    System.arraycopy(head, 0, all, 0, 16);
+    readFully(all, 16, all.length - 16);
+    return Reply.parse(all, bigEndian, (int) headerEnd);
+  }
+
+  private void readFully(byte[] buffer, int offset, int length) throws IOException {
+    for (int done = 0; done < length; ) {
+      int n = transport.read(buffer, offset + done, length - done);
+      if (n < 0) {
+        throw new EOFException("the D-Bus daemon closed the connection");
+      }
+      done += n;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    transport.close();
+  }
+
+  /** A received message, its body parsed on demand. */
+  private static final class Reply {
+    final int type;
+    final long replySerial;
+    final String errorName;
+    private final byte[] bytes;
+    private final boolean bigEndian;
+    private final int bodyStart;
+    private final String signature;
+
+    private Reply(
+        int type,
+        long replySerial,
+        String errorName,
+        String signature,
+        byte[] bytes,
+        boolean bigEndian,
+        int bodyStart) {
+      this.type = type;
+      this.replySerial = replySerial;
+      this.errorName = errorName;
+      this.signature = signature;
+      this.bytes = bytes;
+      this.bigEndian = bigEndian;
+      this.bodyStart = bodyStart;
+    }
+
+    static Reply parse(byte[] bytes, boolean bigEndian, int bodyStart) {
+      WireReader reader = new WireReader(bytes, bigEndian, 12);
+      long replySerial = -1;
+      String errorName = "";
+      String signature = "";
+      @SuppressWarnings("unchecked")
+      List<List<Object>> fields = (List<List<Object>>) reader.read("a(yv)");
+      for (List<Object> field : fields) {
+        Object value = ((Variant) field.get(1)).value();
+        switch ((Byte) field.get(0)) {
+          case FIELD_REPLY_SERIAL:
+            replySerial = (Long) value;
+            break;
+          case FIELD_ERROR_NAME:
+            errorName = (String) value;
+            break;
+          case FIELD_SIGNATURE:
+            signature = (String) value;
+            break;
+          default:
+            break;
+        }
+      }
+      return new Reply(bytes[1], replySerial, errorName, signature, bytes, bigEndian, bodyStart);
+    }
+
+    List<Object> body() {
+      return new WireReader(bytes, bigEndian, bodyStart).readAll(signature);
+    }
+
+    void clear() {
+      java.util.Arrays.fill(bytes, (byte) 0);
+    }
+  }
+
+  /** The string-to-string dictionaries the Secret Service uses for attributes. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, String> stringMap(Object value) {
+    return (Map<String, String>) (Map<?, ?>) value;
+  }
+}

@@ -1,0 +1,178 @@
+package dev.nexusrouter.credential.store;
+
+import dev.nexusrouter.credential.dbus.BusConnection;
+import dev.nexusrouter.credential.dbus.RemoteError;
+import dev.nexusrouter.credential.dbus.Variant;
+import dev.nexusrouter.credential.protocol.StoreException;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Secret Service read calls (search, attributes, secret, default collection) over the helper's
+ * own minimal D-Bus client, so that {@code get} and {@code list} never start dbus-java. The secret
+ * travels in a {@code plain} session over the user's private session-bus socket, as the Secret
+ * Service specification allows; only processes of the same user can connect to that bus, and they
+ * can read an unlocked collection anyway (reference §4.4, CVE-2018-19358).
+ */
+final class SecretServiceBus implements Closeable {
+  static final String SERVICE = "org.freedesktop.secrets";
+  private static final String SERVICE_PATH = "/org/freedesktop/secrets";
+  private static final String SERVICE_IFACE = "org.freedesktop.Secret.Service";
+  private static final String ITEM_IFACE = "org.freedesktop.Secret.Item";
+  private static final String PROPERTIES = "org.freedesktop.DBus.Properties";
+  private static final String DBUS = "org.freedesktop.DBus";
+  private static final String DBUS_PATH = "/org/freedesktop/DBus";
+
+  /** Search results: what can be read now, and what needs an unlock first. */
+  record Found(List<String> unlocked, List<String> locked) {
+    boolean isEmpty() {
+      return unlocked.isEmpty() && locked.isEmpty();
+    }
+  }
+
+  private final BusConnection bus;
+  private String session;
+
+  private SecretServiceBus(BusConnection bus) {
+    this.bus = bus;
+  }
+
+  /**
+   * Connects to the session bus at a {@code unix:path=} address and checks that a Secret Service
+   * runs there or can be activated.
+   */
+  static SecretServiceBus connect(String address) throws StoreException {
+    BusConnection bus;
+    try {
+      bus = BusConnection.open(socketPath(address));
+    } catch (IOException e) {
+      throw new BackendUnavailableException(
+          "cannot connect to the D-Bus session bus at "
+              + address
+              + " ("
+              + e.getMessage()
+              + "); check that the bus is running, or set DOCKER_CREDENTIAL_JAVA_BACKEND=file");
+    }
+    SecretServiceBus service = new SecretServiceBus(bus);
+    try {
+      service.requireService();
+      return service;
+    } catch (StoreException | RuntimeException e) {
+      service.close();
+      throw e;
+    }
+  }
+
+  /** The socket of a {@code unix:path=...[,guid=...]} address, with D-Bus %-escapes decoded. */
+  static Path socketPath(String address) throws StoreException {
+    for (String part : address.substring(address.indexOf(':') + 1).split(",")) {
+      if (part.startsWith("path=")) {
+        return Path.of(unescape(part.substring(5)));
+      }
+    }
+    throw new BackendUnavailableException("the D-Bus address " + address + " names no socket path");
+  }
+
+  private static String unescape(String value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '%' && i + 2 < value.length()) {
+        out.write(Integer.parseInt(value.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        out.write(c);
+      }
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private void requireService() throws StoreException {
+    try {
+      if (Boolean.TRUE.equals(
+          bus.call(DBUS, DBUS_PATH, DBUS, "NameHasOwner", "s", SERVICE).get(0))) {
+        return;
+      }
+      List<?> activatable =
+          (List<?>) bus.call(DBUS, DBUS_PATH, DBUS, "ListActivatableNames", "").get(0);
+      if (activatable.contains(SERVICE)) {
+        return;
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new BackendUnavailableException(SecretServiceStore.NO_SERVICE);
+    }
+    throw new BackendUnavailableException(SecretServiceStore.NO_SERVICE);
+  }
+
+  /** The default (login) collection's path; fails when there is none to write to. */
+  String defaultCollection() throws StoreException {
+    String path = (String) call(SERVICE_PATH, SERVICE_IFACE, "ReadAlias", "s", "default").get(0);
+    // gnome-keyring started by D-Bus activation aliases "default" to a login collection that
+    // does not exist yet (reference §1.6), so check the path is really there.
+    List<?> collections = (List<?>) property(SERVICE_PATH, SERVICE_IFACE, "Collections");
+    if ("/".equals(path) || !collections.contains(path)) {
+      throw new BackendUnavailableException(SecretServiceStore.NO_LOGIN_COLLECTION);
+    }
+    return path;
+  }
+
+  @SuppressWarnings("unchecked")
+  Found search(Map<String, String> attributes) throws StoreException {
+    List<Object> reply = call(SERVICE_PATH, SERVICE_IFACE, "SearchItems", "a{ss}", attributes);
+    return new Found((List<String>) reply.get(0), (List<String>) reply.get(1));
+  }
+
+  /** An item's attributes: readable while the collection is locked (reference §4.3). */
+  Map<String, String> attributes(String item) throws StoreException {
+    return BusConnection.stringMap(property(item, ITEM_IFACE, "Attributes"));
+  }
+
+  /** An unlocked item's secret bytes; the caller clears them. */
+  byte[] secret(String item) throws StoreException {
+    if (session == null) {
+      session =
+          (String)
+              call(SERVICE_PATH, SERVICE_IFACE, "OpenSession", "sv", "plain", new Variant("s", ""))
+                  .get(1);
+    }
+    List<?> secret = (List<?>) call(item, ITEM_IFACE, "GetSecret", "o", session).get(0);
+    return (byte[]) secret.get(2);
+  }
+
+  private Object property(String path, String iface, String name) throws StoreException {
+    return ((Variant) call(path, PROPERTIES, "Get", "ss", iface, name).get(0)).value();
+  }
+
+  private List<Object> call(String path, String iface, String member, String sig, Object... args)
+      throws StoreException {
+    try {
+      return bus.call(SERVICE, path, iface, member, sig, args);
+    } catch (RemoteError e) {
+      if (e.name().equals("org.freedesktop.Secret.Error.IsLocked")) {
+        throw new StoreException(SecretServiceStore.LOCKED);
+      }
+      throw new StoreException(
+          "the Secret Service refused " + member + " (" + e.name() + "); " + RESTART);
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException(
+          "the Secret Service did not answer " + member + " (" + e.getMessage() + "); " + RESTART);
+    }
+  }
+
+  private static final String RESTART =
+      "restart it (gnome-keyring-daemon) or set DOCKER_CREDENTIAL_JAVA_BACKEND=file";
+
+  @Override
+  public void close() {
+    try {
+      bus.close();
+    } catch (IOException ignored) {
+      // Closing a Unix socket we own; nothing to report.
+    }
+  }
+}
