@@ -6,15 +6,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal D-Bus client on one Unix socket: SASL EXTERNAL, {@code Hello}, and blocking method
- * calls. It exists for the helper's hot path ({@code get} and {@code list} run on every pull):
- * dbus-java's start-up (threads, reflection, proxies) costs more than the whole Go helper, while
- * these few calls need only the wire format. Writes and prompts still go through secret-service.
- * Not thread-safe; one call at a time. Signals and stray replies are skipped.
+ * A minimal D-Bus client on one Unix socket: SASL EXTERNAL, {@code Hello}, and method calls that
+ * can be pipelined. It exists for the helper's hot path ({@code get} and {@code list} run on every
+ * pull): dbus-java's start-up (threads, reflection, proxies) costs more than the whole Go helper,
+ * while these few calls need only the wire format. Writes and prompts still go through
+ * secret-service. Not thread-safe. Signals are skipped; replies nobody awaits are kept until the
+ * connection closes.
  */
 public final class BusConnection implements Closeable {
   private static final int METHOD_CALL = 1;
@@ -32,6 +34,7 @@ public final class BusConnection implements Closeable {
   private static final int MAX_MESSAGE = 128 << 20;
 
   private final Transport transport;
+  private final Map<Long, Reply> early = new HashMap<>();
   private long serial;
 
   private BusConnection(Transport transport) {
@@ -43,7 +46,9 @@ public final class BusConnection implements Closeable {
     BusConnection bus = new BusConnection(Transport.connect(socket));
     try {
       bus.authenticate();
-      bus.call(
+      // Hello must be the first message; its answer (our unique name) is not needed, so later
+      // calls go out right behind it and the reply is dropped unread.
+      bus.send(
           "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "Hello", "");
       return bus;
     } catch (IOException | RuntimeException e) {
@@ -116,22 +121,55 @@ public final class BusConnection implements Closeable {
       String signature,
       Object... args)
       throws IOException {
+    return await(send(destination, path, iface, member, signature, args));
+  }
+
+  /**
+   * Sends a method call without waiting: calls may be pipelined, and each round trip through the
+   * bus daemon to the Secret Service and back costs more than the call itself.
+   *
+   * @return the call's serial, for {@link #await}
+   */
+  public long send(
+      String destination,
+      String path,
+      String iface,
+      String member,
+      String signature,
+      Object... args)
+      throws IOException {
     long id = ++serial;
     byte[] request = message(id, destination, path, iface, member, signature, args);
     transport.write(request, 0, request.length);
-    while (true) {
-      Reply reply = readMessage();
-      if (reply.replySerial != id || (reply.type != METHOD_RETURN && reply.type != ERROR)) {
-        continue; // a signal (NameAcquired after Hello) or an answer to nobody we know
+    return id;
+  }
+
+  /**
+   * Waits for the reply to an earlier {@link #send}; replies to other pending calls that arrive
+   * first are kept for their own {@code await}.
+   *
+   * @throws RemoteError when the callee answers with an error
+   */
+  public List<Object> await(long id) throws IOException {
+    Reply reply = early.remove(id);
+    while (reply == null) {
+      Reply next = readMessage();
+      if (next.type != METHOD_RETURN && next.type != ERROR) {
+        continue; // a signal, e.g. NameAcquired after Hello
       }
-      List<Object> body = reply.body();
-      reply.clear(); // a GetSecret reply holds the secret; the parsed body has its own copy
-      if (reply.type == ERROR) {
-        String text = !body.isEmpty() && body.get(0) instanceof String ? (String) body.get(0) : "";
-        throw new RemoteError(reply.errorName, text);
+      if (next.replySerial == id) {
+        reply = next;
+      } else if (next.replySerial > 0 && next.replySerial <= serial) {
+        early.put(next.replySerial, next);
       }
-      return body;
     }
+    List<Object> body = reply.body();
+    reply.clear(); // a GetSecret reply holds the secret; the parsed body has its own copy
+    if (reply.type == ERROR) {
+      String text = !body.isEmpty() && body.get(0) instanceof String ? (String) body.get(0) : "";
+      throw new RemoteError(reply.errorName, text);
+    }
+    return body;
   }
 
   private static byte[] message(

@@ -88,11 +88,11 @@ public final class SecretServiceStore implements CredentialStore {
     }
     // Go keeps the last match of an all-collections search; do the same.
     String item = found.unlocked().get(found.unlocked().size() - 1);
-    String username = bus.attributes(item).getOrDefault("username", "");
-    byte[] secret = bus.secret(item);
-    String value = new String(secret, StandardCharsets.UTF_8);
-    Arrays.fill(secret, (byte) 0);
-    return Optional.of(new Credentials(serverUrl, username, value));
+    SecretServiceBus.Entry entry = bus.read(item);
+    String value = new String(entry.secret(), StandardCharsets.UTF_8);
+    Arrays.fill(entry.secret(), (byte) 0);
+    return Optional.of(
+        new Credentials(serverUrl, entry.attributes().getOrDefault("username", ""), value));
   }
 
   /** Serialised with other helper processes: create-then-delete-others is not atomic. */
@@ -136,8 +136,8 @@ public final class SecretServiceStore implements CredentialStore {
   @Override
   public Map<String, String> list() throws StoreException {
     Map<String, String> out = new TreeMap<>();
-    for (String path : all(bus.search(Map.of("label", DOCKER_LABEL)))) {
-      Map<String, String> attributes = bus.attributes(path);
+    for (Map<String, String> attributes :
+        bus.attributes(all(bus.search(Map.of("label", DOCKER_LABEL))))) {
       if (attributes.get("server") != null && attributes.get("username") != null) {
         out.put(attributes.get("server"), attributes.get("username"));
       }
