@@ -84,11 +84,12 @@ final class WireJson {
   }
 
   /**
-   * A JSON string exactly as Go's {@code encoding/json} writes it (the Go helpers' output): {@code
-   * \"}, {@code \\}, {@code \b \f \n \r \t}, other control characters and {@code < > &} and
-   * U+2028/U+2029 as {@code \\u00xx}, a lone surrogate (invalid UTF-8 in Go) as U+FFFD, everything
-   * else raw UTF-8. Hand-written rather than Jackson's generator because {@code get} runs on every
-   * pull and the generator's set-up was a tenth of the helper's start-up (BENCHMARKS.md).
+   * A JSON string exactly as the Go helpers write it ({@code encoding/json} before Go 1.22, which
+   * Debian's and Ubuntu's docker-credential-secretservice are built with): {@code \\"}, {@code
+   * \\\\}, {@code \\n \\r \\t}, every other control character and {@code < > &} and U+2028/U+2029
+   * as {@code \\u00xx}, a lone surrogate (invalid UTF-8 in Go) as U+FFFD, everything else raw
+   * UTF-8. Hand-written rather than Jackson's generator because {@code get} runs on every pull and
+   * the generator's set-up was a tenth of the helper's start-up (BENCHMARKS.md).
    */
   static void appendString(StringBuilder json, String value) {
     json.append('"');
@@ -100,12 +101,6 @@ final class WireJson {
           break;
         case '\\':
           json.append("\\\\");
-          break;
-        case '\b':
-          json.append("\\b");
-          break;
-        case '\f':
-          json.append("\\f");
           break;
         case '\n':
           json.append("\\n");

@@ -121,6 +121,20 @@ class SecretServiceIT {
   }
 
   @Test
+  void bothHelpersPrintTheSameBytesForAHostileSecret() {
+    // JSON escapes in the request: backspace, form feed, tab, U+2028, quotes, backslash, HTML.
+    String secret = "a\\b\\f\\t\\u2028<&>\\\"\\\\z 😀";
+    assertEquals(0, go(creds("bytes.example.com", "<token>", secret), "store").exit());
+    Result fromGo = go("bytes.example.com", "get");
+    Result fromJava = java("bytes.example.com", "get");
+    assertEquals(0, fromGo.exit(), fromGo.toString());
+    assertQuietSuccess(fromJava);
+    assertEquals(fromGo.out(), fromJava.out());
+    assertEquals(go("", "list").out(), java("", "list").out());
+    assertQuietSuccess(java("bytes.example.com", "erase"));
+  }
+
+  @Test
   void restoreWithAnotherUsernameReplacesEvenGoDuplicates() {
     assertEquals(0, go(creds("dup.example.com", "old1", "1"), "store").exit());
     assertEquals(0, go(creds("dup.example.com", "old2", "2"), "store").exit());

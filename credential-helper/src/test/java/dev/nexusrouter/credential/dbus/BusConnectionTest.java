@@ -1,0 +1,193 @@
+package dev.nexusrouter.credential.dbus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against a scripted daemon (JDK socket transport: no native library in unit tests). */
+class BusConnectionTest {
+  private static final String DEST = "org.example.Dest";
+
+  @TempDir Path dir;
+
+  @Test
+  void authenticatesWithItsUidThenSaysHelloFirst() throws Exception {
+    String[] seen = new String[2];
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              seen[0] = peer.accept();
+              seen[1] = peer.readCall().member();
+              FakeBus.Call ping = peer.readCall();
+              peer.reply(ping, "s", "pong");
+            })) {
+      try (BusConnection c = BusConnection.open(bus.socket())) {
+        assertEquals(List.of("pong"), c.call(DEST, "/", "org.example.I", "Ping", ""));
+      }
+      assertNull(bus.failure());
+    }
+    String uidHex = hex(Long.toString(new JdkSocketProbe().uid()));
+    assertEquals("AUTH EXTERNAL " + uidHex, seen[0]);
+    assertEquals("Hello", seen[1]);
+  }
+
+  @Test
+  void pipelinedRepliesMayArriveInAnyOrderAndSignalsAreSkipped() throws Exception {
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              peer.accept();
+              FakeBus.Call hello = peer.readCall();
+              FakeBus.Call first = peer.readCall();
+              FakeBus.Call second = peer.readCall();
+              peer.reply(second, "a{ss}", Map.of("k", "v"));
+              peer.signal("NameAcquired");
+              peer.reply(hello, "s", ":1.7");
+              peer.reply(first, "(oayays)", List.of("/s", new byte[0], new byte[] {1, 2}, "t"));
+            })) {
+      try (BusConnection c = BusConnection.open(bus.socket())) {
+        long first = c.send(DEST, "/a", "org.example.I", "First", "");
+        long second = c.send(DEST, "/b", "org.example.I", "Second", "s", "x");
+        List<?> struct = (List<?>) c.await(first).get(0);
+        assertEquals("/s", struct.get(0));
+        assertTrue(Arrays.equals(new byte[] {1, 2}, (byte[]) struct.get(2)));
+        assertEquals(List.of(Map.of("k", "v")), c.await(second));
+      }
+      assertNull(bus.failure());
+    }
+  }
+
+  @Test
+  void anErrorReplyIsARemoteErrorWithItsName() throws Exception {
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              peer.accept();
+              peer.readCall();
+              peer.error(
+                  peer.readCall(),
+                  "org.freedesktop.DBus.Error.ServiceUnknown",
+                  "The name was not provided by any .service files");
+            })) {
+      try (BusConnection c = BusConnection.open(bus.socket())) {
+        RemoteError e =
+            assertThrows(
+                RemoteError.class, () -> c.call(DEST, "/", "org.example.I", "Anything", ""));
+        assertEquals("org.freedesktop.DBus.Error.ServiceUnknown", e.name());
+        assertTrue(e.getMessage().contains("not provided by any .service files"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aRejectedAuthenticationIsAClearError() throws Exception {
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              peer.readLine();
+              peer.send("REJECTED EXTERNAL\r\n");
+            })) {
+      IOException e = assertThrows(IOException.class, () -> BusConnection.open(bus.socket()));
+      assertEquals(
+          "the D-Bus daemon refused EXTERNAL authentication (REJECTED EXTERNAL)", e.getMessage());
+    }
+  }
+
+  @Test
+  void aConnectionCutMidReplyIsEndOfStreamNotAHang() throws Exception {
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              peer.accept();
+              peer.readCall();
+              FakeBus.Call call = peer.readCall();
+              byte[] whole = FakeBus.message(2, call.serial(), null, "s", "cut short");
+              peer.send(Arrays.copyOf(whole, whole.length - 5));
+            })) {
+      try (BusConnection c = BusConnection.open(bus.socket())) {
+        EOFException e =
+            assertThrows(EOFException.class, () -> c.call(DEST, "/", "org.example.I", "X", ""));
+        assertEquals("the D-Bus daemon closed the connection", e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void anAbsurdMessageLengthIsRejectedBeforeAllocating() throws Exception {
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              peer.accept();
+              peer.readCall();
+              FakeBus.Call call = peer.readCall();
+              byte[] reply = FakeBus.message(2, call.serial(), null, "s", "x");
+              reply[4] = (byte) 0xff; // body length 0xff00000c: about 4 GiB
+              reply[7] = (byte) 0xff;
+              peer.send(reply);
+            })) {
+      try (BusConnection c = BusConnection.open(bus.socket())) {
+        IOException e =
+            assertThrows(IOException.class, () -> c.call(DEST, "/", "org.example.I", "X", ""));
+        assertEquals("the D-Bus daemon sent an over-long message", e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void anUnknownByteOrderIsRejected() throws Exception {
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              peer.accept();
+              peer.readCall();
+              FakeBus.Call call = peer.readCall();
+              byte[] reply = FakeBus.message(2, call.serial(), null, "s", "x");
+              reply[0] = 'X';
+              peer.send(reply);
+            })) {
+      try (BusConnection c = BusConnection.open(bus.socket())) {
+        IOException e =
+            assertThrows(IOException.class, () -> c.call(DEST, "/", "org.example.I", "X", ""));
+        assertEquals("the D-Bus daemon sent a message with an unknown byte order", e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void noSocketIsAConnectError() {
+    assertThrows(IOException.class, () -> BusConnection.open(dir.resolve("absent")));
+  }
+
+  private static String hex(String ascii) {
+    StringBuilder out = new StringBuilder();
+    for (char c : ascii.toCharArray()) {
+      out.append(Integer.toHexString(c));
+    }
+    return out.toString();
+  }
+
+  /** The uid the JDK transport reports, read the same way. */
+  private static final class JdkSocketProbe {
+    long uid() throws IOException {
+      return ((Number) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"))
+          .longValue();
+    }
+  }
+}
