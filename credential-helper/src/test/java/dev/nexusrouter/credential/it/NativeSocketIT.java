@@ -1,0 +1,137 @@
+package dev.nexusrouter.credential.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nexusrouter.credential.it.HelperProcess.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The JNI socket the .deb ships (src/main/c), built here with gcc as packaging does, and the helper
+ * run on it against a real gnome-keyring: same answers as the Go helper, and doctor names it. A
+ * library that cannot load leaves the helper on the JDK socket, silently.
+ */
+class NativeSocketIT {
+  private static final String GO = "docker-credential-secretservice";
+  @TempDir static Path home;
+  private static PrivateKeyring keyring;
+  private static Map<String, String> env;
+  private static Path library;
+
+  @BeforeAll
+  static void buildLibraryAndStartKeyring() throws Exception {
+    HelperProcess.assertLauncherBuilt();
+    Path gcc = HelperProcess.requireBinary("gcc");
+    HelperProcess.requireBinary(GO);
+    Path include = Path.of(System.getProperty("java.home"), "include");
+    assertTrue(Files.exists(include.resolve("jni.h")), "the test JDK has no include/jni.h");
+    library = Path.of("target/native-it/libdockercredjava.so").toAbsolutePath();
+    Files.createDirectories(library.getParent());
+    Result built =
+        HelperProcess.run(
+            List.of(
+                gcc.toString(),
+                "-O2",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-Wno-unused-parameter",
+                "-shared",
+                "-fPIC",
+                "-I" + include,
+                "-I" + include.resolve("linux"),
+                "-o",
+                library.toString(),
+                "src/main/c/unixsocket.c"),
+            Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
+            new byte[0],
+            Duration.ofSeconds(60));
+    assertEquals(0, built.exit(), "gcc failed: " + built);
+    keyring = PrivateKeyring.start(home, home.resolve("bus.sock"), PrivateKeyring.Mode.UNLOCKED);
+    env = keyring.env();
+    env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
+  }
+
+  @AfterAll
+  static void stopKeyring() {
+    if (keyring != null) {
+      keyring.close();
+    }
+  }
+
+  private static Result onLibrary(Path lib, String stdin, String action) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Ddocker-credential-java.native-library=" + lib);
+    command.add("-XX:-PrintWarnings"); // as the launchers: VM warnings must not reach stderr
+    command.add("-cp");
+    command.add("target/docker-credential-java.jar");
+    command.add("dev.nexusrouter.credential.Main");
+    command.add(action);
+    return HelperProcess.run(
+        command, env, stdin.getBytes(StandardCharsets.UTF_8), HelperProcess.TIMEOUT);
+  }
+
+  private static Result go(String stdin, String action) {
+    return HelperProcess.run(
+        List.of(GO, action), env, stdin.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+  }
+
+  @Test
+  void doctorNamesTheNativeSocket() {
+    Result doctor = onLibrary(library, "", "doctor");
+    assertEquals(0, doctor.exit(), doctor.toString());
+    assertTrue(
+        doctor.out().contains("D-Bus transport: native socket (" + library + ")"), doctor.out());
+  }
+
+  @Test
+  void getAndListOnTheNativeSocketAnswerAsTheGoHelperDoes() {
+    // Larger than one native read (64 KiB). Stored by the Java helper: the Go one reads stdin
+    // with a 64 KiB bufio.Scanner and refuses it ("token too long").
+    String big = "x".repeat(150_000);
+    Result stored =
+        onLibrary(
+            library,
+            "{\"ServerURL\":\"native.example.com\",\"Username\":\"n\",\"Secret\":\"" + big + "\"}",
+            "store");
+    assertEquals(0, stored.exit(), stored.toString());
+    Result fromGo = go("native.example.com", "get");
+    Result fromJava = onLibrary(library, "native.example.com", "get");
+    assertEquals(0, fromJava.exit(), fromJava.toString());
+    assertEquals("", fromJava.stderr());
+    assertEquals(fromGo.out(), fromJava.out());
+    assertEquals(go("", "list").out(), onLibrary(library, "", "list").out());
+    Result missing = onLibrary(library, "absent.example.com", "get");
+    assertEquals(1, missing.exit());
+    assertEquals("credentials not found in native keychain", missing.out());
+    assertEquals("", missing.stderr());
+  }
+
+  @Test
+  void aLibraryThatDoesNotLoadFallsBackToTheJdkSocketQuietly() throws Exception {
+    Path broken = home.resolve("libbroken.so");
+    Files.writeString(broken, "not an ELF file");
+    Result doctor = onLibrary(broken, "", "doctor");
+    assertTrue(doctor.out().contains("D-Bus transport: JDK SocketChannel"), doctor.out());
+    assertEquals(
+        0,
+        go("{\"ServerURL\":\"fb.example.com\",\"Username\":\"f\",\"Secret\":\"s\"}", "store")
+            .exit());
+    Result got = onLibrary(broken, "fb.example.com", "get");
+    assertEquals(0, got.exit(), got.toString());
+    assertEquals("", got.stderr());
+    assertEquals(
+        "{\"ServerURL\":\"fb.example.com\",\"Username\":\"f\",\"Secret\":\"s\"}", got.out());
+  }
+}
