@@ -51,8 +51,9 @@ jni_include() {
 command -v gcc >/dev/null || die "gcc not found: it builds libdockercredjava.so (apt-get install gcc libc6-dev)"
 include=$(jni_include) || die "no JDK with include/jni.h found (set JLINK_JDK)"
 say "libdockercredjava.so (gcc, $include)"
-gcc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC -I"$include" \
-  -I"$include/linux" -o "$lib/libdockercredjava.so" "$repo_dir/credential-helper/src/main/c/unixsocket.c"
+gcc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+  -shared -fPIC -Wl,-z,relro,-z,now -I"$include" -I"$include/linux" \
+  -o "$lib/libdockercredjava.so" "$repo_dir/credential-helper/src/main/c/unixsocket.c"
 strip --strip-unneeded "$lib/libdockercredjava.so"
 
 if [ "$feature" -ge 25 ]; then

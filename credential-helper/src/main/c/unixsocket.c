@@ -53,9 +53,25 @@ JNIEXPORT jint JNICALL JNI_FN(connect0)(JNIEnv *env, jclass cls, jbyteArray path
   return fd;
 }
 
+/* Whether [off, off+len) lies inside buf; throws IndexOutOfBoundsException when it does not. */
+static int in_bounds(JNIEnv *env, jbyteArray buf, jint off, jint len) {
+  jsize size = (*env)->GetArrayLength(env, buf);
+  if (off < 0 || len < 0 || off > size || len > size - off) {
+    jclass oob = (*env)->FindClass(env, "java/lang/IndexOutOfBoundsException");
+    if (oob != NULL) {
+      (*env)->ThrowNew(env, oob, "socket buffer range");
+    }
+    return 0;
+  }
+  return 1;
+}
+
 /* Returns the number of bytes read, or -1 at end of stream. */
 JNIEXPORT jint JNICALL JNI_FN(read0)(JNIEnv *env, jclass cls, jint fd, jbyteArray buf, jint off,
                                      jint len) {
+  if (!in_bounds(env, buf, off, len)) {
+    return -1;
+  }
   char *tmp = malloc(len > 0 ? (size_t)len : 1);
   if (tmp == NULL) {
     throw_io(env, "read", ENOMEM);
@@ -82,12 +98,19 @@ JNIEXPORT jint JNICALL JNI_FN(read0)(JNIEnv *env, jclass cls, jint fd, jbyteArra
 /* Writes all of buf[off, off+len); MSG_NOSIGNAL: a closed bus is an error, not a SIGPIPE. */
 JNIEXPORT void JNICALL JNI_FN(write0)(JNIEnv *env, jclass cls, jint fd, jbyteArray buf, jint off,
                                       jint len) {
+  if (!in_bounds(env, buf, off, len)) {
+    return;
+  }
   char *tmp = malloc(len > 0 ? (size_t)len : 1);
   if (tmp == NULL) {
     throw_io(env, "write", ENOMEM);
     return;
   }
   (*env)->GetByteArrayRegion(env, buf, off, len, (jbyte *)tmp);
+  if ((*env)->ExceptionCheck(env)) {
+    free(tmp);
+    return;
+  }
   size_t done = 0;
   while (done < (size_t)len) {
     ssize_t n = send(fd, tmp + done, (size_t)len - done, MSG_NOSIGNAL);

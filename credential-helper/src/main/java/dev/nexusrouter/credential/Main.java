@@ -40,7 +40,7 @@ public final class Main {
     List<String> argList = Arrays.asList(args);
     if (argList.size() == 1 && WATCHED.contains(argList.get(0))) {
       Duration deadline = deadline(env, osName, home);
-      Watchdog.start(deadline, () -> timedOut(out, deadline));
+      Watchdog.start(deadline, () -> timedOut(deadline));
     }
     int code;
     try {
@@ -48,27 +48,32 @@ public final class Main {
     } catch (Throwable t) { // NOPMD: the last line of defence prints one line, never a trace
       code = internalError(out, t);
     }
-    try {
-      out.flush();
-    } catch (IOException e) {
-      code = code == 0 ? 1 : code;
+    // Under the watchdog's lock: the client sees either the answer or the timeout line, not both.
+    synchronized (EXIT_LOCK) {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        code = code == 0 ? 1 : code;
+      }
+      System.err.flush();
+      // halt, not exit: every store is closed and the answer flushed by now, the helper registers
+      // no shutdown hooks, and System.exit would first set up the JDK's logging (it logs the exit
+      // at debug level) by scanning the 13 MB jar for a LoggerFinder: ~8 ms of every pull.
+      Runtime.getRuntime().halt(code);
     }
-    System.err.flush();
-    // halt, not exit: every store is closed and the answer flushed by now, the helper registers no
-    // shutdown hooks, and System.exit would first set up the JDK's logging (it logs the exit at
-    // debug level) by scanning the 13 MB jar for a LoggerFinder: ~8 ms of every pull.
-    Runtime.getRuntime().halt(code);
   }
+
+  private static final Object EXIT_LOCK = new Object();
 
   /** The protocol actions a client waits on with no timeout of its own. */
   private static final List<String> WATCHED = List.of("get", "store", "erase", "list");
 
-  /** The unlock prompt's time plus a margin; a broken config file is reported later, by run. */
+  /** The configured call timeout; a broken config file is reported later, by run. */
   private static Duration deadline(Map<String, String> env, String osName, Path home) {
     try {
-      return Settings.load(env, osName, home).promptTimeout().plus(Watchdog.MARGIN);
+      return Settings.load(env, osName, home).callTimeout();
     } catch (StoreException e) {
-      return Watchdog.MARGIN;
+      return Watchdog.FALLBACK;
     }
   }
 
@@ -129,20 +134,24 @@ public final class Main {
   }
 
   /** The watchdog's way out: one line for the client, then exit without waiting for anything. */
-  private static void timedOut(OutputStream out, Duration deadline) {
-    try {
-      synchronized (out) {
-        out.write(
-            ("docker-credential-java: the credential store did not answer within "
-                    + deadline.toSeconds()
-                    + " s; run `docker-credential-java doctor`\n")
-                .getBytes(StandardCharsets.UTF_8));
-        out.flush();
+  /**
+   * Writes past the answer buffer, straight to fd 1: whatever the call buffered so far is dropped
+   * with the process, so the client reads one error line and exit code 1.
+   */
+  private static void timedOut(Duration deadline) {
+    synchronized (EXIT_LOCK) {
+      try {
+        new FileOutputStream(FileDescriptor.out)
+            .write(
+                ("docker-credential-java: the credential store did not answer within "
+                        + deadline.toSeconds()
+                        + " s; run `docker-credential-java doctor`\n")
+                    .getBytes(StandardCharsets.UTF_8));
+      } catch (IOException ignored) {
+        // Nothing left to tell the client; the exit code still does.
       }
-    } catch (IOException ignored) {
-      // Nothing left to tell the client; the exit code still does.
+      Runtime.getRuntime().halt(1);
     }
-    Runtime.getRuntime().halt(1);
   }
 
   private static BackendSelector selector(

@@ -5,10 +5,12 @@ import java.time.Duration;
 /**
  * Ends a protocol call that a keyring never answers: docker waits for the helper with no timeout of
  * its own, so a hung Secret Service (docker/for-linux#329) would hang every pull. The deadline is
- * the prompt timeout plus a margin, so an unlock prompt the user is typing into is not cut off.
+ * the {@code timeout} setting, by default the prompt timeout plus 30 s, so an unlock prompt the
+ * user is typing into is not cut off.
  */
 final class Watchdog {
-  static final Duration MARGIN = Duration.ofSeconds(30);
+  /** The deadline when the settings themselves cannot be read. */
+  static final Duration FALLBACK = Duration.ofSeconds(30);
 
   private final Thread thread;
 

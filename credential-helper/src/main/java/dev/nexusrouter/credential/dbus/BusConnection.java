@@ -163,8 +163,12 @@ public final class BusConnection implements Closeable {
         early.put(next.replySerial, next);
       }
     }
-    List<Object> body = reply.body();
-    reply.clear(); // a GetSecret reply holds the secret; the parsed body has its own copy
+    List<Object> body;
+    try {
+      body = reply.body();
+    } finally {
+      reply.clear(); // a GetSecret reply holds the secret; the parsed body has its own copy
+    }
     if (reply.type == ERROR) {
       String text = !body.isEmpty() && body.get(0) instanceof String ? (String) body.get(0) : "";
       throw new RemoteError(reply.errorName, text);
@@ -240,8 +244,19 @@ public final class BusConnection implements Closeable {
     }
   }
 
+  /** Reads and clears the reply to a call whose answer is no longer wanted. */
+  public void discard(long id) {
+    try {
+      await(id);
+    } catch (IOException | RuntimeException e) {
+      // Unwanted anyway; the reply buffer was cleared either way.
+    }
+  }
+
   @Override
   public void close() throws IOException {
+    early.values().forEach(Reply::clear); // replies nobody awaited may hold a secret
+    early.clear();
     transport.close();
   }
 

@@ -19,7 +19,7 @@ final class NativeSocket implements Transport {
 
   private static Boolean available;
 
-  private final int fd;
+  private int fd;
 
   private NativeSocket(int fd) {
     this.fd = fd;
@@ -68,9 +68,13 @@ final class NativeSocket implements Transport {
     return uid0();
   }
 
+  /** Idempotent: a second close must not hit a descriptor number the process has reused. */
   @Override
   public void close() {
-    close0(fd);
+    if (fd >= 0) {
+      close0(fd);
+      fd = -1;
+    }
   }
 
   private static native int connect0(byte[] path) throws IOException;

@@ -4,8 +4,15 @@ package dev.nexusrouter.credential.dbus;
 final class Signatures {
   private Signatures() {}
 
-  /** The index just past the single complete type that starts at {@code from}. */
+  /**
+   * The index just past the single complete type that starts at {@code from}.
+   *
+   * @throws IllegalArgumentException for a truncated or unbalanced signature
+   */
   static int end(String signature, int from) {
+    if (from >= signature.length()) {
+      throw new IllegalArgumentException("malformed D-Bus signature '" + signature + "'");
+    }
     char c = signature.charAt(from);
     if (c == 'a') {
       return end(signature, from + 1);
@@ -13,8 +20,11 @@ final class Signatures {
     if (c == '(' || c == '{') {
       char close = c == '(' ? ')' : '}';
       int i = from + 1;
-      while (signature.charAt(i) != close) {
+      while (i < signature.length() && signature.charAt(i) != close) {
         i = end(signature, i);
+      }
+      if (i >= signature.length()) {
+        throw new IllegalArgumentException("malformed D-Bus signature '" + signature + "'");
       }
       return i + 1;
     }

@@ -15,8 +15,13 @@ import java.util.Map;
  */
 final class WireReader {
   private final byte[] bytes;
+
+  /** The specification's limit: 32 levels of arrays plus 32 of structs. */
+  private static final int MAX_DEPTH = 64;
+
   private final boolean bigEndian;
   private int pos;
+  private int depth;
 
   WireReader(byte[] bytes, boolean bigEndian, int pos) {
     this.bytes = bytes;
@@ -44,8 +49,8 @@ final class WireReader {
     return v;
   }
 
-  private void check(int size) {
-    if (size < 0 || pos + size > bytes.length) {
+  private void check(long size) {
+    if (size < 0 || size > bytes.length - pos) {
       throw new IllegalArgumentException("truncated D-Bus message");
     }
   }
@@ -64,6 +69,17 @@ final class WireReader {
 
   /** Reads one value of a single complete type. */
   Object read(String type) {
+    if (++depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("D-Bus value nested too deeply");
+    }
+    try {
+      return readValue(type);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Object readValue(String type) {
     char c = type.charAt(0);
     switch (c) {
       case 'y':
@@ -87,7 +103,7 @@ final class WireReader {
         return Double.longBitsToDouble(uint(8));
       case 's':
       case 'o':
-        return text((int) uint(4));
+        return text(uint(4));
       case 'g':
         check(1);
         return text(bytes[pos++] & 0xff);
@@ -97,6 +113,9 @@ final class WireReader {
       case 'a':
         return readArray(type.substring(1));
       case '(':
+        if (type.length() < 3) {
+          throw new IllegalArgumentException("empty D-Bus struct");
+        }
         align(8);
         return readAll(type.substring(1, type.length() - 1));
       default:
@@ -104,18 +123,18 @@ final class WireReader {
     }
   }
 
-  private String text(int length) {
+  private String text(long length) {
     check(length + 1);
-    String s = new String(bytes, pos, length, StandardCharsets.UTF_8);
-    pos += length + 1;
+    String s = new String(bytes, pos, (int) length, StandardCharsets.UTF_8);
+    pos += (int) length + 1;
     return s;
   }
 
   private Object readArray(String element) {
-    int length = (int) uint(4);
+    long length = uint(4);
     align(Signatures.alignment(element.charAt(0)));
     check(length);
-    int end = pos + length;
+    int end = pos + (int) length;
     if (element.equals("y")) {
       byte[] out = Arrays.copyOfRange(bytes, pos, end);
       pos = end;

@@ -79,7 +79,12 @@ final class SecretServiceBus implements Closeable {
   static Path socketPath(String address) throws StoreException {
     for (String part : address.substring(address.indexOf(':') + 1).split(",")) {
       if (part.startsWith("path=")) {
-        return Path.of(unescape(part.substring(5)));
+        try {
+          return Path.of(unescape(part.substring(5)));
+        } catch (IllegalArgumentException e) { // a bad %xx escape or an invalid path
+          throw new BackendUnavailableException(
+              "the D-Bus address " + address + " has an invalid socket path");
+        }
       }
     }
     throw new BackendUnavailableException("the D-Bus address " + address + " names no socket path");
@@ -144,10 +149,18 @@ final class SecretServiceBus implements Closeable {
             : send(SERVICE_PATH, PROPERTIES, "Get", "ss", SERVICE_IFACE, "Collections");
     aliasCall = 0;
     collectionsCall = 0;
-    String path = (String) await(alias, "ReadAlias").get(0);
+    String path;
+    List<?> collections;
+    try {
+      path = (String) await(alias, "ReadAlias").get(0);
+      collections = (List<?>) ((Variant) await(all, "Get").get(0)).value();
+    } catch (StoreException | RuntimeException e) {
+      // No usable default collection (e.g. an activatable service that fails to start): in auto
+      // mode that means the file store, as when the alias is missing.
+      throw new BackendUnavailableException(SecretServiceStore.NO_LOGIN_COLLECTION);
+    }
     // gnome-keyring started by D-Bus activation aliases "default" to a login collection that
     // does not exist yet (reference §1.6), so check the path is really there.
-    List<?> collections = (List<?>) ((Variant) await(all, "Get").get(0)).value();
     if ("/".equals(path) || !collections.contains(path)) {
       throw new BackendUnavailableException(SecretServiceStore.NO_LOGIN_COLLECTION);
     }
@@ -161,8 +174,8 @@ final class SecretServiceBus implements Closeable {
   }
 
   /**
-   * Items' attributes, in order, asked for all at once: readable while the collection is locked
-   * (reference §4.3).
+   * Items' attributes, asked for all at once: readable while the collection is locked (reference
+   * §4.3). An item the service refuses (deleted since the search) is left out.
    */
   List<Map<String, String>> attributes(List<String> items) throws StoreException {
     List<Long> calls = new ArrayList<>();
@@ -171,7 +184,14 @@ final class SecretServiceBus implements Closeable {
     }
     List<Map<String, String>> out = new ArrayList<>();
     for (long call : calls) {
-      out.add(BusConnection.stringMap(((Variant) await(call, "Get").get(0)).value()));
+      try {
+        out.add(BusConnection.stringMap(((Variant) bus.await(call).get(0)).value()));
+      } catch (RemoteError e) {
+        continue; // this item only; the connection is fine
+      } catch (IOException | RuntimeException e) {
+        throw new StoreException(
+            "the Secret Service did not answer Get (" + e.getMessage() + "); " + RESTART);
+      }
     }
     return out;
   }
@@ -183,8 +203,13 @@ final class SecretServiceBus implements Closeable {
     String plain = session();
     long attributes = send(item, PROPERTIES, "Get", "ss", ITEM_IFACE, "Attributes");
     long secret = send(item, ITEM_IFACE, "GetSecret", "o", plain);
-    Map<String, String> attrs =
-        BusConnection.stringMap(((Variant) await(attributes, "Get").get(0)).value());
+    Map<String, String> attrs;
+    try {
+      attrs = BusConnection.stringMap(((Variant) await(attributes, "Get").get(0)).value());
+    } catch (StoreException | RuntimeException e) {
+      bus.discard(secret); // its reply holds the secret: read and clear it, never keep it
+      throw e;
+    }
     List<?> value = (List<?>) await(secret, "GetSecret").get(0);
     return new Entry(attrs, (byte[]) value.get(2));
   }

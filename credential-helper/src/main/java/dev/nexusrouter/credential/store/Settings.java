@@ -28,12 +28,17 @@ public record Settings(
     Path passphraseFile,
     boolean passphraseFromEnv,
     Duration promptTimeout,
+    Duration callTimeout,
     Path configFile) {
 
   public static final Set<String> BACKENDS =
       Set.of("auto", "secretservice", "keychain", "wincred", "file");
+
+  /** What the watchdog allows beyond the unlock prompt when no timeout is set. */
+  static final Duration DEFAULT_CALL_MARGIN = Duration.ofSeconds(30);
+
   static final Set<String> CONFIG_KEYS =
-      Set.of("backend", "file", "key-file", "passphrase-file", "prompt-timeout");
+      Set.of("backend", "file", "key-file", "passphrase-file", "prompt-timeout", "timeout");
 
   /** Reads the settings; {@code home} is the user's home directory. */
   public static Settings load(Map<String, String> env, String osName, Path home)
@@ -77,12 +82,25 @@ public record Settings(
             "prompt-timeout",
             display ? "30" : "0");
     try {
-      promptTimeout = Duration.ofSeconds(Long.parseLong(timeout.trim().replaceFirst("s$", "")));
+      promptTimeout = seconds(timeout);
       if (promptTimeout.isNegative() || promptTimeout.getSeconds() > 600) {
         problems.add("prompt-timeout must be 0..600 seconds");
       }
     } catch (NumberFormatException e) {
       problems.add("prompt-timeout '" + timeout + "' is not a number of seconds");
+    }
+    // The watchdog's deadline for one protocol call; by default long enough for an unlock prompt.
+    String call = pick(env, "DOCKER_CREDENTIAL_JAVA_TIMEOUT", config, "timeout", null);
+    Duration callTimeout = promptTimeout.plus(DEFAULT_CALL_MARGIN);
+    if (call != null) {
+      try {
+        callTimeout = seconds(call);
+        if (callTimeout.getSeconds() < 1 || callTimeout.getSeconds() > 3600) {
+          problems.add("timeout must be 1..3600 seconds");
+        }
+      } catch (NumberFormatException e) {
+        problems.add("timeout '" + call + "' is not a number of seconds");
+      }
     }
     if (!problems.isEmpty()) {
       throw new StoreException(
@@ -92,7 +110,20 @@ public record Settings(
               + String.join("; ", problems));
     }
     return new Settings(
-        backend, file, keyFile, passphraseFile, passphraseFromEnv, promptTimeout, configFile);
+        backend,
+        file,
+        keyFile,
+        passphraseFile,
+        passphraseFromEnv,
+        promptTimeout,
+        callTimeout,
+        configFile);
+  }
+
+  /** "30" or "30s" (no regex: this runs on every pull). */
+  private static Duration seconds(String value) {
+    String v = value.trim();
+    return Duration.ofSeconds(Long.parseLong(v.endsWith("s") ? v.substring(0, v.length() - 1) : v));
   }
 
   /** The passphrase bytes, or null to use the key file. Never logged. */

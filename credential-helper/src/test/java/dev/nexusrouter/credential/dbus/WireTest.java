@@ -90,6 +90,46 @@ class WireTest {
   }
 
   @Test
+  void aLengthNearTwoGibibytesIsTruncationNotAnAllocation() {
+    byte[] bytes = {(byte) 0xf8, (byte) 0xff, (byte) 0xff, 0x7f, 0, 0, 0, 0};
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new WireReader(bytes, false, 0).read("ay"));
+    assertEquals("truncated D-Bus message", e.getMessage());
+    byte[] negative = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'x', 0};
+    assertThrows(
+        IllegalArgumentException.class, () -> new WireReader(negative, false, 0).read("s"));
+  }
+
+  @Test
+  void anEmptyStructInAVariantIsRejectedInsteadOfLoopingForever() {
+    // a variant whose signature is "a()": an array of zero-sized elements
+    byte[] bytes = {3, 'a', '(', ')', 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0};
+    assertThrows(IllegalArgumentException.class, () -> new WireReader(bytes, false, 0).read("v"));
+  }
+
+  @Test
+  void nestingBeyondTheSpecificationsLimitIsRejected() {
+    WireWriter w = new WireWriter();
+    Object value = "x";
+    for (int i = 0; i < 100; i++) {
+      value = new Variant(i == 0 ? "s" : "v", value);
+    }
+    w.write("v", value);
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new WireReader(w.toByteArray(), false, 0).read("v"));
+    assertEquals("D-Bus value nested too deeply", e.getMessage());
+  }
+
+  @Test
+  void aMalformedSignatureIsAnArgumentError() {
+    assertThrows(IllegalArgumentException.class, () -> Signatures.end("a{ss", 0));
+    assertThrows(IllegalArgumentException.class, () -> Signatures.end("a", 0));
+  }
+
+  @Test
   void signaturesSplitIntoCompleteTypes() {
     assertEquals(5, Signatures.end("a{ss}o", 0));
     assertEquals(8, Signatures.end("(oayays)", 0));

@@ -87,6 +87,40 @@ class KeyringFailuresIT {
   }
 
   @Test
+  void aSecretServiceThatCannotStartMeansTheFileStoreInAutoMode() throws Exception {
+    try (PrivateKeyring bus =
+        PrivateKeyring.start(home, home.resolve("bus.sock"), PrivateKeyring.Mode.BROKEN_SERVICE)) {
+      Map<String, String> env = bus.env();
+      env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
+      assertCleanFailure(
+          helper(env, "x.example.com", "get"), "the Secret Service has no default (login) keyring");
+      env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "auto");
+      env.put("DOCKER_CREDENTIAL_JAVA_PASSPHRASE", "fallback");
+      String creds = "{\"ServerURL\":\"b.example.com\",\"Username\":\"u\",\"Secret\":\"s\"}";
+      assertEquals(0, helper(env, creds, "store").exit());
+      Result got = helper(env, "b.example.com", "get");
+      assertEquals(0, got.exit(), got.toString());
+      assertTrue(Files.exists(home.resolve(".local/share/docker-credential-java/credentials.enc")));
+    }
+  }
+
+  @Test
+  void aHungSecretServiceIsCutOffByTheWatchdog() throws Exception {
+    Path socket = home.resolve("hung.sock");
+    try (SilentBus silent = new SilentBus(socket)) {
+      Map<String, String> env = HelperProcess.baseEnv(home);
+      env.put("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + socket);
+      env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
+      env.put("DOCKER_CREDENTIAL_JAVA_TIMEOUT", "2");
+      Result r = helper(env, "x.example.com", "get");
+      assertCleanFailure(
+          r, "docker-credential-java: the credential store did not answer within 2 s");
+      assertTrue(r.elapsed().compareTo(Duration.ofSeconds(2)) >= 0, "took " + r.elapsed());
+      assertTrue(silent.accepted(), "the helper never reached the bus");
+    }
+  }
+
+  @Test
   void noBusAtAll() {
     Map<String, String> env = HelperProcess.baseEnv(home);
     env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");

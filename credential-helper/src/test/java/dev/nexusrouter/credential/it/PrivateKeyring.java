@@ -39,7 +39,9 @@ final class PrivateKeyring implements AutoCloseable {
     /** A bus whose only services are the standard ones (gnome-keyring is D-Bus-activatable). */
     BUS_ONLY,
     /** A bus with no service directories at all: nothing provides org.freedesktop.secrets. */
-    NO_SERVICES
+    NO_SERVICES,
+    /** org.freedesktop.secrets is activatable, but its program exits at once (/bin/false). */
+    BROKEN_SERVICE
   }
 
   /** Starts a bus listening on {@code socket} (a unix:path), in the given mode. */
@@ -56,7 +58,7 @@ final class PrivateKeyring implements AutoCloseable {
             + "<busconfig><type>session</type><listen>unix:path="
             + socket
             + "</listen>"
-            + (mode == Mode.NO_SERVICES ? "" : "<standard_session_servicedirs/>")
+            + serviceDirs(home, mode)
             + "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
             + "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n");
     ProcessBuilder pb =
@@ -86,6 +88,21 @@ final class PrivateKeyring implements AutoCloseable {
       k.startKeyring();
     }
     return k;
+  }
+
+  private static String serviceDirs(Path home, Mode mode) throws IOException {
+    switch (mode) {
+      case NO_SERVICES:
+        return "";
+      case BROKEN_SERVICE:
+        Path dir = Files.createDirectories(home.resolve("services"));
+        Files.writeString(
+            dir.resolve("org.freedesktop.secrets.service"),
+            "[D-BUS Service]\nName=org.freedesktop.secrets\nExec=/bin/false\n");
+        return "<servicedir>" + dir + "</servicedir>";
+      default:
+        return "<standard_session_servicedirs/>";
+    }
   }
 
   private void startKeyring() throws Exception {

@@ -49,7 +49,7 @@ class SettingsTest {
   @Test
   void everyProblemIsReportedAtOnce() throws Exception {
     Path config = home.resolve("c.properties");
-    Files.writeString(config, "backend=vault\nbakend=file\nprompt-timeout=soon\n");
+    Files.writeString(config, "backend=vault\nbakend=file\nprompt-timeout=soon\ntimeout=0\n");
     StoreException e =
         assertThrows(
             StoreException.class,
@@ -59,6 +59,18 @@ class SettingsTest {
     assertTrue(e.getMessage().contains("bakend"), e.getMessage());
     assertTrue(e.getMessage().contains("'vault'"), e.getMessage());
     assertTrue(e.getMessage().contains("soon"), e.getMessage());
+    assertTrue(e.getMessage().contains("timeout must be 1..3600 seconds"), e.getMessage());
+  }
+
+  @Test
+  void theCallTimeoutDefaultsToThePromptTimeoutPlusThirtySeconds() throws Exception {
+    assertEquals(Duration.ofSeconds(30), Settings.load(Map.of(), "Linux", home).callTimeout());
+    assertEquals(
+        Duration.ofSeconds(60),
+        Settings.load(Map.of("DISPLAY", ":0"), "Linux", home).callTimeout());
+    assertEquals(
+        Duration.ofSeconds(7),
+        Settings.load(Map.of("DOCKER_CREDENTIAL_JAVA_TIMEOUT", "7s"), "Linux", home).callTimeout());
   }
 
   @Test
