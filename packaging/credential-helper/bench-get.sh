@@ -29,8 +29,14 @@ printf '{"ServerURL":"https://registry.bench.test","Username":"u","Secret":"s"}'
 printf 'https://registry.bench.test' >"$work/url"
 [ "$(docker-credential-java get <"$work/url")" = "$(docker-credential-secretservice get <"$work/url")" ] ||
   die "the two helpers disagree"
+[ "$(docker-credential-java list)" = "$(docker-credential-secretservice list)" ] ||
+  die "the two helpers list differently"
+# Each command runs under `sh -c` with stdin from a file (hyperfine 1.15 has no --input), the same
+# for both helpers.
 hyperfine --warmup 5 --runs "$runs" --export-markdown "$target_dir/bench-get.md" \
-  -n "docker-credential-java get (.deb: jlink 25 + AOT cache)" "sh -c 'docker-credential-java get <$work/url'" \
-  -n "docker-credential-secretservice get (Go)" "sh -c 'docker-credential-secretservice get <$work/url'"
+  -n "docker-credential-java get (.deb)" "sh -c 'docker-credential-java get <$work/url'" \
+  -n "docker-credential-secretservice get (Go)" "sh -c 'docker-credential-secretservice get <$work/url'" \
+  -n "docker-credential-java list (.deb)" "sh -c 'docker-credential-java list </dev/null'" \
+  -n "docker-credential-secretservice list (Go)" "sh -c 'docker-credential-secretservice list </dev/null'"
 say "uptime: $(uptime)"
 say "wrote $target_dir/bench-get.md"
