@@ -17,9 +17,12 @@ packaging_dir=$(CDPATH='' cd -- "$(dirname -- "$0")/.." && pwd)
 # shellcheck source=../lib/keyring.sh
 . "$packaging_dir/lib/keyring.sh"
 
-# Modules from `jdeps --print-module-deps` on the shaded jar (JNA's AWT classes need java.desktop to
-# link; jackson's java.sql/java.beans support is optional but cheap to keep).
-modules=java.base,java.desktop,java.sql,jdk.net,jdk.security.auth
+# Modules: jdeps on the shaded jar adds java.desktop (JNA, used only by the macOS/Windows backends,
+# never in this Linux package) and java.sql (jackson-databind's optional java.sql types). Leaving
+# both out shortens every start by ~2.4 ms (BENCHMARKS.md); test.sh runs every Linux code path
+# (Secret Service both ways, file store, configure, doctor) on this runtime. jdk.net and
+# jdk.security.auth are dbus-java's (SO_PEERCRED, the uid for SASL).
+modules=java.base,jdk.net,jdk.security.auth
 name=docker-credential-java
 jar=${1:-$repo_dir/credential-helper/target/$name.jar}
 [ -f "$jar" ] || die "$jar not found: run 'mvn -B -DskipTests package' first"

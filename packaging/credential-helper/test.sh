@@ -52,7 +52,39 @@ exercise() {
   doctor=$(docker-credential-java doctor) || die "$label: doctor failed: $doctor"
   echo "$doctor" | grep -q '^D-Bus transport: native socket' ||
     die "$label: the native D-Bus socket is not in use: $doctor"
-  say "$label: store/get/list/erase OK; native D-Bus socket in use"
+  # The wrapper runs a keyring get interpreted, and a get that may reach the file store with C1.
+  wrapper=$(command -v docker-credential-java)
+  printf '%s' "$url" | sh -x "$wrapper" get >/dev/null 2>"$work/trace" || true
+  grep -q -- ' -Xint ' "$work/trace" || die "$label: a keyring get did not run with -Xint"
+  printf "%s" "$url" | DOCKER_CREDENTIAL_JAVA_BACKEND="file" sh -x "$wrapper" get >/dev/null \
+    2>"$work/trace" || true
+  grep -q -- ' -XX:TieredStopAtLevel=1 ' "$work/trace" || die "$label: a file get did not keep C1"
+  # The other Linux code paths, on the package's trimmed runtime: the encrypted file store
+  # (Bouncy Castle Argon2, AES-GCM) and configure (jackson-databind) moving a plaintext login.
+  printf '{"ServerURL":"file-%s.test","Username":"f","Secret":"file-secret"}' "$label" |
+    DOCKER_CREDENTIAL_JAVA_BACKEND=file DOCKER_CREDENTIAL_JAVA_PASSPHRASE=pp \
+      docker-credential-java store || die "$label: file store failed"
+  got=$(printf 'file-%s.test' "$label" | DOCKER_CREDENTIAL_JAVA_BACKEND=file \
+    DOCKER_CREDENTIAL_JAVA_PASSPHRASE=pp docker-credential-java get) ||
+    die "$label: file get failed: $got"
+  echo "$got" | grep -q '"Secret":"file-secret"' || die "$label: file get returned $got"
+  mkdir -p "$work/docker-$label"
+  # base64("mover:moved-secret")
+  printf '{"auths":{"moved-%s.test":{"auth":"bW92ZXI6bW92ZWQtc2VjcmV0"}},"proxies":{}}\n' "$label" \
+    >"$work/docker-$label/config.json"
+  DOCKER_CONFIG=$work/docker-$label REGISTRY_AUTH_FILE=$work/containers-auth-$label.json \
+    docker-credential-java configure >"$work/configure.out" ||
+    die "$label: configure failed: $(cat "$work/configure.out")"
+  grep -q '"credsStore" *: *"java"' "$work/docker-$label/config.json" ||
+    die "$label: configure did not set credsStore: $(cat "$work/docker-$label/config.json")"
+  ! grep -q 'bW92ZXI6' "$work/docker-$label/config.json" ||
+    die "$label: configure left the plaintext login in config.json"
+  got=$(printf 'moved-%s.test' "$label" | docker-credential-java get) ||
+    die "$label: the moved login is not in the keyring: $got"
+  echo "$got" | grep -q '"Secret":"moved-secret"' || die "$label: moved login returned $got"
+  printf 'moved-%s.test' "$label" | docker-credential-java erase
+  rm -rf "$HOME/.local/share/docker-credential-java" # the next round starts without a file store
+  say "$label: store/get/list/erase OK; native D-Bus socket in use; file store and configure OK"
 }
 
 # The AOT cache must load from where the files were installed (AOTMode=on fails otherwise).

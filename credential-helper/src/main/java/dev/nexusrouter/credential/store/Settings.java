@@ -165,6 +165,9 @@ public record Settings(
 
   private static Properties readConfig(Path configFile) throws StoreException {
     Properties props = new Properties();
+    if (!Files.exists(configFile)) {
+      return props; // the usual case; a stat is cheaper than a NoSuchFileException on every pull
+    }
     try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
       props.load(reader);
     } catch (NoSuchFileException e) {
