@@ -72,8 +72,8 @@ sed "s|@LIBDIR@|/usr/lib/$name|" "$work/$name.in" >"$root/usr/bin/$name"
 chmod 755 "$root/usr/bin/$name"
 
 train() {
-  # One training run of `get` (the call clients make on every pull) between a `store` and an
-  # `erase`, with the wrapper's own flags so that the cache matches the runs it will serve.
+  # One training run of the calls clients make on every pull, between a `store` and an `erase`,
+  # with the wrapper's own flags so that the cache matches the runs it will serve.
   tr_lib=$1
   plain=$work/train-plain
   recording=$work/train-recording
@@ -82,7 +82,8 @@ train() {
     "$packaging_dir/credential-helper/$name.in" >"$recording"
   printf '{"ServerURL":"https://aot-training.invalid","Username":"u","Secret":"s"}' |
     sh "$plain" store || die "training: store failed"
-  printf 'https://aot-training.invalid' | sh "$recording" get >/dev/null ||
+  # aot-training replays get (found and not found) and list in one JVM (AotTraining.java).
+  printf 'https://aot-training.invalid' | sh "$recording" aot-training >/dev/null ||
     die "training: get failed"
   printf 'https://aot-training.invalid' | sh "$plain" erase || die "training: erase failed"
 }

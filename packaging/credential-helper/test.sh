@@ -30,6 +30,7 @@ keyring_start "$work/keyring" || die "cannot start a private gnome-keyring"
 # The Docker credential helper protocol, run by name from PATH as docker does.
 exercise() {
   label=$1
+  lib=$2
   url="https://registry-$label.example.test"
   printf '{"ServerURL":"%s","Username":"ci-user","Secret":"s3cr3t-%s"}' "$url" "$label" |
     docker-credential-java store || die "$label: store failed"
@@ -52,6 +53,24 @@ exercise() {
   doctor=$(docker-credential-java doctor) || die "$label: doctor failed: $doctor"
   echo "$doctor" | grep -q '^D-Bus transport: native socket' ||
     die "$label: the native D-Bus socket is not in use: $doctor"
+  # The AOT cache covers the calls of every pull: a found get, a not-found get (which walks list)
+  # and list load no class from the jar (opening it costs ~80 ms in interpreter-only mode).
+  if [ -f "$lib/$name.aot" ]; then
+    for call in "get $url" "get https://absent.example.test" "list -"; do
+      printf '%s' "${call#* }" | "$lib/runtime/bin/java" -XX:AOTCache="$lib/$name.aot" -XX:AOTMode=on \
+        --enable-native-access=ALL-UNNAMED -Xint -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
+        -XX:-PrintWarnings -Xlog:class+load=info:file="$work/classes.log" \
+        -Ddocker-credential-java.native-library="$lib/libdockercredjava.so" \
+        -cp "$lib/$name.jar" dev.nexusrouter.credential.Main "${call%% *}" >"$work/answer" 2>&1 ||
+        true
+      # The run itself must have worked (AOTMode=on fails when the cache does not load).
+      grep -q '^{\|^credentials not found in native keychain$' "$work/answer" ||
+        die "$label: '$call' with the AOT cache answered: $(cat "$work/answer")"
+      if grep -q 'source: file:' "$work/classes.log"; then
+        die "$label: '${call%% *}' loaded classes from the jar, not the AOT cache: $(grep 'source: file:' "$work/classes.log" | head -n 3)"
+      fi
+    done
+  fi
   # The wrapper runs a keyring get interpreted, and a get that may reach the file store with C1.
   wrapper=$(command -v docker-credential-java)
   printf '%s' "$url" | sh -x "$wrapper" get >/dev/null 2>"$work/trace" || true
@@ -108,7 +127,7 @@ if [ "$(id -u)" = 0 ]; then
   head -n 1 /usr/bin/$name | grep -qx '#!/bin/sh' || die "/usr/bin/$name is not a /bin/sh wrapper"
   dpkg -L "$name" >"$work/files"
   check_aot /usr/lib/$name
-  exercise deb
+  exercise deb /usr/lib/$name
   dpkg -r "$name" >/dev/null || die "dpkg -r failed"
   [ ! -e /usr/bin/$name ] || die "dpkg -r left /usr/bin/$name"
   dpkg -P "$name" >/dev/null 2>&1 || die "dpkg -P failed"
@@ -136,7 +155,7 @@ sh "$work/unpack/$name-$(project_version)-linux-x86_64/install.sh" --prefix "$pr
 PATH=$prefix/bin:$PATH
 [ "$(command -v "$name")" = "$prefix/bin/$name" ] || die "install.sh did not put $name on PATH"
 check_aot "$prefix/lib/$name"
-exercise tarball
+exercise tarball "$prefix/lib/$name"
 sh "$work/unpack/$name-$(project_version)-linux-x86_64/install.sh" --prefix "$prefix" --uninstall \
   >/dev/null || die "install.sh --uninstall failed"
 left=$(find "$prefix" -mindepth 1 2>/dev/null | head -n 5)
