@@ -4,7 +4,8 @@
 #   packaging/target/docker-credential-java-<version>-linux-x86_64.tar.gz   (with install.sh)
 # from credential-helper/target/docker-credential-java.jar (mvn package builds it).
 # Layout: /usr/bin/docker-credential-java (a /bin/sh wrapper) and /usr/lib/docker-credential-java/
-# {runtime/ (jlink), docker-credential-java.jar, docker-credential-java.aot, libdockercredjava.so}.
+# {runtime/ (jlink), docker-credential-java.jar, docker-credential-java{,-file}.aot,
+# libdockercredjava.so}.
 # libdockercredjava.so is the helper's JNI socket (credential-helper/src/main/c), built with gcc:
 # the JDK's Unix-domain channel costs more start-up than the whole Go helper (BENCHMARKS.md).
 # The AOT cache (JDK 25+) is recorded at build time from a real lookup: against a private
@@ -60,25 +61,25 @@ gcc -O2 -Wall -Wextra -Werror -Wno-unused-parameter -fstack-protector-strong -D_
 strip --strip-unneeded "$lib/libdockercredjava.so"
 
 if [ "$feature" -ge 25 ]; then
-  # The wrapper expands $lib at run time; the cache is found wherever the files were installed.
-  # shellcheck disable=SC2016
-  aot_flag='-XX:AOTCache=$lib/'"$name.aot"
+  aot=$name # the wrapper finds $lib/$name.aot and $lib/$name-file.aot wherever it is installed
 else
-  aot_flag=''
+  aot=''
   say "WARNING: JDK $feature has no AOT cache (needs 25); the package starts without one"
 fi
-sed "s|@AOT_FLAG@|$aot_flag|" "$packaging_dir/credential-helper/$name.in" >"$work/$name.in"
+sed "s|@AOT@|$aot|; s|@AOT_RECORD@||" "$packaging_dir/credential-helper/$name.in" >"$work/$name.in"
 sed "s|@LIBDIR@|/usr/lib/$name|" "$work/$name.in" >"$root/usr/bin/$name"
 chmod 755 "$root/usr/bin/$name"
 
 train() {
   # One training run of the calls clients make on every pull, between a `store` and an `erase`,
   # with the wrapper's own flags so that the cache matches the runs it will serve.
+  #   train LIB CACHE_NAME
   tr_lib=$1
   plain=$work/train-plain
   recording=$work/train-recording
-  sed "s|@LIBDIR@|$tr_lib|; s|@AOT_FLAG@||" "$packaging_dir/credential-helper/$name.in" >"$plain"
-  sed "s|@LIBDIR@|$tr_lib|; s|@AOT_FLAG@|-XX:AOTCacheOutput=$tr_lib/$name.aot|" \
+  sed "s|@LIBDIR@|$tr_lib|; s|@AOT@||; s|@AOT_RECORD@||" \
+    "$packaging_dir/credential-helper/$name.in" >"$plain"
+  sed "s|@LIBDIR@|$tr_lib|; s|@AOT@||; s|@AOT_RECORD@|-XX:AOTCacheOutput=$tr_lib/$2.aot|" \
     "$packaging_dir/credential-helper/$name.in" >"$recording"
   printf '{"ServerURL":"https://aot-training.invalid","Username":"u","Secret":"s"}' |
     sh "$plain" store || die "training: store failed"
@@ -86,6 +87,18 @@ train() {
   printf 'https://aot-training.invalid' | sh "$recording" aot-training >/dev/null ||
     die "training: get failed"
   printf 'https://aot-training.invalid' | sh "$plain" erase || die "training: erase failed"
+  [ -s "$tr_lib/$2.aot" ] || die "the AOT cache $2.aot was not written"
+}
+
+# The file store's cache: a throw-away HOME with a key-file store (a passphrase only adds the KDF).
+train_file_store() {
+  (
+    HOME=$work/file-home
+    DOCKER_CREDENTIAL_JAVA_BACKEND="file"
+    export HOME DOCKER_CREDENTIAL_JAVA_BACKEND
+    unset DOCKER_CREDENTIAL_JAVA_PASSPHRASE XDG_DATA_HOME XDG_CONFIG_HOME
+    train "$1" "$name-file"
+  ) || exit 1
 }
 
 if [ "$feature" -ge 25 ]; then
@@ -96,12 +109,13 @@ if [ "$feature" -ge 25 ]; then
     say "AOT cache: no keyring here; training on the encrypted file store"
     HOME=$work/home
     DOCKER_CREDENTIAL_JAVA_BACKEND="file"
-    DOCKER_CREDENTIAL_JAVA_PASSPHRASE=aot-training
+    DOCKER_CREDENTIAL_JAVA_PASSPHRASE="aot-training"
     export HOME DOCKER_CREDENTIAL_JAVA_BACKEND DOCKER_CREDENTIAL_JAVA_PASSPHRASE
   fi
-  train "$lib"
+  train "$lib" "$name"
   keyring_stop
-  [ -s "$lib/$name.aot" ] || die "the AOT cache was not written"
+  say "AOT cache: training the file store's cache"
+  train_file_store "$lib"
 fi
 
 cat >"$root/usr/share/doc/$name/copyright" <<TXT

@@ -53,23 +53,16 @@ exercise() {
   doctor=$(docker-credential-java doctor) || die "$label: doctor failed: $doctor"
   echo "$doctor" | grep -q '^D-Bus transport: native socket' ||
     die "$label: the native D-Bus socket is not in use: $doctor"
-  # The AOT cache covers the calls of every pull: a found get, a not-found get (which walks list)
+  # The AOT caches cover the calls of every pull: a found get, a not-found get (which walks list)
   # and list load no class from the jar (opening it costs ~80 ms in interpreter-only mode).
   if [ -f "$lib/$name.aot" ]; then
-    for call in "get $url" "get https://absent.example.test" "list -"; do
-      printf '%s' "${call#* }" | "$lib/runtime/bin/java" -XX:AOTCache="$lib/$name.aot" -XX:AOTMode=on \
-        --enable-native-access=ALL-UNNAMED -Xint -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
-        -XX:-PrintWarnings -Xlog:class+load=info:file="$work/classes.log" \
-        -Ddocker-credential-java.native-library="$lib/libdockercredjava.so" \
-        -cp "$lib/$name.jar" dev.nexusrouter.credential.Main "${call%% *}" >"$work/answer" 2>&1 ||
-        true
-      # The run itself must have worked (AOTMode=on fails when the cache does not load).
-      grep -q '^{\|^credentials not found in native keychain$' "$work/answer" ||
-        die "$label: '$call' with the AOT cache answered: $(cat "$work/answer")"
-      if grep -q 'source: file:' "$work/classes.log"; then
-        die "$label: '${call%% *}' loaded classes from the jar, not the AOT cache: $(grep 'source: file:' "$work/classes.log" | head -n 3)"
-      fi
-    done
+    assert_cached "$label" "$lib" "$name" -Xint "$url"
+    kf=$work/key-file-$label/credentials.enc
+    printf '{"ServerURL":"%s","Username":"k","Secret":"key-file"}' "$url" |
+      DOCKER_CREDENTIAL_JAVA_BACKEND="file" DOCKER_CREDENTIAL_JAVA_FILE="$kf" \
+        docker-credential-java store || die "$label: key-file store failed"
+    DOCKER_CREDENTIAL_JAVA_BACKEND="file" DOCKER_CREDENTIAL_JAVA_FILE="$kf" \
+      assert_cached "$label" "$lib" "$name-file" -XX:TieredStopAtLevel=1 "$url"
   fi
   # The wrapper runs a keyring get interpreted, and a get that may reach the file store with C1.
   wrapper=$(command -v docker-credential-java)
@@ -78,6 +71,8 @@ exercise() {
   printf "%s" "$url" | DOCKER_CREDENTIAL_JAVA_BACKEND="file" sh -x "$wrapper" get >/dev/null \
     2>"$work/trace" || true
   grep -q -- ' -XX:TieredStopAtLevel=1 ' "$work/trace" || die "$label: a file get did not keep C1"
+  grep -q -- "-XX:AOTCache=$lib/$name-file.aot" "$work/trace" ||
+    die "$label: a file get did not take the file store's AOT cache"
   # The other Linux code paths, on the package's trimmed runtime: the encrypted file store
   # (Bouncy Castle Argon2, AES-GCM) and configure (jackson-databind) moving a plaintext login.
   printf '{"ServerURL":"file-%s.test","Username":"f","Secret":"file-secret"}' "$label" |
@@ -106,16 +101,36 @@ exercise() {
   say "$label: store/get/list/erase OK; native D-Bus socket in use; file store and configure OK"
 }
 
+# assert_cached LABEL LIB CACHE JIT URL: get URL, get an absent key, and list, each run on CACHE,
+# answer and load no class from the jar.
+assert_cached() {
+  for call in "get $5" "get https://absent.example.test" "list -"; do
+    printf '%s' "${call#* }" | "$2/runtime/bin/java" -XX:AOTCache="$2/$3.aot" -XX:AOTMode=on \
+      --enable-native-access=ALL-UNNAMED "$4" -XX:+UseSerialGC -XX:-UsePerfData -Xss512k \
+      -XX:-PrintWarnings -Xlog:class+load=info:file="$work/classes.log" \
+      -Ddocker-credential-java.native-library="$2/libdockercredjava.so" \
+      -cp "$2/$name.jar" dev.nexusrouter.credential.Main "${call%% *}" >"$work/answer" 2>&1 || true
+    # The run itself must have worked (AOTMode=on fails when the cache does not load).
+    grep -q '^{\|^credentials not found in native keychain$' "$work/answer" ||
+      die "$1: '$call' on $3.aot answered: $(cat "$work/answer")"
+    if grep -q 'source: file:' "$work/classes.log"; then
+      die "$1: '${call%% *}' on $3.aot loaded classes from the jar: $(grep 'source: file:' "$work/classes.log" | head -n 3)"
+    fi
+  done
+}
+
 # The AOT cache must load from where the files were installed (AOTMode=on fails otherwise).
 check_aot() {
   lib=$1
   [ -f "$lib/$name.aot" ] || { say "no AOT cache in $lib (JDK < 25 build)"; return 0; }
-  "$lib/runtime/bin/java" -XX:AOTCache="$lib/$name.aot" -XX:AOTMode=on \
-    --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
-    -Xss512k -Ddocker-credential-java.native-library="$lib/libdockercredjava.so" \
-    -cp "$lib/$name.jar" dev.nexusrouter.credential.Main list >/dev/null ||
-    die "the AOT cache in $lib does not load"
-  say "AOT cache loads from $lib"
+  for cache in "$name" "$name-file"; do
+    "$lib/runtime/bin/java" -XX:AOTCache="$lib/$cache.aot" -XX:AOTMode=on \
+      --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+      -XX:-UsePerfData -Xss512k -Ddocker-credential-java.native-library="$lib/libdockercredjava.so" \
+      -cp "$lib/$name.jar" dev.nexusrouter.credential.Main list >/dev/null ||
+      die "the AOT cache $cache.aot in $lib does not load"
+  done
+  say "AOT caches load from $lib"
 }
 
 if [ "$(id -u)" = 0 ]; then
