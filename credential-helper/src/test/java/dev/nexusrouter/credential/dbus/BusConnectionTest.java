@@ -1,6 +1,7 @@
 package dev.nexusrouter.credential.dbus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,8 +109,8 @@ class BusConnectionTest {
     }
   }
 
-  @Test
-  void aConnectionCutMidReplyIsEndOfStreamNotAHang() throws Exception {
+  /** Calls once and returns what the client threw for the reply as {@code mangle} left it. */
+  private IOException failureFor(UnaryOperator<byte[]> mangle) throws Exception {
     try (FakeBus bus =
         new FakeBus(
             dir,
@@ -116,58 +118,42 @@ class BusConnectionTest {
               peer.accept();
               peer.readCall();
               FakeBus.Call call = peer.readCall();
-              byte[] whole = FakeBus.message(2, call.serial(), null, "s", "cut short");
-              peer.send(Arrays.copyOf(whole, whole.length - 5));
+              peer.send(mangle.apply(FakeBus.message(2, call.serial(), null, "s", "a reply")));
             })) {
       try (BusConnection c = BusConnection.open(bus.socket())) {
-        EOFException e =
-            assertThrows(EOFException.class, () -> c.call(DEST, "/", "org.example.I", "X", ""));
-        assertEquals("the D-Bus daemon closed the connection", e.getMessage());
+        return assertThrows(IOException.class, () -> c.call(DEST, "/", "org.example.I", "X", ""));
       }
     }
+  }
+
+  @Test
+  void aConnectionCutMidReplyIsEndOfStreamNotAHang() throws Exception {
+    IOException e = failureFor(reply -> Arrays.copyOf(reply, reply.length - 5));
+    assertInstanceOf(EOFException.class, e);
+    assertEquals("the D-Bus daemon closed the connection", e.getMessage());
   }
 
   @Test
   void anAbsurdMessageLengthIsRejectedBeforeAllocating() throws Exception {
-    try (FakeBus bus =
-        new FakeBus(
-            dir,
-            peer -> {
-              peer.accept();
-              peer.readCall();
-              FakeBus.Call call = peer.readCall();
-              byte[] reply = FakeBus.message(2, call.serial(), null, "s", "x");
-              reply[4] = (byte) 0xff; // body length 0xff00000c: about 4 GiB
+    IOException e =
+        failureFor(
+            reply -> {
+              reply[4] = (byte) 0xff; // body length 0xff0000xx: about 4 GiB
               reply[7] = (byte) 0xff;
-              peer.send(reply);
-            })) {
-      try (BusConnection c = BusConnection.open(bus.socket())) {
-        IOException e =
-            assertThrows(IOException.class, () -> c.call(DEST, "/", "org.example.I", "X", ""));
-        assertEquals("the D-Bus daemon sent an over-long message", e.getMessage());
-      }
-    }
+              return reply;
+            });
+    assertEquals("the D-Bus daemon sent an over-long message", e.getMessage());
   }
 
   @Test
   void anUnknownByteOrderIsRejected() throws Exception {
-    try (FakeBus bus =
-        new FakeBus(
-            dir,
-            peer -> {
-              peer.accept();
-              peer.readCall();
-              FakeBus.Call call = peer.readCall();
-              byte[] reply = FakeBus.message(2, call.serial(), null, "s", "x");
+    IOException e =
+        failureFor(
+            reply -> {
               reply[0] = 'X';
-              peer.send(reply);
-            })) {
-      try (BusConnection c = BusConnection.open(bus.socket())) {
-        IOException e =
-            assertThrows(IOException.class, () -> c.call(DEST, "/", "org.example.I", "X", ""));
-        assertEquals("the D-Bus daemon sent a message with an unknown byte order", e.getMessage());
-      }
-    }
+              return reply;
+            });
+    assertEquals("the D-Bus daemon sent a message with an unknown byte order", e.getMessage());
   }
 
   @Test

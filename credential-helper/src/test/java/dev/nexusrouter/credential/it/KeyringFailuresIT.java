@@ -62,16 +62,20 @@ class KeyringFailuresIT {
       env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
       assertCleanFailure(
           helper(env, "x.example.com", "get"), "no Secret Service on the D-Bus session bus");
-      env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "auto");
-      env.put("DOCKER_CREDENTIAL_JAVA_PASSPHRASE", "fallback");
-      Result stored =
-          helper(
-              env,
-              "{\"ServerURL\":\"f.example.com\",\"Username\":\"u\",\"Secret\":\"s\"}",
-              "store");
-      assertEquals(0, stored.exit(), stored.toString());
-      assertTrue(Files.exists(home.resolve(".local/share/docker-credential-java/credentials.enc")));
+      assertAutoUsesTheFileStore(env);
     }
+  }
+
+  /** In auto mode the login goes to the encrypted file, and reads back from it. */
+  private void assertAutoUsesTheFileStore(Map<String, String> env) {
+    env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "auto");
+    env.put("DOCKER_CREDENTIAL_JAVA_PASSPHRASE", "fallback");
+    String creds = "{\"ServerURL\":\"f.example.com\",\"Username\":\"u\",\"Secret\":\"s\"}";
+    Result stored = helper(env, creds, "store");
+    assertEquals(0, stored.exit(), stored.toString());
+    Result got = helper(env, "f.example.com", "get");
+    assertEquals(0, got.exit(), got.toString());
+    assertTrue(Files.exists(home.resolve(".local/share/docker-credential-java/credentials.enc")));
   }
 
   @Test
@@ -94,13 +98,7 @@ class KeyringFailuresIT {
       env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
       assertCleanFailure(
           helper(env, "x.example.com", "get"), "the Secret Service has no default (login) keyring");
-      env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "auto");
-      env.put("DOCKER_CREDENTIAL_JAVA_PASSPHRASE", "fallback");
-      String creds = "{\"ServerURL\":\"b.example.com\",\"Username\":\"u\",\"Secret\":\"s\"}";
-      assertEquals(0, helper(env, creds, "store").exit());
-      Result got = helper(env, "b.example.com", "get");
-      assertEquals(0, got.exit(), got.toString());
-      assertTrue(Files.exists(home.resolve(".local/share/docker-credential-java/credentials.enc")));
+      assertAutoUsesTheFileStore(env);
     }
   }
 
