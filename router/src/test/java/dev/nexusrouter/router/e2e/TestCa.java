@@ -26,6 +26,23 @@ final class TestCa {
     this.trustDir = dir.resolve("trust");
   }
 
+  /** A new P-256 private key in {@code out}. */
+  private static void ecKey(String openssl, Path log, Duration t, Path out)
+      throws IOException, InterruptedException {
+    Proc.runOk(
+        "openssl",
+        log,
+        t,
+        openssl,
+        "genpkey",
+        "-algorithm",
+        "EC",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-out",
+        out.toString());
+  }
+
   static TestCa create(Path dir) throws IOException, InterruptedException {
     String openssl = RealParts.require("openssl").toString();
     Files.createDirectories(dir);
@@ -42,19 +59,7 @@ final class TestCa {
             + "basicConstraints=critical,CA:FALSE\n"
             + "keyUsage=critical,digitalSignature\n"
             + "extendedKeyUsage=serverAuth\n");
-    String key = "ec_paramgen_curve:P-256";
-    Proc.runOk(
-        "openssl",
-        log,
-        t,
-        openssl,
-        "genpkey",
-        "-algorithm",
-        "EC",
-        "-pkeyopt",
-        key,
-        "-out",
-        caKey.toString());
+    ecKey(openssl, log, t, caKey);
     Proc.runOk(
         "openssl",
         log,
@@ -76,18 +81,7 @@ final class TestCa {
         "keyUsage=critical,keyCertSign,cRLSign",
         "-out",
         ca.caCert.toString());
-    Proc.runOk(
-        "openssl",
-        log,
-        t,
-        openssl,
-        "genpkey",
-        "-algorithm",
-        "EC",
-        "-pkeyopt",
-        key,
-        "-out",
-        ca.serverKey.toString());
+    ecKey(openssl, log, t, ca.serverKey);
     Proc.runOk(
         "openssl",
         log,

@@ -31,6 +31,23 @@ public final class RealParts {
     return found;
   }
 
+  /** Root only (e.g. containerd): under CI a failure, on a developer machine a skip. */
+  public static void requireRoot(String why) {
+    Object uid;
+    try {
+      uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    } catch (java.io.IOException e) {
+      uid = "unknown";
+    }
+    if (!Integer.valueOf(0).equals(uid)) {
+      String msg = why + " needs root; running as uid " + uid;
+      if (onCi()) {
+        fail(msg + "; CI=true, so this is a failure, not a skip");
+      }
+      Assumptions.abort(msg + "; skipped because CI is not set");
+    }
+  }
+
   public static Path find(String binary) {
     if (binary.contains("/")) {
       Path p = Path.of(binary);
