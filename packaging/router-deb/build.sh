@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds packaging/target/nexus-router_<version>_amd64.deb from router/target/nexus-router.jar:
 #   /usr/bin/nexus-router -> /usr/lib/nexus-router/bin/nexus-router (launcher)
-#   /usr/lib/nexus-router/{lib/nexus-router.jar, runtime/ (jlink)}
+#   /usr/lib/nexus-router/{lib/nexus-router.jar, lib/nexus-router.aot (JDK 25+), runtime/ (jlink)}
 #   /lib/systemd/system/nexus-router.service, /etc/nexus-router/config.yaml (conffile)
 # postinst creates the nexus-router system user and /var/lib/nexus-router.
 set -eu
@@ -27,9 +27,17 @@ lib=$root/usr/lib/$name
 mkdir -p "$lib/bin" "$lib/lib" "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/$name" \
   "$root/usr/share/doc/$name" "$root/DEBIAN"
 say "jlink runtime"
-"$packaging_dir/lib/jlink-runtime.sh" "$lib/runtime" "$modules" >/dev/null
+feature=$("$packaging_dir/lib/jlink-runtime.sh" "$lib/runtime" "$modules")
 cp "$jar" "$lib/lib/$name.jar"
 install -m 755 "$packaging_dir/bin/$name" "$lib/bin/$name"
+# The AOT cache (JDK 25+), recorded here from a real start and requests through the launcher that
+# will use it; the launcher takes lib/nexus-router.aot when it is there (docs/deploy.md).
+if [ "$feature" -ge 25 ]; then
+  say "AOT cache: training run"
+  "$packaging_dir/lib/router-aot.sh" "$lib/lib/$name.aot" "$lib/bin/$name"
+else
+  say "WARNING: JDK $feature has no AOT cache (needs 25); the package starts without one"
+fi
 ln -s "../lib/$name/bin/$name" "$root/usr/bin/$name"
 install -m 644 "$src/$name.service" "$root/lib/systemd/system/$name.service"
 install -m 640 "$src/config.yaml" "$root/etc/$name/config.yaml"
