@@ -25,7 +25,7 @@ public final class CertsCommand {
   static final String USAGE =
       """
       usage: nexus-router certs init --domain DOMAIN [--domain …] [--ip ADDR …] [--days N]
-                                     --out DIR [--force-new-ca]
+                                     [--key-type ecdsa|rsa] --out DIR [--force-new-ca]
              nexus-router certs show FILE
              nexus-router certs check --cert FILE --key FILE
                                       [--passphrase-file FILE | --passphrase-env VAR]
@@ -36,7 +36,8 @@ public final class CertsCommand {
         init          create DIR/ca.crt + ca.key (once) and a new server.crt + server.key for
                       *.DOMAIN and DOMAIN (and each --ip), signed by that CA; re-running rotates
                       the server certificate and keeps the CA unless --force-new-ca
-                      (--days: server validity, default 825)
+                      (--days: server validity, default 825; --key-type: the server key,
+                      ECDSA P-256 by default, rsa for RSA 2048)
         show          subject, SANs, issuer, validity and SHA-256 fingerprint of each certificate;
                       warns when one expires within 30 days (exit 1 if the first has expired)
         check         load a certificate/key pair the way serve does and report problems
@@ -86,7 +87,7 @@ public final class CertsCommand {
   }
 
   private static int init(Options o, PrintStream out, Clock clock) throws IOException {
-    o.allow("--domain", "--ip", "--days", "--out", "--force-new-ca");
+    o.allow("--domain", "--ip", "--days", "--key-type", "--out", "--force-new-ca");
     o.positional(0);
     List<String> domains = new ArrayList<>();
     for (String d : o.all("--domain")) {
@@ -100,6 +101,11 @@ public final class CertsCommand {
       ips.add(ipLiteral(ip));
     }
     Duration days = Duration.ofDays(o.intValue("--days", 825, 1, 3650));
+    String keyName = o.valueOr("--key-type", "ecdsa");
+    CertificateAuthority.KeyType keyType =
+        CertificateAuthority.KeyType.parse(keyName)
+            .orElseThrow(
+                () -> new UsageException("--key-type must be ecdsa or rsa, not '" + keyName + "'"));
     Path dir = Path.of(o.required("--out"));
     Path caCert = dir.resolve("ca.crt");
     Path caKey = dir.resolve("ca.key");
@@ -127,7 +133,7 @@ public final class CertsCommand {
           names.add("*." + d);
           names.add(d);
         });
-    CertificateAuthority.Issued issued = ca.issueServer(names, ips, days);
+    CertificateAuthority.Issued issued = ca.issueServer(names, ips, days, keyType);
     Path serverCert = dir.resolve("server.crt");
     Path serverKey = dir.resolve("server.key");
     CertificateAuthority.writeServer(issued, serverCert, serverKey);
@@ -136,6 +142,7 @@ public final class CertsCommand {
     out.println("  names         " + String.join(", ", CertificateInfo.subjectAltNames(c)));
     out.println("  serial        " + c.getSerialNumber().toString(16).toUpperCase(Locale.ROOT));
     out.println("  valid until   " + c.getNotAfter().toInstant());
+    out.println("  key           " + describeKey(keyType));
     out.println("CA SHA-256      " + CertificateInfo.fingerprint(ca.certificate()));
     out.println(
         "router config:  tls: {cert-file: " + serverCert + ", key-file: " + serverKey + "}");
@@ -152,6 +159,10 @@ public final class CertsCommand {
             + caCert
             + " --apply");
     return 0;
+  }
+
+  private static String describeKey(CertificateAuthority.KeyType keyType) {
+    return keyType == CertificateAuthority.KeyType.RSA ? "RSA 2048" : "ECDSA P-256";
   }
 
   private static int show(Options o, PrintStream out, Clock clock) {
