@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue #12, point 2: 2,508 unauthenticated {@code HEAD /v2/<60,000-char name>/blobs/sha256:0…}
  * used to exhaust a 128 MiB heap, because routing remembered every (client, repository name) it
  * saw. Routing keeps nothing per client or per name now, so the same flood leaves the router
- * serving. The router runs as the shaded jar in its own JVM with {@code -Xmx128m} and {@code
+ * serving. The same number of {@code HEAD /v2/<name>/manifests/<digest>} without {@code Accept}
+ * runs alongside: those take the hosted-then-group retry, which must not keep anything either. The
+ * router runs as the shaded jar in its own JVM with {@code -Xmx128m} and {@code
  * -XX:+ExitOnOutOfMemoryError}, so running out of heap ends the process and fails the test.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -49,18 +51,20 @@ class NameFloodIT {
             + ((InetSocketAddress) upstream.getListenerInfo().get(0).getAddress()).getPort();
     String yaml = Configs.registry(url, url, "access-log: {path: \"off\"}\n", "");
     try (RouterJvm r = RouterJvm.start(dir, "flood", yaml, "128m", 4096)) {
-      ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
+      ExecutorService pool = Executors.newFixedThreadPool(2 * CONNECTIONS);
       try {
         List<Future<Integer>> sent = new ArrayList<>();
         for (int c = 0; c < CONNECTIONS; c++) {
           int connection = c;
-          sent.add(pool.submit(() -> flood(r, connection)));
+          sent.add(pool.submit(() -> flood(r, connection, "/blobs/" + DIGEST)));
+          // and HEADs without Accept on manifests: hosted, then the group after its 404
+          sent.add(pool.submit(() -> flood(r, connection, "/manifests/" + DIGEST)));
         }
         int total = 0;
         for (Future<Integer> f : sent) {
           total += f.get(200, TimeUnit.SECONDS);
         }
-        assertEquals(REQUESTS, total, "every HEAD got an answer\n" + r.tail());
+        assertEquals(2 * REQUESTS, total, "every HEAD got an answer\n" + r.tail());
       } finally {
         pool.shutdownNow();
       }
@@ -100,14 +104,14 @@ class NameFloodIT {
   }
 
   /** One keep-alive connection's share of the flood; returns the number of answers read. */
-  private static int flood(RouterJvm r, int connection) throws IOException {
+  private static int flood(RouterJvm r, int connection, String suffix) throws IOException {
     int answered = 0;
     try (Socket s = new Socket("127.0.0.1", r.port())) {
       s.setSoTimeout(30_000);
       for (int i = connection; i < REQUESTS; i += CONNECTIONS) {
         String status;
         try {
-          status = exchange(s, "/v2/" + name(i) + "/blobs/" + DIGEST);
+          status = exchange(s, "/v2/" + name(i) + suffix);
         } catch (IOException e) {
           throw new IOException("request " + i + ": " + e.getMessage() + "\n" + r.tail(), e);
         }
