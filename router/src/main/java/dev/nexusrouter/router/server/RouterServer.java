@@ -62,6 +62,7 @@ public final class RouterServer implements AutoCloseable {
   private volatile RouterConfig config;
   private volatile Pipeline pipeline;
   private volatile AccessLog accessLog;
+  private volatile HostAccessLogs hostLogs;
   private volatile UpstreamHealth health;
   private volatile List<CertificateReloader> reloaders = List.of();
   private EmbeddedCa.Paths embedded;
@@ -74,8 +75,9 @@ public final class RouterServer implements AutoCloseable {
     this.config = config;
     this.reloaders = prepareTls(config);
     this.caPem = caPem(config);
-    this.pipeline = Pipeline.build(config, caPem, unclassified);
     this.accessLog = openLog(config, clock);
+    this.hostLogs = HostAccessLogs.open(config, clock);
+    this.pipeline = Pipeline.build(config, caPem, unclassified, hostLogs);
     this.health = health(config, clock);
     this.graceful = new GracefulShutdownHandler(ex -> pipeline.dispatcher().handleRequest(ex));
   }
@@ -331,9 +333,12 @@ public final class RouterServer implements AutoCloseable {
     }
     AccessLog oldLog = accessLog;
     AccessLog newLog = sameLog(config, next) ? oldLog : openLog(next, clock);
-    Pipeline newPipeline = Pipeline.build(next, newCa, unclassified);
+    HostAccessLogs oldHostLogs = hostLogs;
+    HostAccessLogs newHostLogs = HostAccessLogs.open(next, clock);
+    Pipeline newPipeline = Pipeline.build(next, newCa, unclassified, newHostLogs);
     UpstreamHealth oldHealth = health;
     pipeline = newPipeline;
+    hostLogs = newHostLogs;
     accessLog = newLog;
     health = health(next, clock);
     config = next;
@@ -352,6 +357,7 @@ public final class RouterServer implements AutoCloseable {
     if (newLog != oldLog && oldLog != null) {
       oldLog.close();
     }
+    oldHostLogs.close();
   }
 
   /** Re-reads the TLS files now (SIGHUP); bad files are logged and the old certificate stays. */
@@ -506,6 +512,9 @@ public final class RouterServer implements AutoCloseable {
 
   private void closeResources() {
     closeAll(reloaders);
+    if (hostLogs != null) {
+      hostLogs.close();
+    }
     AccessLog log = accessLog;
     if (log != null) {
       log.close();
