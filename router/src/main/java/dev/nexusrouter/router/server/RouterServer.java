@@ -10,6 +10,7 @@ import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.observe.AccessLog;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.observe.Metrics;
+import dev.nexusrouter.router.observe.StatusBoard;
 import dev.nexusrouter.router.observe.UpstreamHealth;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.tls.CertificateReloader;
@@ -56,6 +57,7 @@ public final class RouterServer implements AutoCloseable {
 
   private final Clock clock;
   private final Metrics metrics = new Metrics();
+  private final StatusBoard status;
   private final AtomicLong unclassified = new AtomicLong();
   private final RegistryErrors errors = new RegistryErrors();
   private final GracefulShutdownHandler graceful;
@@ -72,6 +74,7 @@ public final class RouterServer implements AutoCloseable {
 
   private RouterServer(RouterConfig config, Clock clock) throws IOException {
     this.clock = clock;
+    this.status = new StatusBoard(clock, System::nanoTime);
     this.config = config;
     this.reloaders = prepareTls(config);
     this.caPem = caPem(config);
@@ -110,6 +113,7 @@ public final class RouterServer implements AutoCloseable {
       log.attach(exchange); // 1. access log on completion
     }
     metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
+    status.begin(exchange); // 2b. the admin status page: in flight until completion
     exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
     long limit = config.maxHeaderSize();
     if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
@@ -218,7 +222,12 @@ public final class RouterServer implements AutoCloseable {
               .setPort(c.admin().port())
               .setHost(c.admin().address())
               .setRootHandler(
-                  new AdminHandler(metrics, () -> health, () -> config, () -> draining)));
+                  new StatusPage(
+                      status,
+                      () -> health,
+                      () -> config,
+                      clock,
+                      new AdminHandler(metrics, () -> health, () -> config, () -> draining))));
     }
     return b.build();
   }
