@@ -104,7 +104,9 @@ final class StatusPage implements HttpHandler {
     UpstreamHealth hc = health.get();
     Map<String, UpstreamHealth.Result> checks = hc == null ? Map.of() : hc.results();
     ArrayNode ups = root.putArray("upstreams");
-    for (UpstreamConfig u : c.upstreams().values()) {
+    java.util.List<UpstreamConfig> sorted = new java.util.ArrayList<>(c.upstreams().values());
+    sorted.sort(java.util.Comparator.comparing(UpstreamConfig::name));
+    for (UpstreamConfig u : sorted) {
       ObjectNode n = ups.addObject();
       n.put("name", u.name());
       ArrayNode servers = n.putArray("servers");
