@@ -19,21 +19,33 @@ final class HostAccessLogs implements AutoCloseable {
   /** Owner marker for a host whose log is {@code off}: the top-level log skips its requests. */
   private static final Object OFF = new Object();
 
-  private final Map<VirtualHostConfig, AccessLog> logs = new IdentityHashMap<>();
+  private final RouterConfig config;
+  private final Clock clock;
 
-  private HostAccessLogs() {}
+  /** Replaced as a whole by {@link #reopen}; a null value is a host whose log is off. */
+  private volatile Map<VirtualHostConfig, AccessLog> logs;
+
+  private HostAccessLogs(RouterConfig config, Clock clock) throws IOException {
+    this.config = config;
+    this.clock = clock;
+    this.logs = openAll();
+  }
 
   static HostAccessLogs open(RouterConfig config, Clock clock) throws IOException {
-    HostAccessLogs out = new HostAccessLogs();
+    return new HostAccessLogs(config, clock);
+  }
+
+  private Map<VirtualHostConfig, AccessLog> openAll() throws IOException {
+    Map<VirtualHostConfig, AccessLog> out = new IdentityHashMap<>();
     try {
       for (VirtualHostConfig h : config.hosts()) {
         RouterConfig.AccessLog a = h.accessLog();
         if (a != null) {
-          out.logs.put(h, AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), clock));
+          out.put(h, AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), clock));
         }
       }
     } catch (IOException | RuntimeException e) {
-      out.close();
+      closeAll(out);
       throw e;
     }
     return out;
@@ -41,11 +53,11 @@ final class HostAccessLogs implements AutoCloseable {
 
   /** {@code next}, preceded by attaching the host's own log when it has one. */
   HttpHandler wrap(VirtualHostConfig host, HttpHandler next) {
-    if (!logs.containsKey(host)) {
+    if (host.accessLog() == null) {
       return next;
     }
-    AccessLog log = logs.get(host);
     return exchange -> {
+      AccessLog log = logs.get(host);
       ExchangeTags.of(exchange).logOwner = log == null ? OFF : log;
       if (log != null) {
         log.attach(exchange);
@@ -54,8 +66,19 @@ final class HostAccessLogs implements AutoCloseable {
     };
   }
 
+  /** Reopens every host's file (after an external rotation; SIGUSR1 with the top-level log). */
+  void reopen() throws IOException {
+    Map<VirtualHostConfig, AccessLog> old = logs;
+    logs = openAll();
+    closeAll(old);
+  }
+
   @Override
   public void close() {
+    closeAll(logs);
+  }
+
+  private static void closeAll(Map<VirtualHostConfig, AccessLog> logs) {
     for (AccessLog l : logs.values()) {
       if (l != null) {
         l.close();

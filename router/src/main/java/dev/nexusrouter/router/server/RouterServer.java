@@ -385,6 +385,7 @@ public final class RouterServer implements AutoCloseable {
     if (old != null) {
       old.close();
     }
+    hostLogs.reopen();
   }
 
   private static boolean sameLog(RouterConfig a, RouterConfig b) {
