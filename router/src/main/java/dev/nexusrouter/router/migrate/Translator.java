@@ -143,10 +143,8 @@ final class Translator {
     if (http == null) {
       throw new NginxException("no http block and no server block: nothing to import");
     }
-    if (http.args().isEmpty() && !main.contains(http)) {
-      // synthetic http block: the directives are the file's own
-    } else {
-      report.translated(http, "read below");
+    if (main.contains(http)) {
+      report.translated(http, "read below"); // not for the stand-in of a server-only file
     }
     for (Directive d : http.children()) {
       if (d.name().equals("upstream") && d.isBlock()) {
@@ -309,8 +307,6 @@ final class Translator {
     }
   }
 
-  // ---------------------------------------------------------------- servers
-
   private boolean isRedirectOnly(Directive server) {
     Directive ret = null;
     for (Directive d : server.children()) {
@@ -339,7 +335,11 @@ final class Translator {
     boolean tls = listeners(s);
     Plan.Host h = new Plan.Host();
     h.from = s.where().toString();
-    names(s, h);
+    if (!names(s, h)) {
+      report.changed(s, "every name belongs to an earlier server block: not a host of its own");
+      markAll(s);
+      return;
+    }
     Rewrite.Outcome pull = rewrite.run(s, PULL);
     Rewrite.Outcome push = rewrite.run(s, PUT);
     Rewrite.Outcome root = rewrite.run(s, ROOT);
@@ -648,11 +648,25 @@ final class Translator {
     return tls;
   }
 
+  /** A merged-away server block's directives: each is covered by the block's own line. */
+  private void markAll(Directive s) {
+    for (Directive d : s.children()) {
+      if (!report.has(d)) {
+        report.changed(d, "part of a server block merged into an earlier one (see its line)");
+      }
+      if (d.isBlock()) {
+        markAll(d);
+      }
+    }
+  }
+
   /** Set by a {@code listen … default_server} of the server being read. */
   private boolean pendingDefault;
 
-  private void names(Directive s, Plan.Host h) {
+  /** Reads server_name into the host; false when every name already belongs to a host. */
+  private boolean names(Directive s, Plan.Host h) {
     Set<String> names = new LinkedHashSet<>();
+    int duplicates = 0;
     boolean underscore = false;
     for (Directive d : s.children()) {
       if (!d.name().equals("server_name")) {
@@ -674,10 +688,22 @@ final class Translator {
           names.add(l);
         }
       }
+      List<String> taken = new ArrayList<>();
       for (Plan.Host other : plan.hosts) {
-        names.removeAll(other.names);
+        for (String n : other.names) {
+          if (names.remove(n)) {
+            taken.add(n + " (" + other.from + ")");
+          }
+        }
       }
-      if (skipped.isEmpty()) {
+      duplicates += taken.size();
+      if (!taken.isEmpty()) {
+        report.changed(
+            d,
+            "hosts are chosen by name, not by port: "
+                + String.join(", ", taken)
+                + " already belong to an earlier server block, whose routing applies");
+      } else if (skipped.isEmpty()) {
         report.translated(d, "server-names");
       } else {
         report.changed(
@@ -687,11 +713,15 @@ final class Translator {
       }
     }
     h.names.addAll(names);
+    if (names.isEmpty() && duplicates > 0) {
+      return false;
+    }
     boolean anyDefault = plan.hosts.stream().anyMatch(x -> x.isDefault);
     if ((pendingDefault || underscore || names.isEmpty()) && !anyDefault) {
       h.isDefault = true;
     }
     pendingDefault = false;
+    return true;
   }
 
   private void redirect(Directive r) {
@@ -742,8 +772,6 @@ final class Translator {
         "https-redirect-port on the hosts it names; note that the router serves every host on"
             + " every listener");
   }
-
-  // ---------------------------------------------------------------- upstreams, limits, logs
 
   /** The plan upstream for a proxy outcome: an upstream block, or a URL of its own. */
   private String upstream(Rewrite.Outcome o, Directive server) throws NginxException {

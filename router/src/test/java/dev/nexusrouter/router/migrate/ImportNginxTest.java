@@ -203,4 +203,28 @@ class ImportNginxTest {
     assertTrue(missing.contains("location = /healthz"), missing);
     assertTrue(i.report().contains("proxy.conf:3  proxy_buffering off;"), i.report());
   }
+
+  @Test
+  void sameNamesOnTwoPortsKeepTheFirstBlockAndSaySo() throws Exception {
+    Path f = dir.resolve("ports.conf");
+    Files.writeString(
+        f,
+        "http {\n"
+            + "  server { listen 8087; server_name project.example.com;\n"
+            + "    location / { proxy_pass http://nexus:8081/repository/docker-group/; } }\n"
+            + "  server { listen 8086; server_name project.example.com;\n"
+            + "    location / { proxy_pass http://nexus:8081/repository/docker-hosted/; } }\n"
+            + "}\n");
+    Path out = dir.resolve("ports.yaml");
+    Fixtures.Run r = Fixtures.importNginx(f.toString(), "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    RouterConfig c = ConfigLoader.load(out);
+    assertEquals(1, c.hosts().size(), r.out());
+    assertEquals(2, c.listeners().size(), "both ports are still listened on");
+    assertEquals(
+        "/repository/docker-group", c.upstreams().get(c.hosts().get(0).group()).pathPrefix());
+    assertTrue(r.out().contains("hosts are chosen by name, not by port"), r.out());
+    assertTrue(
+        r.out().contains("ports.conf:5  proxy_pass"), "the dropped block is listed\n" + r.out());
+  }
 }
