@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  */
 final class StatusPage implements HttpHandler {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern USER_INFO =
+      java.util.regex.Pattern.compile("//[^/@\\s]+@");
   private static final String CSP =
       "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
           + " connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none';"
@@ -113,7 +115,8 @@ final class StatusPage implements HttpHandler {
       u.servers().forEach(s -> servers.add(withoutUserInfo(s)));
       UpstreamHealth.Result r = checks.get(u.name());
       n.put("state", r == null ? "unknown" : r.up() ? "up" : "down");
-      n.put("detail", r == null ? "not checked yet" : r.detail());
+      n.put(
+          "detail", r == null ? "not checked yet" : USER_INFO.matcher(r.detail()).replaceAll("//"));
       if (r != null) {
         n.put("checkedAt", r.at().toString());
         n.put("latencyMs", r.latencyMillis());
