@@ -32,6 +32,30 @@ record Directive(String name, List<String> args, List<Directive> children, Where
     return i < args.size() ? args.get(i) : "";
   }
 
+  /** The last child named {@code name} (nginx: the last one wins), or null. */
+  Directive last(String name) {
+    Directive found = null;
+    for (Directive d : children) {
+      if (d.name().equals(name)) {
+        found = d;
+      }
+    }
+    return found;
+  }
+
+  /** The directive in force: from the innermost scope that has it (null scopes are skipped). */
+  static Directive effective(String name, Directive... scopes) {
+    for (Directive scope : scopes) {
+      if (scope != null && scope.isBlock()) {
+        Directive d = scope.last(name);
+        if (d != null) {
+          return d;
+        }
+      }
+    }
+    return null;
+  }
+
   /** The directive as nginx text on one line, blocks shortened to {@code { … }}. */
   String text() {
     StringBuilder sb = new StringBuilder(name);

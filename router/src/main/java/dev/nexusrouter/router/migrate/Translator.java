@@ -2,7 +2,6 @@ package dev.nexusrouter.router.migrate;
 
 import dev.nexusrouter.router.config.Sizes;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -34,86 +33,21 @@ final class Translator {
       new Rewrite.Sample("GET", "/v2/team/search/manifests/1.0");
   static final Rewrite.Sample ROOT = new Rewrite.Sample("GET", "/");
 
-  /** nginx tuning with no counterpart: the router streams with its own pooled buffers. */
-  private static final Set<String> TUNING =
-      Set.of(
-          "worker_processes",
-          "pid",
-          "user",
-          "worker_rlimit_nofile",
-          "worker_connections",
-          "multi_accept",
-          "use",
-          "load_module",
-          "sendfile",
-          "tcp_nopush",
-          "tcp_nodelay",
-          "types_hash_max_size",
-          "server_names_hash_bucket_size",
-          "server_names_hash_max_size",
-          "default_type",
-          "types",
-          "gzip",
-          "gzip_vary",
-          "gzip_proxied",
-          "gzip_comp_level",
-          "gzip_buffers",
-          "gzip_http_version",
-          "gzip_types",
-          "gzip_disable",
-          "gzip_min_length",
-          "server_tokens",
-          "open_file_cache",
-          "ssl_buffer_size",
-          "include",
-          "events");
-
-  private static final Set<String> BUFFERING =
-      Set.of(
-          "proxy_buffering",
-          "proxy_request_buffering",
-          "proxy_max_temp_file_size",
-          "proxy_buffer_size",
-          "proxy_buffers",
-          "proxy_busy_buffers_size",
-          "proxy_temp_file_write_size",
-          "proxy_temp_path",
-          "client_body_buffer_size",
-          "client_body_temp_path");
-
-  private static final Set<String> TLS_TUNING =
-      Set.of(
-          "ssl_protocols",
-          "ssl_ciphers",
-          "ssl_prefer_server_ciphers",
-          "ssl_session_cache",
-          "ssl_session_timeout",
-          "ssl_session_tickets",
-          "ssl_dhparam",
-          "ssl_ecdh_curve",
-          "ssl_stapling",
-          "ssl_stapling_verify",
-          "ssl_trusted_certificate",
-          "ssl_conf_command");
-
-  private static final Map<String, String> CLIENT =
-      Map.of(
-          "keepalive_timeout", "idle-timeout",
-          "client_header_timeout", "header-timeout",
-          "client_body_timeout", "body-timeout",
-          "send_timeout", "send-timeout");
-
   private final Path prefix;
   private final Report report = new Report();
   private final Plan plan = new Plan();
   private final Map<String, Directive> upstreamBlocks = new HashMap<>();
   private final Map<String, Directive> maps = new HashMap<>();
-  private final Map<String, Duration[]> timeouts = new HashMap<>();
   private Rewrite rewrite;
+  private final CommonDirectives common;
+  private final ListenerReader listeners;
+  private UpstreamResolver upstreams;
   private Directive http;
 
   private Translator(Path prefix) {
     this.prefix = prefix;
+    this.common = new CommonDirectives(report, plan);
+    this.listeners = new ListenerReader(report, plan, this::file);
   }
 
   record Result(Plan plan, Report report) {}
@@ -137,7 +71,7 @@ final class Translator {
         http = new Directive("http", List.of(), main, d.where());
         break;
       } else {
-        generic(d);
+        common.generic(d);
       }
     }
     if (http == null) {
@@ -154,6 +88,7 @@ final class Translator {
       }
     }
     rewrite = new Rewrite(maps);
+    upstreams = new UpstreamResolver(report, plan, upstreamBlocks, http);
     List<Directive> redirects = new ArrayList<>();
     for (Directive d : http.children()) {
       if (d.name().equals("server") && d.isBlock()) {
@@ -206,104 +141,7 @@ final class Translator {
       }
       case "client_max_body_size" -> {} // read per host
       case "proxy_connect_timeout", "proxy_read_timeout", "proxy_send_timeout" -> {} // per upstream
-      default -> generic(d);
-    }
-  }
-
-  /** Directives whose meaning does not depend on where they are. */
-  private void generic(Directive d) {
-    String n = d.name();
-    if (TUNING.contains(n)) {
-      report.changed(
-          d, "nginx process/transfer tuning; the router sizes threads and buffers itself");
-      if (d.isBlock()) {
-        for (Directive c : d.children()) {
-          if (n.equals("types")) {
-            report.changed(c, "Content-Type comes from Nexus; the router does not map file types");
-          } else {
-            generic(c);
-          }
-        }
-      }
-    } else if (BUFFERING.contains(n)) {
-      report.changed(
-          d, "buffering: the router never buffers bodies, uploads and downloads always stream");
-    } else if (TLS_TUNING.contains(n)) {
-      report.changed(d, "TLS 1.2 and 1.3 with forward-secret AEAD suites only; not configurable");
-    } else if (n.equals("log_format")) {
-      report.changed(d, "the router logs in combined or json format; custom formats are not kept");
-    } else if (n.equals("error_log")) {
-      report.changed(
-          d,
-          "the router has one log of its own on stderr (journal or container log); failed"
-              + " requests are in the access log with their status");
-    } else if (n.equals("chunked_transfer_encoding")) {
-      report.translated(d, "built in: chunked request bodies are accepted and streamed");
-    } else if (n.equals("proxy_http_version")) {
-      report.translated(d, "built in: HTTP/1.1 keep-alive pools to every upstream");
-    } else if (n.equals("proxy_redirect")) {
-      report.changed(
-          d, "the router rewrites upstream Location and token-realm URLs to the client's address");
-    } else if (n.equals("resolver") || n.equals("resolver_timeout")) {
-      report.changed(d, "upstream host names are resolved by the JVM");
-    } else if (n.equals("add_header")
-        && d.arg(0).equalsIgnoreCase("Docker-Distribution-Api-Version")) {
-      report.translated(d, "built in: Nexus sends it, and so do the router's own errors");
-    } else if (n.equals("proxy_set_header")) {
-      header(d, false);
-    } else if (n.equals("http2")) {
-      report.changed(d, http2Reason());
-    } else if (CLIENT.containsKey(n)) {
-      Duration v = Sizes.parseDuration(d.arg(0));
-      if (v == null) {
-        report.notUnderstood(d, "not a duration");
-      } else {
-        plan.client.put(CLIENT.get(n), Sizes.format(v));
-        report.translated(d, "client." + CLIENT.get(n) + ": " + Sizes.format(v));
-      }
-    }
-  }
-
-  private static String http2Reason() {
-    return "HTTP/2 is left off (http2: false): Undertow limits HTTP/2 uploads to one 64 KiB"
-        + " window per round trip, and docker/containerd pick h2 when offered";
-  }
-
-  private void header(Directive d, boolean tls) {
-    String name = d.arg(0).toLowerCase(Locale.ROOT);
-    String value = d.arg(1);
-    switch (name) {
-      case "host" -> {
-        if (value.equals("$http_host") || value.equals("$host:$server_port")) {
-          report.translated(d, "built in: the client's Host, port included, reaches Nexus");
-        } else if (value.equals("$host")) {
-          report.changed(
-              d,
-              "Host $host drops the port: the router forwards the client's Host as sent, port"
-                  + " included, so Nexus builds Location and token-realm URLs clients can reach");
-        } else {
-          report.changed(d, "the router forwards the client's Host as sent");
-        }
-      }
-      case "x-real-ip" -> report.translated(d, "built in: X-Real-IP is the client address");
-      case "x-forwarded-for" ->
-          report.translated(d, "built in: the client address is appended to X-Forwarded-For");
-      case "x-forwarded-proto" -> {
-        if (value.equals("$scheme") || (tls && value.equalsIgnoreCase("https"))) {
-          report.translated(d, "built in: X-Forwarded-Proto is the listener's real scheme");
-        } else {
-          report.changed(
-              d, "X-Forwarded-Proto is always the listener's real scheme, not a fixed value");
-        }
-      }
-      case "x-forwarded-host", "x-forwarded-port", "x-forwarded-server" ->
-          report.changed(
-              d,
-              "not sent: with a port in it Nexus builds host:port:port URLs; the router rewrites"
-                  + " Location instead");
-      case "connection", "upgrade" ->
-          report.translated(d, "built in: hop-by-hop headers are handled by the proxy");
-      default -> report.notUnderstood(d, "the router does not add custom request headers");
+      default -> common.generic(d);
     }
   }
 
@@ -332,7 +170,9 @@ final class Translator {
 
   private void server(Directive s) throws NginxException {
     report.translated(s, "hosts[" + plan.hosts.size() + "]");
-    boolean tls = listeners(s);
+    ListenerReader.Listen listen = listeners.read(s);
+    boolean tls = listen.tls();
+    pendingDefault = listen.defaultServer();
     Plan.Host h = new Plan.Host();
     h.from = s.where().toString();
     if (!names(s, h)) {
@@ -347,7 +187,7 @@ final class Translator {
     if (why != null) {
       registry(s, h, pull, push, why);
     } else if (root.kind() == Rewrite.Kind.PROXY) {
-      h.upstream = upstream(root, s);
+      h.upstream = upstreams.upstream(root, s);
       report.translated(root.at(), "ui host: upstream " + h.upstream);
     } else {
       throw new NginxException(
@@ -388,19 +228,19 @@ final class Translator {
       Directive s, Plan.Host h, Rewrite.Outcome pull, Rewrite.Outcome push, String why)
       throws NginxException {
     h.registry = true;
-    h.group = upstream(pull, s);
-    h.hosted = upstream(push, s);
+    h.group = upstreams.upstream(pull, s);
+    h.hosted = upstreams.upstream(push, s);
     String rule = "registry host (" + why + "): pulls -> " + h.group + ", pushes -> " + h.hosted;
     List<Rewrite.Outcome> runs = new ArrayList<>(List.of(pull, push));
     for (Rewrite.Sample w : List.of(UPLOAD, PATCH)) {
       Rewrite.Outcome o = rewrite.run(s, w);
       runs.add(o);
-      if (o.kind() == Rewrite.Kind.PROXY && !upstream(o, s).equals(h.hosted)) {
+      if (o.kind() == Rewrite.Kind.PROXY && !upstreams.upstream(o, s).equals(h.hosted)) {
         report.changed(
             o.at(),
             w.method()
                 + " uploads went to "
-                + upstream(o, s)
+                + upstreams.upstream(o, s)
                 + "; the router sends every write"
                 + " to hosted ("
                 + h.hosted
@@ -410,13 +250,13 @@ final class Translator {
     for (Rewrite.Sample head : List.of(HEAD_MANIFEST, HEAD_BLOB)) {
       Rewrite.Outcome o = rewrite.run(s, head);
       runs.add(o);
-      if (o.kind() == Rewrite.Kind.PROXY && !upstream(o, s).equals(h.group)) {
+      if (o.kind() == Rewrite.Kind.PROXY && !upstreams.upstream(o, s).equals(h.group)) {
         Directive cond = condition(o, pull, "request_method");
         report.changed(
             cond,
             "`~* GET` misses HEAD: nginx sent HEAD requests (manifest and blob checks of every"
                 + " pull) to "
-                + upstream(o, s)
+                + upstreams.upstream(o, s)
                 + "; the router sends pulls' HEADs to group ("
                 + h.group
                 + ") and a push's blob checks to hosted");
@@ -434,20 +274,20 @@ final class Translator {
       report.notUnderstood(search.at(), "see its location");
     } else if (search.kind() == Rewrite.Kind.PROXY) {
       runs.add(search);
-      String v1 = upstream(search, s);
+      String v1 = upstreams.upstream(search, s);
       if (!v1.equals(h.hosted)) {
         h.v1 = v1;
       }
     }
     Rewrite.Outcome named = rewrite.run(s, SEARCH_NAMED);
     runs.add(named);
-    if (named.kind() == Rewrite.Kind.PROXY && !upstream(named, s).equals(h.group)) {
+    if (named.kind() == Rewrite.Kind.PROXY && !upstreams.upstream(named, s).equals(h.group)) {
       Directive cond = condition(named, pull, "uri");
       report.changed(
           cond,
           "'/search' matched anywhere in the URI: nginx also sent pulls of repositories or tags"
               + " containing '/search' (e.g. team/search) to "
-              + upstream(named, s)
+              + upstreams.upstream(named, s)
               + "; the router sends only /v1/search to "
               + (h.v1 == null ? h.hosted : h.v1));
     }
@@ -493,7 +333,7 @@ final class Translator {
           "if" -> {}
       case "location" -> location(d, s, h, tls);
       case "proxy_pass" -> {}
-      default -> generic(d);
+      default -> common.generic(d);
     }
   }
 
@@ -539,113 +379,18 @@ final class Translator {
             report.notUnderstood(c, "its location proxies nowhere the router routes to");
           }
         }
-        case "proxy_set_header" -> header(c, tls);
+        case "proxy_set_header" -> common.header(c, tls);
         case "access_log" -> {
           h.logPath = logPath(c);
           report.changed(c, "a location's log becomes the whole host's access log");
         }
         default -> {
           if (!report.has(c)) {
-            generic(c);
+            common.generic(c);
           }
         }
       }
     }
-  }
-
-  /** Listener per (address, port); returns whether this server speaks TLS. */
-  private boolean listeners(Directive s) throws NginxException {
-    Directive cert = find(s, "ssl_certificate");
-    Directive key = find(s, "ssl_certificate_key");
-    Directive sslOn = find(s, "ssl");
-    boolean tls = false;
-    for (Directive l : s.children()) {
-      if (!l.name().equals("listen")) {
-        continue;
-      }
-      String addr = l.arg(0);
-      if (addr.startsWith("unix:")) {
-        report.notUnderstood(l, "unix sockets are not supported");
-        continue;
-      }
-      String host = "0.0.0.0";
-      String port = addr;
-      int colon = addr.lastIndexOf(':');
-      if (addr.startsWith("[")) {
-        report.changed(
-            l,
-            "one listener per port on 0.0.0.0; IPv6 [::] listens are merged into it (set"
-                + " address: '::' for dual stack)");
-        continue;
-      }
-      if (colon >= 0) {
-        host = addr.substring(0, colon).equals("*") ? "0.0.0.0" : addr.substring(0, colon);
-        port = addr.substring(colon + 1);
-      } else if (!port.matches("\\d+")) {
-        host = addr;
-        port = "80";
-      }
-      boolean ssl = l.args().contains("ssl") || (sslOn != null && sslOn.arg(0).equals("on"));
-      tls |= ssl;
-      int portNo = Integer.parseInt(port);
-      Plan.Listener existing = null;
-      for (Plan.Listener x : plan.listeners) {
-        if (x.address.equals(host) && x.port == portNo) {
-          existing = x;
-        }
-      }
-      List<String> extras = new ArrayList<>(l.args().subList(1, l.args().size()));
-      extras.remove("ssl");
-      if (extras.remove("default_server") | extras.remove("default")) {
-        pendingDefault = true;
-      }
-      if (extras.remove("http2")) {
-        report.changed(l, http2Reason());
-      }
-      if (!extras.isEmpty()) {
-        report.changed(l, "listen options " + extras + " have no router equivalent");
-      }
-      if (existing == null) {
-        Plan.Listener x = new Plan.Listener();
-        x.address = host;
-        x.port = portNo;
-        x.from = l.where().toString();
-        if (ssl) {
-          if (cert == null || key == null) {
-            throw new NginxException(l.where(), "ssl listener without ssl_certificate/_key");
-          }
-          x.cert = file(cert.arg(0));
-          x.key = file(key.arg(0));
-          report.translated(cert, "listeners[].tls.cert-file");
-          report.translated(key, "listeners[].tls.key-file");
-        }
-        x.name = (ssl ? "https" : "http") + (portNo == 443 || portNo == 80 ? "" : "-" + portNo);
-        plan.listeners.add(x);
-        report.translated(l, "listeners[" + (plan.listeners.size() - 1) + "] " + x.name);
-      } else {
-        if ((existing.cert != null) != ssl) {
-          throw new NginxException(l.where(), "port " + portNo + " is both TLS and plain");
-        }
-        if (ssl && cert != null && !file(cert.arg(0)).equals(existing.cert)) {
-          report.changed(
-              cert,
-              "one certificate per listener: "
-                  + existing.cert
-                  + " (from "
-                  + existing.from
-                  + ") is used; it must cover this host's names");
-          report.changed(key, "see ssl_certificate");
-        } else if (ssl) {
-          report.translated(cert, "same certificate as listener " + existing.name);
-          report.translated(key, "same key as listener " + existing.name);
-        }
-        report.translated(l, "listener " + existing.name + " (shared)");
-      }
-    }
-    if (sslOn != null) {
-      report.translated(sslOn, "listeners with tls");
-    }
-    return tls;
   }
 
   /** A merged-away server block's directives: each is covered by the block's own line. */
@@ -750,7 +495,7 @@ final class Translator {
       switch (d.name()) {
         case "listen" -> {
           try {
-            listeners(new Directive("server", List.of(), List.of(d), r.where()));
+            listeners.read(new Directive("server", List.of(), List.of(d), r.where()));
           } catch (NginxException e) {
             report.notUnderstood(d, e.getMessage());
           }
@@ -763,7 +508,7 @@ final class Translator {
           }
         }
         case "server_name" -> {}
-        default -> generic(d);
+        default -> common.generic(d);
       }
     }
     pendingDefault = false;
@@ -771,140 +516,6 @@ final class Translator {
         r,
         "https-redirect-port on the hosts it names; note that the router serves every host on"
             + " every listener");
-  }
-
-  /** The plan upstream for a proxy outcome: an upstream block, or a URL of its own. */
-  private String upstream(Rewrite.Outcome o, Directive server) throws NginxException {
-    String url = o.value();
-    int scheme = url.indexOf("://");
-    if (scheme < 0) {
-      throw new NginxException(o.at().where(), "proxy_pass '" + url + "' is not a URL");
-    }
-    String sch = url.substring(0, scheme);
-    String rest = url.substring(scheme + 3);
-    int slash = rest.indexOf('/');
-    String authority = slash < 0 ? rest : rest.substring(0, slash);
-    String uri = slash < 0 ? "" : rest.substring(slash);
-    String pathPrefix = pathPrefix(uri, o);
-    Directive block = upstreamBlocks.get(authority);
-    String name = (block != null ? authority : authority.replaceAll("[^A-Za-z0-9]+", "_"));
-    if (!pathPrefix.isEmpty()) {
-      name = name + "_" + pathPrefix.substring(pathPrefix.lastIndexOf('/') + 1);
-    }
-    Plan.Upstream u = plan.upstreams.get(name);
-    if (u == null) {
-      u = new Plan.Upstream();
-      u.name = name;
-      if (block != null) {
-        u.from = block.where().toString();
-        report.translated(block, "upstreams." + name);
-        for (Directive c : block.children()) {
-          upstreamServer(c, sch, pathPrefix, u);
-        }
-        if (u.servers.isEmpty()) {
-          throw new NginxException(block.where(), "upstream " + authority + " has no server");
-        }
-      } else {
-        u.from = o.at().where().toString();
-        u.servers.add(sch + "://" + authority + pathPrefix);
-      }
-      plan.upstreams.put(name, u);
-    }
-    timeouts(u, o.location(), server, o.at());
-    return name;
-  }
-
-  private void upstreamServer(Directive c, String scheme, String pathPrefix, Plan.Upstream u) {
-    switch (c.name()) {
-      case "server" -> {
-        if (c.arg(0).startsWith("unix:")) {
-          report.notUnderstood(c, "unix sockets are not supported");
-          return;
-        }
-        u.servers.add(scheme + "://" + c.arg(0) + pathPrefix);
-        if (c.args().size() > 1) {
-          report.changed(
-              c,
-              "server options "
-                  + c.args().subList(1, c.args().size())
-                  + " are not supported: servers are used in turn, GET/HEAD retried on the next");
-        } else {
-          report.translated(c, "upstreams." + u.name + ".servers");
-        }
-      }
-      case "keepalive", "keepalive_timeout", "keepalive_requests" ->
-          report.changed(
-              c, "pooled per I/O thread: upstreams." + u.name + ".keepalive (64 per thread)");
-      default -> report.notUnderstood(c, "upstream option without a router equivalent");
-    }
-  }
-
-  /** {@code /repository/NAME} when proxy_pass carries a Nexus repository path, else "". */
-  private String pathPrefix(String uri, Rewrite.Outcome o) throws NginxException {
-    if (uri.isEmpty() || uri.equals("/")) {
-      return "";
-    }
-    String loc = o.location() == null ? null : Rewrite.prefixOf(o.location());
-    String p = uri;
-    if (loc != null && p.endsWith(loc)) {
-      p = p.substring(0, p.length() - loc.length());
-    } else if (loc != null && loc.equals("/")) {
-      p = p.replaceAll("/+$", "");
-    } else {
-      p = p.replaceAll("/v2/?$", "").replaceAll("/+$", "");
-    }
-    if (p.matches("/repository/[A-Za-z0-9._-]+")) {
-      return p;
-    }
-    throw new NginxException(
-        o.at().where(),
-        "proxy_pass URI '" + uri + "' is neither empty nor a Nexus /repository/NAME path");
-  }
-
-  private void timeouts(Plan.Upstream u, Directive loc, Directive server, Directive at) {
-    String[] names = {"proxy_connect_timeout", "proxy_read_timeout", "proxy_send_timeout"};
-    Duration[] seen = timeouts.computeIfAbsent(u.name, k -> new Duration[3]);
-    for (int i = 0; i < 3; i++) {
-      Directive d = effective(names[i], loc, server);
-      if (d == null) {
-        continue;
-      }
-      Duration v = Sizes.parseDuration(d.arg(0));
-      if (v == null) {
-        report.notUnderstood(d, "not a duration");
-        continue;
-      }
-      String key =
-          switch (i) {
-            case 0 -> "connect-timeout";
-            case 1 -> "read-timeout";
-            default -> "write-timeout";
-          };
-      if (seen[i] != null && !seen[i].equals(v)) {
-        Duration max = seen[i].compareTo(v) >= 0 ? seen[i] : v;
-        report.changed(
-            d,
-            "upstreams."
-                + u.name
-                + "."
-                + key
-                + ": locations disagree ("
-                + Sizes.format(seen[i])
-                + " / "
-                + Sizes.format(v)
-                + "), the longer is kept");
-        v = max;
-      } else {
-        report.translated(d, "upstreams." + u.name + "." + key + ": " + Sizes.format(v));
-      }
-      seen[i] = v;
-      String text = Sizes.format(v);
-      switch (i) {
-        case 0 -> u.connect = text;
-        case 1 -> u.read = text;
-        default -> u.write = text;
-      }
-    }
   }
 
   private void maxBody(Directive s, Plan.Host h, Directive loc) {
@@ -938,15 +549,7 @@ final class Translator {
 
   /** The directive in force: the location's own, else the server's, else the http block's. */
   private Directive effective(String name, Directive loc, Directive server) {
-    for (Directive scope : new Directive[] {loc, server, http}) {
-      if (scope != null && scope.isBlock()) {
-        Directive d = find(scope, name);
-        if (d != null) {
-          return d;
-        }
-      }
-    }
-    return null;
+    return Directive.effective(name, loc, server, http);
   }
 
   private List<Directive> all(String name, Directive server) {
@@ -966,16 +569,6 @@ final class Translator {
       }
     }
     return out;
-  }
-
-  private static Directive find(Directive block, String name) {
-    Directive found = null;
-    for (Directive d : block.children()) {
-      if (d.name().equals(name)) {
-        found = d;
-      }
-    }
-    return found;
   }
 
   private String logPath(Directive d) {
