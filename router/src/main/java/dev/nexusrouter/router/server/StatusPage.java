@@ -133,7 +133,9 @@ final class StatusPage implements HttpHandler {
     for (VirtualHostConfig h : c.hosts()) {
       if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {
         for (RouteRow r : h.routes().rows()) {
-          rules.putIfAbsent(r.id(), r.describe());
+          String rule = r.describe();
+          rules.putIfAbsent(
+              r.id(), rule.startsWith(r.id() + ": ") ? rule.substring(r.id().length() + 2) : rule);
         }
       } else {
         rules.putIfAbsent("ui", "UI host " + String.join(", ", h.serverNames()));
