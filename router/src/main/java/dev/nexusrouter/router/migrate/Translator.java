@@ -169,6 +169,26 @@ final class Translator {
   }
 
   private void server(Directive s) throws NginxException {
+    Rewrite.Outcome pull = rewrite.run(s, PULL);
+    Rewrite.Outcome push = rewrite.run(s, PUT);
+    Rewrite.Outcome root = rewrite.run(s, ROOT);
+    String why = registryReason(s, pull, push);
+    if (why == null && root.kind() != Rewrite.Kind.PROXY) {
+      leftOut(
+          s,
+          "serves neither registry requests nor '/' through proxy_pass (static files,"
+              + " redirects or a default site): not a host of the router");
+      return;
+    }
+    try {
+      // resolve the main upstreams before anything is added for this block: a proxy_pass the
+      // router cannot express leaves the whole block out, listeners included
+      upstreams.upstream(why != null ? pull : root, s);
+      upstreams.upstream(why != null ? push : root, s);
+    } catch (NginxException e) {
+      leftOut(s, e.getMessage());
+      return;
+    }
     report.translated(s, "hosts[" + plan.hosts.size() + "]");
     ListenerReader.Listen listen = listeners.read(s);
     boolean tls = listen.tls();
@@ -177,21 +197,14 @@ final class Translator {
     h.from = s.where().toString();
     if (!names(s, h)) {
       report.changed(s, "every name belongs to an earlier server block: not a host of its own");
-      markAll(s);
+      markAll(s, Report.Status.CHANGED, "part of a server block merged into an earlier one");
       return;
     }
-    Rewrite.Outcome pull = rewrite.run(s, PULL);
-    Rewrite.Outcome push = rewrite.run(s, PUT);
-    Rewrite.Outcome root = rewrite.run(s, ROOT);
-    String why = registryReason(s, pull, push);
     if (why != null) {
       registry(s, h, pull, push, why);
-    } else if (root.kind() == Rewrite.Kind.PROXY) {
+    } else {
       h.upstream = upstreams.upstream(root, s);
       report.translated(root.at(), "ui host: upstream " + h.upstream);
-    } else {
-      throw new NginxException(
-          s.where(), "server block neither proxies '/' nor routes registry requests");
     }
     for (Directive d : s.children()) {
       serverChild(d, s, h, tls);
@@ -393,14 +406,19 @@ final class Translator {
     }
   }
 
-  /** A merged-away server block's directives: each is covered by the block's own line. */
-  private void markAll(Directive s) {
-    for (Directive d : s.children()) {
+  /** A server block the output does not contain: its line says why, every child points there. */
+  private void leftOut(Directive s, String why) {
+    report.notUnderstood(s, why);
+    markAll(s, Report.Status.NOT_UNDERSTOOD, "part of a server block that was left out");
+  }
+
+  private void markAll(Directive block, Report.Status status, String note) {
+    for (Directive d : block.children()) {
       if (!report.has(d)) {
-        report.changed(d, "part of a server block merged into an earlier one (see its line)");
+        report.put(d, status, note + " (see its line)");
       }
       if (d.isBlock()) {
-        markAll(d);
+        markAll(d, status, note);
       }
     }
   }

@@ -202,6 +202,11 @@ class ImportNginxTest {
     assertTrue(missing.contains("X-Team"), missing);
     assertTrue(missing.contains("location = /healthz"), missing);
     assertTrue(i.report().contains("proxy.conf:3  proxy_buffering off;"), i.report());
+    assertEquals(2, c.hosts().size(), "the stock default site is not a host");
+    assertTrue(c.hosts().stream().noneMatch(VirtualHostConfig::isDefault));
+    assertTrue(missing.contains("default:2  server { … }"), missing);
+    assertTrue(missing.contains("not a host of the router"), missing);
+    assertTrue(missing.contains("default:9  try_files"), missing);
   }
 
   @Test
