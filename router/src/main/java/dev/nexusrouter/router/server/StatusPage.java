@@ -156,7 +156,8 @@ final class StatusPage implements HttpHandler {
     }
     ArrayNode transfers = root.putArray("transfers");
     int shown = 0;
-    for (StatusBoard.Transfer t : board.transfers()) {
+    java.util.List<StatusBoard.Transfer> inFlight = board.transfers();
+    for (StatusBoard.Transfer t : inFlight) {
       if (shown++ >= 50) {
         break;
       }
@@ -170,7 +171,7 @@ final class StatusPage implements HttpHandler {
       n.put("bytesPerSecond", Math.round(t.bytesPerSecond()));
       n.put("ageSeconds", Math.round(t.ageSeconds() * 10) / 10.0);
     }
-    root.put("inFlight", board.transfers().size());
+    root.put("inFlight", inFlight.size());
     root.put("untracked", board.untracked());
     ArrayNode errors = root.putArray("errors");
     for (StatusBoard.RouterError e : board.errors()) {
