@@ -22,6 +22,8 @@ import java.util.List;
  * @param pushWindow how long a write or HEAD blob marks (client, repository) as pushing
  * @param serveCa answer {@code /download/ca.crt} with the router's CA certificate
  * @param httpsRedirectPort plain-HTTP requests get a 301 to HTTPS on this port (0 = off)
+ * @param accessLog this host's own access log (nginx's per-server access_log), or null: its
+ *     requests go to the top-level log
  */
 public record VirtualHostConfig(
     List<String> serverNames,
@@ -36,7 +38,8 @@ public record VirtualHostConfig(
     RouteTable routes,
     Duration pushWindow,
     boolean serveCa,
-    int httpsRedirectPort) {
+    int httpsRedirectPort,
+    RouterConfig.AccessLog accessLog) {
 
   /** What a host does with its requests. */
   public enum Kind {
