@@ -34,6 +34,9 @@ ln -s "../lib/$name/bin/$name" "$root/usr/bin/$name"
 install -m 644 "$src/$name.service" "$root/lib/systemd/system/$name.service"
 install -m 640 "$src/config.yaml" "$root/etc/$name/config.yaml"
 install -m 644 "$packaging_dir/../README.md" "$root/usr/share/doc/$name/README.md"
+# the manual the README links to (docs/configuration.md, docs/tls.md, ...)
+install -d -m 755 "$root/usr/share/doc/$name/docs"
+install -m 644 "$packaging_dir"/../docs/*.md "$root/usr/share/doc/$name/docs/"
 cat >"$root/usr/share/doc/$name/copyright" <<TXT
 nexus-router: see the project's LICENSE. The bundled Java runtime is OpenJDK
 (GPLv2 with the Classpath Exception); its notices are in /usr/lib/$name/runtime/legal/.

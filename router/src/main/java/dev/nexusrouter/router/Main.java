@@ -44,6 +44,7 @@ public final class Main {
       Usage: nexus-router [serve] [--config FILE]
              nexus-router check CONFIG
              nexus-router routes [--config FILE]
+             nexus-router import-nginx FILE|DIR [--out FILE]             (import-nginx --help)
              nexus-router nexus provision|status|router-config ...   (nexus --help)
              nexus-router certs init|show|check|client-setup ...        (certs --help)
              nexus-router --help | --version
@@ -54,6 +55,7 @@ public final class Main {
                  hosted 127.0.0.1:8086, UI 127.0.0.1:8081, admin http://127.0.0.1:9090.
         check    validate CONFIG (keys, upstreams, ports, patterns, TLS files) and print every problem.
         routes   print the effective route table of every registry host.
+        import-nginx  translate an nginx configuration, with a report of every directive.
         nexus    provision and check the Nexus Docker layout over its REST API.
         certs    create a CA and wildcard certificates, inspect them, set up client trust.
 
@@ -101,6 +103,9 @@ public final class Main {
       case "routes" -> routes(rest, out, err);
       case "nexus" -> NexusCommand.run(rest, out, err, System.getenv());
       case "certs" -> CertsCommand.run(rest, out, err, System.getenv());
+      case "import-nginx" ->
+          dev.nexusrouter.router.migrate.ImportNginxCommand.run(
+              rest.toArray(String[]::new), out, err);
       default -> {
         err.println("nexus-router: unknown command '" + command + "'");
         err.print(USAGE_TEXT);

@@ -72,7 +72,8 @@ public final class ConfigLoader {
     rejectPushWindow(root, problems);
     Map<String, UpstreamDraft> drafts = readUpstreams(root, problems);
     List<VirtualHostConfig> hosts = readHosts(root, drafts, maxBody, problems);
-    RouterConfig.AccessLog accessLog = readAccessLog(root);
+    RouterConfig.AccessLog accessLog =
+        readAccessLog(root, new RouterConfig.AccessLog("stdout", "combined", 0, 5));
     RouterConfig.ClientTimeouts client = readClient(root);
     boolean http2 = root.bool("http2", false);
     RouterConfig.Admin admin = readAdmin(root);
@@ -318,6 +319,7 @@ public final class ConfigLoader {
       rejectPushWindow(f, problems);
       boolean serveCa = f.bool("serve-ca", true);
       int redirectPort = f.integer("https-redirect-port", 0, 0, 65535);
+      RouterConfig.AccessLog hostLog = readAccessLog(f, null);
       String group = null;
       String hosted = null;
       String v1 = null;
@@ -360,7 +362,8 @@ public final class ConfigLoader {
               maxBody,
               table,
               serveCa,
-              redirectPort));
+              redirectPort,
+              hostLog));
     }
     if (defaultCount > 1) {
       problems.add("hosts", "only one host may be default: true");
@@ -422,18 +425,20 @@ public final class ConfigLoader {
     }
   }
 
-  private static RouterConfig.AccessLog readAccessLog(Fields root) {
+  /** {@code access-log} under {@code parent} (top level or a host); {@code absent} when missing. */
+  private static RouterConfig.AccessLog readAccessLog(
+      Fields parent, RouterConfig.AccessLog absent) {
     Fields f =
-        root.has("access-log")
-            ? Fields.of(root.raw("access-log"), "access-log", root.problems())
+        parent.has("access-log")
+            ? Fields.of(parent.raw("access-log"), parent.pathOf("access-log"), parent.problems())
             : null;
     if (f == null) {
-      return new RouterConfig.AccessLog("stdout", "combined", 0, 5);
+      return absent;
     }
     String path = f.string("path", "stdout");
     String format = f.string("format", "combined");
     if (!format.equals("combined") && !format.equals("json")) {
-      root.problems().add(f.pathOf("format"), "must be combined or json, found '" + format + "'");
+      parent.problems().add(f.pathOf("format"), "must be combined or json, found '" + format + "'");
     }
     long maxSize = f.bytes("max-size", 0);
     int maxFiles = f.integer("max-files", 5, 1, 1000);

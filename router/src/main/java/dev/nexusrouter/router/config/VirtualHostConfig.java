@@ -20,6 +20,8 @@ import java.util.List;
  * @param routes the effective table: user rows first, then (unless disabled) the defaults
  * @param serveCa answer {@code /download/ca.crt} with the router's CA certificate
  * @param httpsRedirectPort plain-HTTP requests get a 301 to HTTPS on this port (0 = off)
+ * @param accessLog this host's own access log (nginx's per-server access_log), or null: its
+ *     requests go to the top-level log
  */
 public record VirtualHostConfig(
     List<String> serverNames,
@@ -33,7 +35,8 @@ public record VirtualHostConfig(
     long maxBodySize,
     RouteTable routes,
     boolean serveCa,
-    int httpsRedirectPort) {
+    int httpsRedirectPort,
+    RouterConfig.AccessLog accessLog) {
 
   /** What a host does with its requests. */
   public enum Kind {

@@ -36,6 +36,14 @@ final class Pipeline {
    * @param caPem the CA certificate served at {@code /download/ca.crt}, or null
    */
   static Pipeline build(RouterConfig config, byte[] caPem, AtomicLong unclassified) {
+    return build(config, caPem, unclassified, null);
+  }
+
+  /**
+   * @param hostLogs the hosts' own access logs, or null when no host has one
+   */
+  static Pipeline build(
+      RouterConfig config, byte[] caPem, AtomicLong unclassified, HostAccessLogs hostLogs) {
     LocationRewriter rewriter = new LocationRewriter(config.upstreams().values());
     HttpHandler noTarget =
         ex ->
@@ -60,6 +68,9 @@ final class Pipeline {
               ? new RegistryHostHandler(h, upstreams, byRepository, rewriter, unclassified)
               : new UiHostHandler(h, upstreams.get(h.upstream()), rewriter);
       handler = new HostFront(h, caPem, handler);
+      if (hostLogs != null) {
+        handler = hostLogs.wrap(h, handler);
+      }
       first = first == null ? handler : first;
       for (String name : h.serverNames()) {
         if (name.equals("*")) {

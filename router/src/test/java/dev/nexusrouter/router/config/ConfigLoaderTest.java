@@ -81,6 +81,10 @@ class ConfigLoaderTest {
     assertEquals("group", h.v1());
     assertEquals(0, h.maxBodySize());
     assertEquals(2L << 30, c.hosts().get(1).maxBodySize());
+    assertEquals(null, h.accessLog(), "no host log: the top-level one");
+    assertEquals(
+        new RouterConfig.AccessLog("/var/log/nexus-router/nexus.log", "json", 10L << 20, 3),
+        c.hosts().get(1).accessLog());
     assertEquals("json", c.accessLog().format());
     assertEquals(Duration.ofSeconds(30), c.client().header());
   }
