@@ -157,6 +157,23 @@ class HeadRoutingIT {
     }
   }
 
+  /** Path-addressed upstreams: the retry goes below each upstream's own repository path. */
+  @Test
+  void theRetryKeepsEachUpstreamsRepositoryPath() {
+    f.close();
+    f =
+        RouterFixture.builder()
+            .groupPath("/repository/docker-group")
+            .hostedPath("/repository/docker-hosted")
+            .start();
+    f.hosted.respond(MISS);
+    f.group.respond(found(D2));
+    RawResponse r = head("/v2/library/hello/manifests/1").send(f.port);
+    assertEquals(200, r.status(), r.toString());
+    assertEquals("/repository/docker-hosted/v2/library/hello/manifests/1", f.hosted.last().uri());
+    assertEquals("/repository/docker-group/v2/library/hello/manifests/1", f.group.last().uri());
+  }
+
   @Test
   void anUndecidedHeadManifestMissingEverywhereIsOne404FromTheGroup() {
     f.hosted.respond(MISS);
