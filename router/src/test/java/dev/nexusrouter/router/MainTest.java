@@ -80,7 +80,8 @@ class MainTest {
   void routesPrintsTheEffectiveTable() {
     assertEquals(0, run("routes"));
     String o = out.toString(StandardCharsets.UTF_8);
-    assertTrue(o.contains("R9a: HEAD manifest when push-context -> hosted"), o);
+    assertTrue(o.contains("R9p: HEAD manifest when accept-one -> hosted"), o);
+    assertTrue(o.contains("R9h: HEAD manifest -> hosted-then-group"), o);
     assertTrue(o.contains("R13: any any -> legacy (unclassified)"), o);
   }
 }

@@ -7,7 +7,6 @@ import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.proxy.LocationRewriter;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.proxy.Upstream;
-import dev.nexusrouter.router.route.PushContextTracker;
 import io.undertow.server.HttpHandler;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -66,13 +65,7 @@ final class Pipeline {
     for (VirtualHostConfig h : config.hosts()) {
       HttpHandler handler =
           h.kind() == VirtualHostConfig.Kind.REGISTRY
-              ? new RegistryHostHandler(
-                  h,
-                  upstreams,
-                  byRepository,
-                  new PushContextTracker(h.pushWindow(), System::nanoTime),
-                  rewriter,
-                  unclassified)
+              ? new RegistryHostHandler(h, upstreams, byRepository, rewriter, unclassified)
               : new UiHostHandler(h, upstreams.get(h.upstream()), rewriter);
       handler = new HostFront(h, caPem, handler);
       if (hostLogs != null) {

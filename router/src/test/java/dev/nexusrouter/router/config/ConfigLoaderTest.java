@@ -79,7 +79,6 @@ class ConfigLoaderTest {
     VirtualHostConfig h = c.hosts().get(0);
     assertEquals("mirror-pull", h.routes().rows().get(0).id());
     assertEquals("group", h.v1());
-    assertEquals(Duration.ofSeconds(120), h.pushWindow());
     assertEquals(0, h.maxBodySize());
     assertEquals(2L << 30, c.hosts().get(1).maxBodySize());
     assertEquals(null, h.accessLog(), "no host log: the top-level one");
@@ -96,7 +95,8 @@ class ConfigLoaderTest {
         "invalid-everything.yaml",
         "invalid-tls.yaml",
         "invalid-yaml.yaml",
-        "invalid-duplicates.yaml"
+        "invalid-duplicates.yaml",
+        "invalid-removed-keys.yaml"
       })
   void invalidFilesReportEveryExpectedProblemWithItsPath(String name) throws Exception {
     if (name.equals("invalid-tls.yaml")) {
