@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * Compares the layout with what Nexus has (GETs only) into a {@link Plan}, then carries the plan
  * out: POST to create, PUT the full body to update, in dependency order (blob stores, members,
- * groups, realms, anonymous access — nexus-rest.md §9).
+ * groups, realms, anonymous access).
  */
 final class Provisioner {
   static final String DOCKER_TOKEN = "DockerToken";
@@ -30,18 +30,30 @@ final class Provisioner {
 
   private final NexusClient nexus;
   private final Layout layout;
+  private final boolean dockerFormat;
 
-  Provisioner(NexusClient nexus, Layout layout) {
+  /**
+   * @param dockerFormat false when Nexus has no docker format: the docker repositories and the
+   *     Docker Bearer Token realm are then planned as skipped, everything else as usual
+   */
+  Provisioner(NexusClient nexus, Layout layout, boolean dockerFormat) {
     this.nexus = nexus;
     this.layout = layout;
+    this.dockerFormat = dockerFormat;
   }
 
   Plan plan() {
     Plan plan = new Plan();
     planBlobStores(plan);
-    planRepositories(plan);
+    if (dockerFormat) {
+      planRepositories(plan);
+    } else {
+      for (Repository r : LayoutLoader.creationOrder(layout.repositories())) {
+        plan.add(skipped(r.describe()));
+      }
+    }
     if (layout.security().dockerTokenRealm()) {
-      plan.add(planRealm());
+      plan.add(dockerFormat ? planRealm() : skipped("security realm " + DOCKER_TOKEN_NAME));
     }
     if (layout.security().anonymousPull()) {
       plan.add(planAnonymous());
@@ -337,6 +349,10 @@ final class Provisioner {
 
   private static Step conflict(String subject, String problem) {
     return new Step(Action.CONFLICT, subject, null, List.of(), List.of(problem), null);
+  }
+
+  private static Step skipped(String subject) {
+    return new Step(Action.SKIPPED, subject, "needs the docker format", List.of(), List.of(), null);
   }
 
   private static Step unchanged(String subject) {
