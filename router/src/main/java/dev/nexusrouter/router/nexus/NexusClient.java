@@ -246,9 +246,23 @@ final class NexusClient implements AutoCloseable {
     } catch (JsonProcessingException e) {
       // not JSON: fall through to the raw text
     }
+    parts.replaceAll(this::unquote);
     String text = parts.isEmpty() ? body : String.join("; ", parts);
     text = text.replaceAll("\\s+", " ").trim();
     return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+  }
+
+  /** Nexus 3.60+ wraps the message text in JSON quotes once more: {@code "\"Not found\""}. */
+  private String unquote(String message) {
+    String m = message.strip();
+    if (m.length() >= 2 && m.startsWith("\"") && m.endsWith("\"")) {
+      try {
+        return json.readTree(m).asText(m);
+      } catch (JsonProcessingException e) {
+        return m;
+      }
+    }
+    return m;
   }
 
   @Override
