@@ -184,8 +184,8 @@ public final class Main implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
 
-    @Parameters(paramLabel = "CONFIG", arity = "0..*", description = "the config file")
-    List<String> files = new ArrayList<>();
+    @Parameters(paramLabel = "CONFIG", arity = "1", description = "the config file")
+    String file;
 
     Check(PrintStream out, PrintStream err) {
       this.out = out;
@@ -194,11 +194,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      if (files.size() != 1) {
-        err.println("nexus-router check: needs exactly one CONFIG file");
-        return USAGE;
-      }
-      return ConfigCheck.run(Path.of(files.get(0)), out, err);
+      return ConfigCheck.run(Path.of(file), out, err);
     }
   }
 

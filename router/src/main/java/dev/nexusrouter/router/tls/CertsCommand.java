@@ -166,8 +166,8 @@ public final class CertsCommand implements Callable<Integer> {
   static final class Show implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(paramLabel = "FILE", arity = "0..*", description = "PEM certificate file")
-    List<String> files = new ArrayList<>();
+    @Parameters(paramLabel = "FILE", arity = "1", description = "PEM certificate file")
+    String file;
 
     Show(Context ctx) {
       this.ctx = ctx;
@@ -176,7 +176,7 @@ public final class CertsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Options o = new Options();
-      o.positional.addAll(files);
+      o.positional.add(file);
       return guard(ctx, o, (opts, c) -> show(opts, c.out(), c.clock()));
     }
   }
@@ -236,8 +236,8 @@ public final class CertsCommand implements Callable<Integer> {
   static final class ClientSetupCommand implements Callable<Integer> {
     private final Context ctx;
 
-    @Parameters(paramLabel = "HOST[:PORT]", arity = "0..*", description = "the registry name")
-    List<String> hosts = new ArrayList<>();
+    @Parameters(paramLabel = "HOST[:PORT]", arity = "1", description = "the registry name")
+    String host;
 
     @Option(names = "--ca", paramLabel = "FILE", description = "the CA certificate to trust")
     String ca;
@@ -264,7 +264,7 @@ public final class CertsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       Options o = new Options();
-      o.positional.addAll(hosts);
+      o.positional.add(host);
       o.put("--ca", ca);
       o.put("--download", download);
       o.put("--fingerprint", fingerprint);
