@@ -54,6 +54,10 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
   String version = "3.77.1-01";
   boolean sendServerHeader = true;
   boolean v1Api = true;
+
+  /** False: like the open-source assembly, no docker endpoints and no DockerToken realm. */
+  boolean dockerFormat = true;
+
   int statusCode = 200;
   int writableCode = 200;
   int notReadyPolls = 0;
@@ -136,6 +140,9 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     if (p.startsWith("/v1/blobstores")) {
       return blobStores(c);
     }
+    if (p.startsWith("/v1/repositories/docker") && !dockerFormat) {
+      return reply(404, "");
+    }
     if (p.startsWith("/v1/repositor")) {
       return repositories(c);
     }
@@ -168,9 +175,9 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     String base = v1Api ? "/v1" : "/beta";
     return "{\"info\":{\"version\":\""
         + version
-        + "\"},\"paths\":{\""
-        + base
-        + "/repositories/docker/proxy\":{},\"/v1/status\":{}"
+        + "\"},\"paths\":{"
+        + (dockerFormat ? "\"" + base + "/repositories/docker/proxy\":{}," : "")
+        + "\"/v1/status\":{}"
         + (v1Api ? ",\"/v1/blobstores\":{}" : "")
         + "}}";
   }
@@ -346,7 +353,9 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     String p = c.path();
     if (p.equals("/v1/security/realms/available")) {
       ArrayNode list = JSON.createArrayNode();
-      availableRealms.forEach(a -> list.addObject().put("id", a[0]).put("name", a[1]));
+      availableRealms.stream()
+          .filter(a -> dockerFormat || !a[0].equals("DockerToken"))
+          .forEach(a -> list.addObject().put("id", a[0]).put("name", a[1]));
       return reply(200, list.toString());
     }
     if (p.equals("/v1/security/realms/active") && c.method().equals("GET")) {

@@ -242,6 +242,29 @@ class NexusProvisionIT {
   }
 
   @Test
+  void withoutTheDockerFormatEverythingElseIsDoneAndTheExitCodeSaysWhatIsMissing() {
+    nexus.version = "3.71.0-06";
+    nexus.dockerFormat = false;
+
+    Cli r = provision();
+
+    assertEquals(3, r.exit(), r.toString());
+    assertTrue(r.out().contains("SKIPPED   docker group 'hub-group'"), r.out());
+    assertTrue(r.out().contains("SKIPPED   security realm Docker Bearer Token Realm"), r.out());
+    assertTrue(
+        r.err().contains("the docker format is not available in this Nexus (3.71.0-06 (OSS))"),
+        r.err());
+    assertFalse(r.all().contains("too old"), r.all());
+    assertTrue(nexus.blobStores.containsKey("docker-hub"), "blob stores are still created");
+    assertTrue(
+        nexus.changes().stream().noneMatch(c -> c.path().contains("/docker/")),
+        "no docker request: " + nexus.changes());
+    Cli again = provision();
+    assertEquals(3, again.exit(), again.toString());
+    assertTrue(again.out().contains("0 to create, 0 to update"), again.out());
+  }
+
+  @Test
   void wrongCredentialsGiveOneLineWithoutThePassword() {
     env = Map.of("NEXUS_PASSWORD", "wrong-password-123");
 

@@ -60,6 +60,20 @@ class RouterConfigWriterTest {
   }
 
   @Test
+  void aNexusHostWithAPortMovesTheUiAndKeepsTheConnectorPorts() throws IOException {
+    Cli r = Cli.run(Map.of(), "router-config", "--nexus-host", "127.0.0.1:28081");
+    assertEquals(0, r.exit(), r.toString());
+
+    RouterConfig c = load(r.out());
+
+    assertEquals(List.of(URI.create("http://127.0.0.1:28081")), c.upstreams().get("ui").servers());
+    assertEquals(
+        List.of(URI.create("http://127.0.0.1:8082")), c.upstreams().get("group").servers());
+    assertEquals(
+        List.of(URI.create("http://127.0.0.1:8086")), c.upstreams().get("hosted").servers());
+  }
+
+  @Test
   void repositoriesWithoutAConnectorAreReachedInPathMode() throws IOException {
     Layout l =
         LayoutLoader.parse(
