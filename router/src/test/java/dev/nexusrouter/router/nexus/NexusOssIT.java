@@ -299,9 +299,8 @@ class NexusOssIT {
 
   @Test
   @Order(9)
-  void provisionWaitsThroughASigtermAndRestartOfNexus(RealNexus nexus) throws Exception {
-    nexus.process().destroy(); // SIGTERM
-    assertTrue(nexus.process().waitFor(120, TimeUnit.SECONDS), "Nexus did not stop on SIGTERM");
+  void provisionWaitsThroughASigtermOfAStartingNexus(RealNexus nexus) throws Exception {
+    nexus.stop(); // SIGTERM, bounded wait
 
     Cli tooShort =
         Cli.runWaiting(
@@ -330,6 +329,16 @@ class NexusOssIT {
                     pw(),
                     "--wait",
                     "5m"));
+    // SIGTERM while Nexus is starting (it needs well over 2 s) and provision is waiting
+    nexus.launch();
+    Thread.sleep(2_000);
+    assertFalse(waiting.isDone(), "provision finished against a Nexus that was not up");
+    Process starting = nexus.process();
+    starting.destroy();
+    assertTrue(starting.waitFor(120, TimeUnit.SECONDS), "a starting Nexus ignored SIGTERM");
+    assertFalse(
+        waiting.isDone(), "provision stopped waiting: " + (waiting.isDone() ? waiting.get() : ""));
+
     nexus.start();
     Cli r = waiting.get(6, TimeUnit.MINUTES);
     assertEquals(3, r.exit(), r.toString());

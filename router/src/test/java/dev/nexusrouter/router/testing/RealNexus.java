@@ -129,6 +129,12 @@ public final class RealNexus implements AutoCloseable {
 
   /** Starts Nexus ({@code bin/nexus server}) and waits until {@code /v1/status} answers 200. */
   public void start() throws IOException {
+    launch();
+    awaitUp();
+  }
+
+  /** Starts Nexus without waiting for it. */
+  public void launch() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/nexus").toString(), "server");
     pb.environment().put("KARAF_DATA", data.toString());
     pb.environment().put("JAVA_MIN_MEM", "1g");
@@ -141,10 +147,10 @@ public final class RealNexus implements AutoCloseable {
     process = pb.start();
     Process p = process;
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "nexus-kill"));
-    awaitUp();
   }
 
-  private void awaitUp() {
+  /** Waits (bounded) until {@code /v1/status} answers 200; fails if Nexus exits first. */
+  public void awaitUp() {
     startLog.clear();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpRequest status =
