@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.nexus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexusrouter.router.config.Sizes;
 import dev.nexusrouter.router.nexus.NexusClient.Response;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -41,7 +42,11 @@ final class Readiness {
         return checkWritable();
       } catch (NexusException e) {
         if (nanoTime.getAsLong() >= deadline) {
-          throw e;
+          if (wait.isZero()) {
+            throw e;
+          }
+          throw new NexusException(
+              "Nexus was not ready after waiting " + Sizes.format(wait) + ": " + e.getMessage());
         }
       }
       try {

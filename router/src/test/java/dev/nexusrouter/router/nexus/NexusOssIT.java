@@ -313,6 +313,7 @@ class NexusOssIT {
             "--wait",
             "1s");
     assertEquals(1, tooShort.exit(), tooShort.toString());
+    assertTrue(tooShort.err().contains("not ready after waiting 1s"), tooShort.err());
     assertTrue(tooShort.err().contains("connection refused"), tooShort.err());
     assertTrue(tooShort.err().contains("--wait"), tooShort.err());
     assertFalse(tooShort.err().contains("Exception"), tooShort.err());

@@ -294,6 +294,23 @@ class NexusProvisionIT {
   }
 
   @Test
+  void aWaitThatRunsOutSaysHowLongItWaitedAndWhatItSaw() {
+    nexus.statusCode = 503;
+    long[] now = {0};
+    try (NexusClient client = new NexusClient(java.net.URI.create(nexus.url()), null)) {
+      // a clock that the sleeper advances: no real waiting
+      Readiness r = new Readiness(client, d -> now[0] += d.toNanos(), () -> now[0]);
+      NexusException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              NexusException.class, () -> r.awaitWritable(java.time.Duration.ofSeconds(10)));
+      assertTrue(
+          e.getMessage().startsWith("Nexus was not ready after waiting 10s: "), e.getMessage());
+      assertTrue(e.getMessage().contains("is not ready (503 on /v1/status)"), e.getMessage());
+    }
+    assertEquals(3, nexus.calls.size(), "polled at 0, 5 and 10 s: " + nexus.calls);
+  }
+
+  @Test
   void aReadOnlyNexusIsReported() {
     nexus.writableCode = 503;
     Cli r = provision();
