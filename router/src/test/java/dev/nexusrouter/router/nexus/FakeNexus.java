@@ -62,6 +62,9 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
   int writableCode = 200;
   int notReadyPolls = 0;
   String adminPassword = "admin-secret";
+  final Map<String, ObjectNode> roles = new LinkedHashMap<>();
+  final Map<String, ObjectNode> users = new LinkedHashMap<>();
+  final Map<String, String> userPasswords = new LinkedHashMap<>();
   boolean anonymousEnabled = false;
 
   FakeNexus() throws IOException {
@@ -70,6 +73,17 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     availableRealms.add(new String[] {"DockerToken", "Docker Bearer Token Realm"});
     availableRealms.add(new String[] {"NpmToken", "npm Bearer Token Realm"});
     activeRealms.add("NexusAuthenticatingRealm"); // 3.60+: the authorizing realm is hidden
+    for (String id : List.of("nx-admin", "nx-anonymous")) {
+      ObjectNode r = JSON.createObjectNode().put("id", id).put("source", "default");
+      r.put("name", id).put("description", id).put("readOnly", true);
+      r.putArray("privileges").add(id.equals("nx-admin") ? "nx-all" : "nx-search-read");
+      r.putArray("roles");
+      roles.put(id, r);
+    }
+    users.put("admin", user("admin", "Administrator", "User", "admin@example.org", "nx-admin"));
+    users.put(
+        "anonymous",
+        user("anonymous", "Anonymous", "User", "anonymous@example.org", "nx-anonymous"));
     server.setDispatcher(this);
     server.start();
   }
@@ -133,6 +147,9 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     }
     if (p.startsWith("/v1/security/users")) {
       return users(c);
+    }
+    if (p.startsWith("/v1/security/roles")) {
+      return roles(c);
     }
     if (!v1Api) {
       return reply(404, "");
@@ -198,7 +215,100 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
       adminPassword = c.body();
       return reply(204, "");
     }
-    return reply(200, "[{\"userId\":\"admin\",\"status\":\"active\"}]");
+    if (c.method().equals("GET") && c.path().startsWith("/v1/security/users?userId=")) {
+      // a prefix search, as in Nexus
+      String prefix = c.path().substring("/v1/security/users?userId=".length());
+      ArrayNode list = JSON.createArrayNode();
+      users.values().stream()
+          .filter(u -> u.path("userId").asText().startsWith(prefix))
+          .forEach(list::add);
+      return reply(200, pretty(list));
+    }
+    if (c.method().equals("POST") && c.path().equals("/v1/security/users")) {
+      ObjectNode b = (ObjectNode) readJson(c.body());
+      String id = b.path("userId").asText();
+      if (users.containsKey(id)) {
+        return reply(
+            500,
+            "text/plain;charset=utf-8",
+            "ERROR: (ID 0) org.sonatype.nexus.security.user.DuplicateUserException: User "
+                + id
+                + " already exists.");
+      }
+      userPasswords.put(id, b.path("password").asText());
+      b.remove("password");
+      b.put("source", "default").put("readOnly", false);
+      b.putArray("externalRoles");
+      users.put(id, b);
+      return reply(200, pretty(b));
+    }
+    Matcher user = Pattern.compile("/v1/security/users/([^/?]+)").matcher(c.path());
+    if (c.method().equals("PUT") && user.matches()) {
+      if (!users.containsKey(user.group(1))) {
+        return message(404, "User '" + user.group(1) + "' not found.");
+      }
+      ObjectNode b = (ObjectNode) readJson(c.body());
+      b.putArray("externalRoles");
+      users.put(user.group(1), b);
+      return reply(204, "");
+    }
+    return reply(404, "");
+  }
+
+  private static ObjectNode user(String id, String first, String last, String email, String role) {
+    ObjectNode u = JSON.createObjectNode().put("userId", id).put("firstName", first);
+    u.put("lastName", last).put("emailAddress", email).put("source", "default");
+    u.put("status", "active").put("readOnly", false);
+    u.putArray("roles").add(role);
+    u.putArray("externalRoles");
+    return u;
+  }
+
+  private MockResponse roles(Call c) {
+    if (c.method().equals("GET") && c.path().equals("/v1/security/roles")) {
+      ArrayNode list = JSON.createArrayNode();
+      roles.values().forEach(list::add);
+      return reply(200, pretty(list));
+    }
+    if (c.method().equals("POST") && c.path().equals("/v1/security/roles")) {
+      ObjectNode b = (ObjectNode) readJson(c.body());
+      String id = b.path("id").asText();
+      if (roles.containsKey(id)) {
+        return message(400, "Role '" + id + "' already exists, use a unique roleId.");
+      }
+      b.put("source", "default").put("readOnly", false);
+      roles.put(id, b);
+      return reply(200, pretty(b));
+    }
+    Matcher m = Pattern.compile("/v1/security/roles/([^/]+)").matcher(c.path());
+    if (m.matches() && roles.containsKey(m.group(1))) {
+      if (c.method().equals("GET")) {
+        return reply(200, pretty(roles.get(m.group(1))));
+      }
+      if (c.method().equals("PUT")) {
+        ObjectNode b = (ObjectNode) readJson(c.body());
+        b.put("source", "default").put("readOnly", false);
+        roles.put(m.group(1), b);
+        return reply(204, "");
+      }
+    }
+    return m.matches() ? message(404, "Role '" + m.group(1) + "' not found.") : reply(404, "");
+  }
+
+  private static JsonNode readJson(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pretty(JsonNode n) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private MockResponse blobStores(Call c) throws IOException {

@@ -73,6 +73,8 @@ class FakeNexusMatchesRealIT {
                 "PUT", "/v1/security/users/admin/change-password", "application/json", "{}", admin),
             new Ask(
                 "PUT", "/v1/security/users/it-nobody/change-password", "text/plain", "x", admin),
+            new Ask("GET", "/v1/security/roles/it-no-such-role", null, null, admin),
+            new Ask("GET", "/v1/security/users?userId=it-nobody", null, null, admin),
             new Ask("GET", "/v1/blobstores", null, null, basic("admin", "wrong-password")),
             new Ask("GET", "/v1/blobstores", null, null, null));
     for (Ask a : asks) {

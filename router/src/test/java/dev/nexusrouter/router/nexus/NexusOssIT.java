@@ -70,7 +70,13 @@ class NexusOssIT {
             security:
               docker-token-realm: true
               anonymous-pull: true
-            """);
+              roles:
+                - {id: it-reader, description: reads maven, privileges: [nx-repository-view-maven2-*-read]}
+              users:
+                - {id: it-ci, email: ci@example.com, roles: [it-reader], password-file: CI_PW}
+            """
+                .replace("CI_PW", tmp.resolve("ci.pw").toString()));
+    Files.writeString(tmp.resolve("ci.pw"), "it-Ci-pw-2026\n");
     passwordFile = Files.writeString(tmp.resolve("admin.pw"), ADMIN_PASSWORD + "\n");
     env = Map.of("NEXUS_URL", nexus.url().toString());
   }
@@ -135,7 +141,10 @@ class NexusOssIT {
     assertTrue(r.out().contains("SKIPPED   docker group 'it-group'"), r.out());
     assertTrue(r.out().contains("SKIPPED   security realm Docker Bearer Token Realm"), r.out());
     assertTrue(r.out().contains("update    anonymous access"), r.out());
-    assertTrue(r.out().contains("Applied 2 change(s)."), r.out());
+    assertTrue(r.out().contains("create    role 'it-reader'"), r.out());
+    assertTrue(r.out().contains("create    user 'it-ci'"), r.out());
+    assertTrue(r.out().contains("Applied 4 change(s)."), r.out());
+    assertFalse(r.all().contains("it-Ci-pw-2026"), "the user's password is never printed");
     assertTrue(
         r.err().contains("the docker format is not available in this Nexus (3.71.0-06 (OSS))"),
         r.err());
@@ -151,6 +160,15 @@ class NexusOssIT {
       JsonNode anonymous =
           admin.parse(admin.check(admin.get("/v1/security/anonymous"), "read", 200), "");
       assertTrue(anonymous.path("enabled").asBoolean(), anonymous.toString());
+      JsonNode role =
+          admin.parse(admin.check(admin.get("/v1/security/roles/it-reader"), "read", 200), "");
+      assertEquals("[\"nx-repository-view-maven2-*-read\"]", role.path("privileges").toString());
+    }
+    try (NexusClient ci = new NexusClient(nexus.url(), new Credentials("it-ci", "it-Ci-pw-2026"))) {
+      assertEquals(200, ci.get("/v1/repositories").status(), "the new user logs in");
+    }
+    try (NexusClient wrong = client(nexus, "not-the-password")) {
+      assertEquals(401, wrong.get("/v1/repositories").status());
     }
   }
 
@@ -160,7 +178,7 @@ class NexusOssIT {
     Cli r = Cli.run(env, "provision", "--layout", layout.toString(), "--password-file", pw());
     assertEquals(3, r.exit(), r.toString());
     assertTrue(
-        r.out().contains("0 to create, 0 to update, 3 unchanged, 0 conflict(s), 3 skipped"),
+        r.out().contains("0 to create, 0 to update, 5 unchanged, 0 conflict(s), 3 skipped"),
         r.out());
     assertFalse(r.out().contains("Applying"), r.out());
     assertTrue(r.err().contains("docker format is not available"), r.err());
@@ -344,7 +362,7 @@ class NexusOssIT {
     Cli r = waiting.get(6, TimeUnit.MINUTES);
     assertEquals(3, r.exit(), r.toString());
     assertTrue(r.out().contains("Nexus " + nexus.url() + " is ready."), r.out());
-    assertTrue(r.out().contains("3 unchanged"), r.out());
+    assertTrue(r.out().contains("5 unchanged"), r.out());
   }
 
   // ---- helpers

@@ -265,6 +265,70 @@ class NexusProvisionIT {
   }
 
   @Test
+  void rolesAndUsersAreCreatedOnceThenUpdatedAndThePasswordIsNeverShown() throws IOException {
+    Path pw = Files.writeString(tmp.resolve("ci.pw"), "ci-Secret-9\n");
+    String yaml =
+        """
+        security:
+          roles:
+            - {id: docker-pull, description: pulls, privileges: [p-read, p-browse]}
+            - {id: docker-push, privileges: [p-edit], roles: [docker-pull]}
+          users:
+            - {id: ci, email: ci@example.com, roles: [docker-push], password-file: PW}
+        """
+            .replace("PW", pw.toString());
+    Path layout = Files.writeString(tmp.resolve("layout.yaml"), yaml);
+
+    Cli r = provision("--layout", layout.toString());
+
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("create    role 'docker-push'"), r.out());
+    assertTrue(
+        r.out().contains("create    user 'ci' (roles [docker-push], password from"), r.out());
+    assertFalse(r.all().contains("ci-Secret-9"), r.all());
+    assertEquals("ci-Secret-9", nexus.userPasswords.get("ci"));
+    assertEquals("ci@example.com", nexus.users.get("ci").path("emailAddress").asText());
+
+    Cli again = provision("--layout", layout.toString());
+    assertEquals(0, again.exit(), again.toString());
+    assertTrue(again.out().contains("Nothing to do"), again.out());
+
+    Path changed =
+        Files.writeString(
+            tmp.resolve("changed.yaml"),
+            yaml.replace("[p-read, p-browse]", "[p-browse, p-read, p-admin]")
+                .replace("ci@example.com", "ci@example.org"));
+    nexus.calls.clear();
+    Cli update = provision("--layout", changed.toString());
+    assertEquals(0, update.exit(), update.toString());
+    assertTrue(
+        update.out().contains("privileges: [p-browse, p-read] -> [p-admin, p-browse, p-read]"),
+        update.out());
+    assertTrue(
+        update.out().contains("emailAddress: ci@example.com -> ci@example.org"), update.out());
+    assertEquals(
+        List.of("PUT /v1/security/roles/docker-pull", "PUT /v1/security/users/ci"),
+        nexus.changes().stream().map(Call::line).toList());
+    assertEquals("ci-Secret-9", nexus.userPasswords.get("ci"), "an existing user's password stays");
+  }
+
+  @Test
+  void aUserWithARoleNobodyHasIsAConflictNotASilentGrant() throws IOException {
+    Path pw = Files.writeString(tmp.resolve("ci.pw"), "pw\n");
+    Path layout =
+        Files.writeString(
+            tmp.resolve("layout.yaml"),
+            "security:\n  users: [{id: ci, email: a@b, roles: [no-such-role], password-file: "
+                + pw
+                + "}]\n");
+    Cli r = provision("--layout", layout.toString());
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(
+        r.out().contains("roles that neither Nexus nor the layout has: [no-such-role]"), r.out());
+    assertFalse(nexus.users.containsKey("ci"));
+  }
+
+  @Test
   void wrongCredentialsGiveOneLineWithoutThePassword() {
     env = Map.of("NEXUS_PASSWORD", "wrong-password-123");
 
