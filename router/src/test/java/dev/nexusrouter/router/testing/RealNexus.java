@@ -137,6 +137,8 @@ public final class RealNexus implements AutoCloseable {
   public void launch() throws IOException {
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/nexus").toString(), "server");
     pb.environment().put("KARAF_DATA", data.toString());
+    // the test JVM's Java (17 in CI): Nexus 3.71 needs 17, and a JAVA_HOME set elsewhere may differ
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().put("JAVA_MIN_MEM", "1g");
     pb.environment().put("JAVA_MAX_MEM", "1g");
     pb.environment().put("DIRECT_MAX_MEM", "1g");
