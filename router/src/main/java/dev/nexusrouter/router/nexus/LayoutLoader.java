@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.Fields;
 import dev.nexusrouter.router.config.Problems;
+import dev.nexusrouter.router.config.Sizes;
 import dev.nexusrouter.router.config.Yaml;
 import dev.nexusrouter.router.nexus.Layout.BlobStore;
 import dev.nexusrouter.router.nexus.Layout.Docker;
@@ -16,6 +17,7 @@ import dev.nexusrouter.router.nexus.Layout.WritePolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,19 +82,22 @@ final class LayoutLoader {
     return m;
   }
 
+  /** {@code 90m}, {@code 24h}, {@code 1d}: the config's duration parser, whole minutes only. */
   static Integer parseMinutes(String text) {
     String s = text.trim();
-    if (!s.matches("[0-9]{1,7}[mhd]")) {
+    if (!s.matches("[0-9]+[mhd]")) {
+      return null; // a unit is required: a bare number in the config means seconds
+    }
+    Duration d;
+    try {
+      d = Sizes.parseDuration(s);
+    } catch (ArithmeticException e) {
       return null;
     }
-    long n = Long.parseLong(s.substring(0, s.length() - 1));
-    long m =
-        switch (s.charAt(s.length() - 1)) {
-          case 'h' -> n * 60;
-          case 'd' -> n * 1440;
-          default -> n;
-        };
-    return m > Integer.MAX_VALUE ? null : (int) m;
+    if (d == null || d.toMinutes() > Integer.MAX_VALUE) {
+      return null;
+    }
+    return (int) d.toMinutes();
   }
 
   static Layout builtIn() {

@@ -163,6 +163,16 @@ class LayoutLoaderTest {
   }
 
   @Test
+  void cacheAgesTakeTheConfigDurationFormsInWholeMinutes() {
+    assertEquals(90, LayoutLoader.parseMinutes("90m"));
+    assertEquals(1440, LayoutLoader.parseMinutes("24h"));
+    assertEquals(2880, LayoutLoader.parseMinutes(" 2d "));
+    assertNull(LayoutLoader.parseMinutes("90"), "a unit is required");
+    assertNull(LayoutLoader.parseMinutes("30s"));
+    assertNull(LayoutLoader.parseMinutes("999999999999999d"), "overflow is not a duration");
+  }
+
+  @Test
   void groupsAreCreatedAfterTheirMembersWhateverTheFileOrder() {
     Layout l =
         LayoutLoader.parse(
