@@ -236,10 +236,31 @@ class NexusOssIT {
     assertTrue(yaml.contains("servers: [\"" + nexus.url() + "\"]"), "UI upstream:\n" + yaml);
     Path downloads = Files.createDirectories(tmp.resolve("downloads"));
     Files.writeString(downloads.resolve("hello.txt"), "hello from the router\n");
+    // a second, TLS listener with a certificate from `certs init`
+    Path certs = tmp.resolve("certs");
+    assertEquals(
+        0,
+        dev.nexusrouter.router.tls.CertsCommand.run(
+            List.of("init", "--domain", "it.test", "--out", certs.toString()),
+            System.out,
+            System.err,
+            Map.of()));
+    int tlsPort = freePort();
     Files.writeString(
         config,
         yaml.replace(
-            "    upstream: ui\n", "    upstream: ui\n    download-dir: \"" + downloads + "\"\n"));
+                "    upstream: ui\n", "    upstream: ui\n    download-dir: \"" + downloads + "\"\n")
+            .replace(
+                "    port: " + port + "\n",
+                "    port: "
+                    + port
+                    + "\n  - name: tls\n    address: \"127.0.0.1\"\n    port: "
+                    + tlsPort
+                    + "\n    tls: {cert-file: \""
+                    + certs.resolve("server.crt")
+                    + "\", key-file: \""
+                    + certs.resolve("server.key")
+                    + "\"}\n"));
 
     Process check = router("check", config.toString()).start();
     assertTrue(check.waitFor(60, TimeUnit.SECONDS), "check did not finish");
@@ -254,6 +275,7 @@ class NexusOssIT {
     try {
       awaitListening(log, serve);
       uiThroughTheRouter(nexus, port);
+      uiOverTls(tlsPort, certs.resolve("ca.crt"));
     } finally {
       serve.destroy();
       if (!serve.waitFor(60, TimeUnit.SECONDS)) {
@@ -313,6 +335,55 @@ class NexusOssIT {
         RawRequest.of("GET", "/download/hello.txt").header("Host", host).send(port);
     assertEquals(200, download.status(), download.toString());
     assertEquals("hello from the router\n", download.bodyText());
+  }
+
+  /** Over the TLS listener: https redirects and a Secure session cookie (curl, real TLS). */
+  private void uiOverTls(int port, Path ca) throws Exception {
+    Path curl = dev.nexusrouter.router.testing.RealParts.require("curl");
+    String base = "https://nexus.it.test:" + port;
+    List<String> common =
+        List.of(
+            curl.toString(),
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-D",
+            "-",
+            "--max-time",
+            "60",
+            "--cacert",
+            ca.toString(),
+            "--resolve",
+            "nexus.it.test:" + port + ":127.0.0.1");
+    String redirect = run(common, base + "/index.html");
+    assertTrue(redirect.startsWith("HTTP/1.1 302"), redirect);
+    assertTrue(redirect.contains("Location: " + base + "/\r\n"), redirect);
+
+    List<String> login = new java.util.ArrayList<>(common);
+    login.addAll(
+        List.of(
+            "--data",
+            "username="
+                + b64("admin")
+                + "&password="
+                + java.net.URLEncoder.encode(b64(ADMIN_PASSWORD), StandardCharsets.UTF_8)));
+    String session = run(login, base + "/service/rapture/session");
+    assertTrue(session.startsWith("HTTP/1.1 204"), session);
+    assertTrue(
+        session
+            .lines()
+            .anyMatch(l -> l.startsWith("Set-Cookie: NXSESSIONID=") && l.contains("Secure")),
+        "a Secure session cookie over TLS: " + session);
+  }
+
+  private static String run(List<String> command, String url) throws Exception {
+    List<String> c = new java.util.ArrayList<>(command);
+    c.add(url);
+    Process p = new ProcessBuilder(c).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "curl did not finish");
+    assertEquals(0, p.exitValue(), out);
+    return out;
   }
 
   @Test
