@@ -17,6 +17,15 @@ public final class ExchangeTags {
   /** Why the upstream failed (refused, connect_timeout, response_timeout, reset, body_limit). */
   public String upstreamError;
 
+  /** Code and message of an error the router answered itself ("UNAVAILABLE upstream …"). */
+  public String routerError;
+
+  /**
+   * The access log that owns this exchange when its host has one of its own (or a marker for a host
+   * whose log is off); null = the top-level log.
+   */
+  public Object logOwner;
+
   public static ExchangeTags of(HttpServerExchange exchange) {
     ExchangeTags t = exchange.getAttachment(KEY);
     if (t == null) {

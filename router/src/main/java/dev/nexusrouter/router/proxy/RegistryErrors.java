@@ -104,6 +104,7 @@ public final class RegistryErrors implements DefaultResponseListener {
       exchange.setPersistent(false);
     }
     exchange.setStatusCode(error.status());
+    ExchangeTags.of(exchange).routerError = error.code() + " " + error.message();
     var h = exchange.getResponseHeaders();
     h.put(Headers.CONTENT_TYPE, RegistryError.CONTENT_TYPE);
     h.put(API_VERSION, RegistryError.API_VERSION);

@@ -10,6 +10,7 @@ import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.observe.AccessLog;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.observe.Metrics;
+import dev.nexusrouter.router.observe.StatusBoard;
 import dev.nexusrouter.router.observe.UpstreamHealth;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.tls.CertificateReloader;
@@ -56,12 +57,14 @@ public final class RouterServer implements AutoCloseable {
 
   private final Clock clock;
   private final Metrics metrics = new Metrics();
+  private final StatusBoard status;
   private final AtomicLong unclassified = new AtomicLong();
   private final RegistryErrors errors = new RegistryErrors();
   private final GracefulShutdownHandler graceful;
   private volatile RouterConfig config;
   private volatile Pipeline pipeline;
   private volatile AccessLog accessLog;
+  private volatile HostAccessLogs hostLogs;
   private volatile UpstreamHealth health;
   private volatile List<CertificateReloader> reloaders = List.of();
   private EmbeddedCa.Paths embedded;
@@ -71,11 +74,13 @@ public final class RouterServer implements AutoCloseable {
 
   private RouterServer(RouterConfig config, Clock clock) throws IOException {
     this.clock = clock;
+    this.status = new StatusBoard(clock, System::nanoTime);
     this.config = config;
     this.reloaders = prepareTls(config);
     this.caPem = caPem(config);
-    this.pipeline = Pipeline.build(config, caPem, unclassified);
     this.accessLog = openLog(config, clock);
+    this.hostLogs = HostAccessLogs.open(config, clock);
+    this.pipeline = Pipeline.build(config, caPem, unclassified, hostLogs);
     this.health = health(config, clock);
     this.graceful = new GracefulShutdownHandler(ex -> pipeline.dispatcher().handleRequest(ex));
   }
@@ -108,6 +113,7 @@ public final class RouterServer implements AutoCloseable {
       log.attach(exchange); // 1. access log on completion
     }
     metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
+    status.begin(exchange); // 2b. the admin status page: in flight until completion
     exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
     long limit = config.maxHeaderSize();
     if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
@@ -216,7 +222,12 @@ public final class RouterServer implements AutoCloseable {
               .setPort(c.admin().port())
               .setHost(c.admin().address())
               .setRootHandler(
-                  new AdminHandler(metrics, () -> health, () -> config, () -> draining)));
+                  new StatusPage(
+                      status,
+                      () -> health,
+                      () -> config,
+                      clock,
+                      new AdminHandler(metrics, () -> health, () -> config, () -> draining))));
     }
     return b.build();
   }
@@ -331,9 +342,12 @@ public final class RouterServer implements AutoCloseable {
     }
     AccessLog oldLog = accessLog;
     AccessLog newLog = sameLog(config, next) ? oldLog : openLog(next, clock);
-    Pipeline newPipeline = Pipeline.build(next, newCa, unclassified);
+    HostAccessLogs oldHostLogs = hostLogs;
+    HostAccessLogs newHostLogs = HostAccessLogs.open(next, clock);
+    Pipeline newPipeline = Pipeline.build(next, newCa, unclassified, newHostLogs);
     UpstreamHealth oldHealth = health;
     pipeline = newPipeline;
+    hostLogs = newHostLogs;
     accessLog = newLog;
     health = health(next, clock);
     config = next;
@@ -352,6 +366,7 @@ public final class RouterServer implements AutoCloseable {
     if (newLog != oldLog && oldLog != null) {
       oldLog.close();
     }
+    oldHostLogs.close();
   }
 
   /** Re-reads the TLS files now (SIGHUP); bad files are logged and the old certificate stays. */
@@ -370,6 +385,7 @@ public final class RouterServer implements AutoCloseable {
     if (old != null) {
       old.close();
     }
+    hostLogs.reopen();
   }
 
   private static boolean sameLog(RouterConfig a, RouterConfig b) {
@@ -506,6 +522,9 @@ public final class RouterServer implements AutoCloseable {
 
   private void closeResources() {
     closeAll(reloaders);
+    if (hostLogs != null) {
+      hostLogs.close();
+    }
     AccessLog log = accessLog;
     if (log != null) {
       log.close();

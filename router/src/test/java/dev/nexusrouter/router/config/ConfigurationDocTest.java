@@ -36,7 +36,7 @@ class ConfigurationDocTest {
           hosted: hosted
           routes:
             - {id: mine, to: group}
-        - {server-names: [nexus.example.com], kind: ui, upstream: ui}
+        - {server-names: [nexus.example.com], kind: ui, upstream: ui, access-log: {}}
       access-log: {}
       admin: {}
       client: {}
