@@ -483,13 +483,16 @@ test_rss() {
 }
 
 # Router start-to-ready: from exec of the launcher until the plain listener answers HTTP.
+# BENCH_STARTUP_HOME: another installed tree (bin/nexus-router, lib/, runtime/), e.g. the
+# usr/lib/nexus-router of an unpacked .deb, whose launcher uses its runtime and AOT cache.
 test_startup() {
   local r cfg=$WORK/router/router2.yml ms pid
+  local launcher=${BENCH_STARTUP_HOME:-$repo/packaging}/bin/nexus-router
   router_config "$cfg" "$P_RT2" "$P_RT2_TLS"
   for ((r = 1; r <= ROUNDS + 2; r++)); do
     local t0
     t0=$(date +%s%N)
-    NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" "$repo/packaging/bin/nexus-router" serve --config "$cfg" \
+    NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" "$launcher" serve --config "$cfg" \
       >"$WORK/logs/router-startup.log" 2>&1 &
     pid=$!
     ms=$(python3 "$here/benchtool.py" wait-http "http://127.0.0.1:$P_RT2/v2/" "$t0" 60)

@@ -38,7 +38,7 @@ rm -rf "$ctx"
 mkdir -p "$rootfs/opt/nexus-router/lib" "$rootfs/etc/nexus-router/tls" "$rootfs/tmp" "$rootfs/bin" \
   "$ctx/data"
 say "jlink runtime"
-"$packaging_dir/lib/jlink-runtime.sh" "$rootfs/opt/nexus-router/runtime" "$modules" >/dev/null
+feature=$("$packaging_dir/lib/jlink-runtime.sh" "$rootfs/opt/nexus-router/runtime" "$modules")
 cp "$jar" "$rootfs/opt/nexus-router/lib/nexus-router.jar"
 cp "$packaging_dir/container/config.yaml" "$rootfs/etc/nexus-router/config.yaml"
 cp "$busybox" "$rootfs/bin/busybox"
@@ -63,7 +63,21 @@ nexus-router:x:10001:
 TXT
 chmod 1777 "$rootfs/tmp"
 chmod 755 "$rootfs/etc/nexus-router"
-cp "$packaging_dir/container/Containerfile" "$ctx/Containerfile"
+if [ "$feature" -ge 25 ]; then
+  # Recorded with the entrypoint's JVM flags on the staged runtime and jar, which keep their
+  # relative layout in the image (the cache allows that move).
+  say "AOT cache: training run"
+  entry_flags=$(sed -n '/^ENTRYPOINT/,/"-jar"/p' "$packaging_dir/container/Containerfile" |
+    grep -o '"-[^"]*"' | tr -d '"' | grep -v -e '^-XX:AOTCache=' -e '^-jar$' | tr '\n' ' ')
+  # shellcheck disable=SC2086 # the flags are single words
+  "$packaging_dir/lib/router-aot.sh" "$rootfs/opt/nexus-router/lib/nexus-router.aot" \
+    "$rootfs/opt/nexus-router/runtime/bin/java" $entry_flags \
+    -jar "$rootfs/opt/nexus-router/lib/nexus-router.jar"
+  cp "$packaging_dir/container/Containerfile" "$ctx/Containerfile"
+else
+  say "WARNING: JDK $feature has no AOT cache (needs 25); the image starts without one"
+  grep -v -e '-XX:AOTCache=' "$packaging_dir/container/Containerfile" >"$ctx/Containerfile"
+fi
 
 version=$(project_version)
 say "building $tag with $builder"

@@ -93,6 +93,15 @@ if ! wait_http "http://127.0.0.1:$admin_port/readyz" 60; then
   die "the router in the container did not become ready"
 fi
 say "container ready in $(( $(date +%s) - start )) s since the build started"
+# The AOT cache, when the image has one, must load where it was installed (AOTMode=on fails the
+# JVM otherwise, where the default mode would silently start without it).
+if jq -r '.[0].Config.Entrypoint[]' "$work/inspect.json" | grep -q '^-XX:AOTCache='; then
+  podman run --rm --network none --read-only -e JDK_JAVA_OPTIONS=-XX:AOTMode=on "$tag" --version \
+    >"$work/aot.out" 2>&1 || die "the image's AOT cache does not load: $(cat "$work/aot.out")"
+  say "the image's AOT cache loads"
+else
+  say "the image has no AOT cache (built with a JDK older than 25)"
+fi
 # No systemd here to schedule health checks: run the image's HEALTHCHECK command on demand.
 if ! podman healthcheck run "$name"; then
   podman exec "$name" /bin/sh -c "/bin/busybox wget -O - http://127.0.0.1:\$NEXUS_ROUTER_ADMIN_PORT/healthz" >&2 || true

@@ -50,6 +50,15 @@ completion=/usr/share/bash-completion/completions/nexus-router
 [ "$(bash -c ". $completion; COMP_WORDS=(nexus-router nexus pro); COMP_CWORD=2; _complete_nexus-router 2>/dev/null; echo \"\${COMPREPLY[*]}\"")" = provision ] \
   || die "$completion does not complete 'nexus-router nexus pro'"
 runuser -u "$name" -- nexus-router check /etc/$name/config.yaml >/dev/null || die "the shipped config fails check"
+# The AOT cache, when the package has one, must load where it was installed (AOTMode=on fails the
+# JVM otherwise, where the default mode would silently start without it).
+if [ -f /usr/lib/$name/lib/$name.aot ]; then
+  NEXUS_ROUTER_JAVA_OPTS=-XX:AOTMode=on nexus-router --version >"$work/aot.out" 2>&1 ||
+    die "the AOT cache does not load: $(cat "$work/aot.out")"
+  say "the AOT cache loads from /usr/lib/$name/lib"
+else
+  say "the package has no AOT cache (built with a JDK older than 25)"
+fi
 
 # Serve as the service user, from the data directory, with a config on free loopback ports (a new
 # pair if another process takes one between the choice and the bind).

@@ -40,10 +40,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A private root CA that signs server certificates, replacing the seed's external shell project.
  *
- * <p>The CA key is ECDSA P-256: as strong as RSA 3072, generated in milliseconds rather than
- * seconds, and verified by every registry client (Go, containerd, curl, Java). Server keys are RSA
- * 2048, because the optional wildfly-openssl provider serves RSA keys only; the signature on them
- * may still be ECDSA.
+ * <p>Keys are ECDSA P-256 by default: as strong as RSA 3072, generated in milliseconds rather than
+ * seconds, accepted by every registry client (Go, containerd, curl, Java), and a full TLS handshake
+ * signs with it for a fraction of an RSA 2048 signature's CPU (BENCHMARKS.md). Server keys can be
+ * RSA 2048 ({@link KeyType#RSA}, {@code certs init --key-type rsa}) for clients or TLS stacks that
+ * need one; the CA's signature on them stays ECDSA.
  */
 final class CertificateAuthority {
   static final Duration CA_VALIDITY = Duration.ofDays(3650);
@@ -69,6 +70,22 @@ final class CertificateAuthority {
     this.cert = cert;
     this.key = key;
     this.clock = clock;
+  }
+
+  /** The kind of key a server certificate gets. */
+  enum KeyType {
+    ECDSA,
+    RSA;
+
+    /** {@code ecdsa} or {@code rsa}, any case; empty for anything else. */
+    static Optional<KeyType> parse(String name) {
+      for (KeyType t : values()) {
+        if (t.name().equalsIgnoreCase(name)) {
+          return Optional.of(t);
+        }
+      }
+      return Optional.empty();
+    }
   }
 
   /** A server certificate and its key. */
@@ -140,15 +157,29 @@ final class CertificateAuthority {
   }
 
   /**
-   * A server certificate for {@code dnsNames} (wildcards allowed) and {@code ips}: CA:false,
-   * digitalSignature + keyEncipherment, EKU serverAuth, a fresh random serial, never outliving the
-   * CA. The subject CN is the first name (only for humans; clients match on the SANs).
+   * A server certificate with an ECDSA P-256 key; see {@link #issueServer(List, List, Duration,
+   * KeyType)}.
    */
   Issued issueServer(List<String> dnsNames, List<InetAddress> ips, Duration validity) {
+    return issueServer(dnsNames, ips, validity, KeyType.ECDSA);
+  }
+
+  /**
+   * A server certificate for {@code dnsNames} (wildcards allowed) and {@code ips}: CA:false,
+   * digitalSignature (+ keyEncipherment for RSA keys, RFC 5280 section 4.2.1.3: an EC key encrypts
+   * nothing), EKU serverAuth, a fresh random serial, never outliving the CA. The subject CN is the
+   * first name (only for humans; clients match on the SANs).
+   */
+  Issued issueServer(
+      List<String> dnsNames, List<InetAddress> ips, Duration validity, KeyType keyType) {
     if (dnsNames.isEmpty() && ips.isEmpty()) {
       throw new TlsException("a server certificate needs at least one name or IP address");
     }
-    KeyPair kp = rsa(2048);
+    KeyPair kp = keyType == KeyType.RSA ? rsa(2048) : ec();
+    int usage =
+        keyType == KeyType.RSA
+            ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment
+            : KeyUsage.digitalSignature;
     Instant now = clock.instant();
     Instant end = now.plus(validity);
     if (end.isAfter(cert.getNotAfter().toInstant())) {
@@ -169,10 +200,7 @@ final class CertificateAuthority {
               new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, cn).build(),
               kp.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-      b.addExtension(
-          Extension.keyUsage,
-          true,
-          new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+      b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
       b.addExtension(
           Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
       b.addExtension(

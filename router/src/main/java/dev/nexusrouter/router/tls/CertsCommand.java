@@ -130,6 +130,12 @@ public final class CertsCommand implements Callable<Integer> {
         description = "server certificate validity in days (default 825)")
     String days;
 
+    @Option(
+        names = "--key-type",
+        paramLabel = "TYPE",
+        description = "server key: ecdsa (P-256, the default) or rsa (RSA 2048)")
+    String keyType;
+
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
     String out;
 
@@ -146,6 +152,7 @@ public final class CertsCommand implements Callable<Integer> {
       o.values.put("--domain", domains);
       o.values.put("--ip", ips);
       o.put("--days", days);
+      o.put("--key-type", keyType);
       o.put("--out", out);
       if (forceNewCa) {
         o.flags.add("--force-new-ca");
@@ -290,6 +297,11 @@ public final class CertsCommand implements Callable<Integer> {
       ips.add(ipLiteral(ip));
     }
     Duration days = Duration.ofDays(o.intValue("--days", 825, 1, 3650));
+    String keyName = o.valueOr("--key-type", "ecdsa");
+    CertificateAuthority.KeyType keyType =
+        CertificateAuthority.KeyType.parse(keyName)
+            .orElseThrow(
+                () -> new UsageException("--key-type must be ecdsa or rsa, not '" + keyName + "'"));
     Path dir = Path.of(o.required("--out"));
     Path caCert = dir.resolve("ca.crt");
     Path caKey = dir.resolve("ca.key");
@@ -317,7 +329,7 @@ public final class CertsCommand implements Callable<Integer> {
           names.add("*." + d);
           names.add(d);
         });
-    CertificateAuthority.Issued issued = ca.issueServer(names, ips, days);
+    CertificateAuthority.Issued issued = ca.issueServer(names, ips, days, keyType);
     Path serverCert = dir.resolve("server.crt");
     Path serverKey = dir.resolve("server.key");
     CertificateAuthority.writeServer(issued, serverCert, serverKey);
@@ -326,6 +338,7 @@ public final class CertsCommand implements Callable<Integer> {
     out.println("  names         " + String.join(", ", CertificateInfo.subjectAltNames(c)));
     out.println("  serial        " + c.getSerialNumber().toString(16).toUpperCase(Locale.ROOT));
     out.println("  valid until   " + c.getNotAfter().toInstant());
+    out.println("  key           " + describeKey(keyType));
     out.println("CA SHA-256      " + CertificateInfo.fingerprint(ca.certificate()));
     out.println(
         "router config:  tls: {cert-file: " + serverCert + ", key-file: " + serverKey + "}");
@@ -342,6 +355,10 @@ public final class CertsCommand implements Callable<Integer> {
             + caCert
             + " --apply");
     return 0;
+  }
+
+  private static String describeKey(CertificateAuthority.KeyType keyType) {
+    return keyType == CertificateAuthority.KeyType.RSA ? "RSA 2048" : "ECDSA P-256";
   }
 
   private static int show(Options o, PrintStream out, Clock clock) {

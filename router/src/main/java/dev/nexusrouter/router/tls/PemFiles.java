@@ -39,9 +39,15 @@ import org.bouncycastle.pkcs.PKCSException;
 public final class PemFiles {
   /**
    * A private instance, never registered in {@link java.security.Security}: the JDK providers do
-   * not resolve every PBES2 parameter set openssl writes (e.g. scrypt), Bouncy Castle does.
+   * not resolve every PBES2 parameter set openssl writes (e.g. scrypt), Bouncy Castle does. Made
+   * only when an encrypted key is read: building the provider registers its whole algorithm table,
+   * a third of the router's start-up CPU when it was a plain static field (BENCHMARKS.md).
    */
-  private static final Provider BC = new BouncyCastleProvider();
+  private static final class Bc {
+    static final Provider INSTANCE = new BouncyCastleProvider();
+
+    private Bc() {}
+  }
 
   private PemFiles() {}
 
@@ -103,7 +109,7 @@ public final class PemFiles {
     char[] chars = passphrase(file, pass);
     try {
       return enc.decryptPrivateKeyInfo(
-          new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(chars));
+          new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Bc.INSTANCE).build(chars));
     } catch (PKCSException | OperatorCreationException | RuntimeException e) {
       // a wrong key shows as bad padding, or (1 in 256) as garbage that is not DER
       throw wrongPassphrase(file, pass);
@@ -115,7 +121,8 @@ public final class PemFiles {
   private static PrivateKeyInfo decrypt(PEMEncryptedKeyPair enc, Path file, KeyPassphrase pass) {
     char[] chars = passphrase(file, pass);
     try {
-      return enc.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(chars))
+      return enc.decryptKeyPair(
+              new JcePEMDecryptorProviderBuilder().setProvider(Bc.INSTANCE).build(chars))
           .getPrivateKeyInfo();
     } catch (IOException | RuntimeException e) {
       throw wrongPassphrase(file, pass);

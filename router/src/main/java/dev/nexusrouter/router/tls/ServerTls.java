@@ -3,7 +3,6 @@ package dev.nexusrouter.router.tls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
@@ -13,7 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 
 /** Builds a server {@link SSLContext} from PEM files, after checking that they belong together. */
@@ -78,17 +77,10 @@ public final class ServerTls {
    */
   public static SSLContext context(Material m) {
     try {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      char[] pw = new char[0];
-      ks.setKeyEntry("server", m.key(), pw, m.chain().toArray(new X509Certificate[0]));
-      KeyManagerFactory kmf =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, pw);
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf.getKeyManagers(), null, null);
+      ctx.init(new KeyManager[] {new SingleKeyManager(m.chain(), m.key())}, null, null);
       return HardenedContext.wrap(ctx, PROTOCOLS, CIPHER_SUITES);
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException e) {
       throw new TlsException("cannot build the TLS context: " + e.getMessage());
     }
   }

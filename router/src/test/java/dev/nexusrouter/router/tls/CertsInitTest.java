@@ -50,6 +50,35 @@ class CertsInitTest {
   }
 
   @Test
+  void serverKeyIsEcdsaP256ByDefaultAndRsaOnRequest() throws Exception {
+    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
+    ServerTls.Material ec = ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key"));
+    assertEquals("EC", ec.key().getAlgorithm());
+    assertEquals(
+        "secp256r1",
+        ((java.security.interfaces.ECPublicKey) read("server.crt").getPublicKey())
+            .getParams()
+            .toString()
+            .split(" ")[0]);
+    boolean[] ku = read("server.crt").getKeyUsage();
+    assertTrue(ku[0] && !ku[2], "digitalSignature without keyEncipherment for an EC key");
+    assertTrue(out.toString().contains("ECDSA P-256"), out.toString());
+
+    assertEquals(
+        0, certs("init", "--domain", "example.com", "--key-type", "rsa", "--out", dir.toString()));
+    ServerTls.Material rsa = ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key"));
+    assertEquals("RSA", rsa.key().getAlgorithm());
+    assertEquals(
+        2048,
+        ((java.security.interfaces.RSAPublicKey) read("server.crt").getPublicKey())
+            .getModulus()
+            .bitLength());
+    ku = read("server.crt").getKeyUsage();
+    assertTrue(ku[0] && ku[2], "digitalSignature and keyEncipherment for an RSA key");
+    assertTrue(ChainCheck.issuedBy(read("server.crt"), read("ca.crt")));
+  }
+
+  @Test
   void keysAreOwnerOnlyAndPairsLoad() throws Exception {
     assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
     for (String key : List.of("ca.key", "server.key")) {
@@ -107,6 +136,9 @@ class CertsInitTest {
     assertEquals(2, certs("init", "--domain", "example.com", "--ip", "host", "--out", "x"));
     assertEquals(2, certs("init", "--domain", "example.com", "--days", "0", "--out", "x"));
     assertEquals(2, certs("init", "--domain", "example.com", "--bogus", "1", "--out", "x"));
+    assertEquals(2, certs("init", "--domain", "example.com", "--key-type", "dsa", "--out", "x"));
+    assertTrue(
+        err.toString().contains("--key-type must be ecdsa or rsa, not 'dsa'"), err.toString());
     assertEquals(2, certs("frobnicate"));
     assertEquals(2, certs());
     assertEquals(0, certs("--help"));
