@@ -118,7 +118,8 @@ public final class Main {
       throws IOException {
     Settings[] settings = new Settings[1];
     CredentialStore[] opened = new CredentialStore[1];
-    Protocol.StoreOpener opener = () -> opened[0] = selector(settings, env, osName, home).open();
+    Protocol.StoreOpener opener =
+        () -> opened[0] = selector(settings, env, osName, home, err).open();
     try {
       return dispatch(args, in, out, err, env, osName, home, opener);
     } finally {
@@ -178,12 +179,13 @@ public final class Main {
   }
 
   private static BackendSelector selector(
-      Settings[] cache, Map<String, String> env, String osName, Path home) throws StoreException {
+      Settings[] cache, Map<String, String> env, String osName, Path home, PrintStream err)
+      throws StoreException {
     if (cache[0] == null) {
       cache[0] = Settings.load(env, osName, home);
     }
     return new BackendSelector(
-        cache[0].backend(), osName, new SystemBackends(cache[0], env, osName));
+        cache[0].backend(), osName, new SystemBackends(cache[0], env, osName), err);
   }
 
   private static int doctor(OutputStream out, Map<String, String> env, String osName, Path home) {
@@ -203,7 +205,8 @@ public final class Main {
       ps.println("D-Bus transport: " + BusConnection.transportName());
     }
     BackendSelector selector =
-        new BackendSelector(settings.backend(), osName, new SystemBackends(settings, env, osName));
+        new BackendSelector(
+            settings.backend(), osName, new SystemBackends(settings, env, osName), ps);
     List<String> report = selector.report();
     report.forEach(ps::println);
     ps.flush();

@@ -3,6 +3,7 @@ package dev.nexusrouter.credential.store;
 import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.StoreException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,14 +46,16 @@ public final class SecretServiceStore implements CredentialStore {
   private final SecretServiceBus bus;
   private final Duration promptTimeout;
   private final Path lockFile;
+  private final Path marker;
   private SecretServiceWrites writes;
 
   private SecretServiceStore(
-      String address, SecretServiceBus bus, Duration promptTimeout, Path lockFile) {
+      String address, SecretServiceBus bus, Duration promptTimeout, Path lockFile, Path marker) {
     this.address = address;
     this.bus = bus;
     this.promptTimeout = promptTimeout;
     this.lockFile = lockFile;
+    this.marker = marker;
   }
 
   /**
@@ -60,10 +63,30 @@ public final class SecretServiceStore implements CredentialStore {
    * promptTimeout} means never show an unlock prompt.
    */
   public static SecretServiceStore connect(
-      Map<String, String> env, Duration promptTimeout, Path lockFile) throws StoreException {
-    String address = SessionBus.address(env, Files::exists);
+      String address, Duration promptTimeout, Path lockFile, Path marker) throws StoreException {
     return new SecretServiceStore(
-        address, SecretServiceBus.connect(address), promptTimeout, lockFile);
+        address, SecretServiceBus.connect(address), promptTimeout, lockFile, marker);
+  }
+
+  /**
+   * An empty marker file beside the file store: from now on {@code auto} never falls back to the
+   * file store for this account, so logins cannot split between the two silently.
+   */
+  @Override
+  public void claim() throws StoreException {
+    if (Files.exists(marker)) {
+      return;
+    }
+    try {
+      Files.createDirectories(marker.getParent(), AtomicFiles.ownerOnlyDirectory());
+      AtomicFiles.write(marker, new byte[0]);
+    } catch (IOException e) {
+      throw new StoreException(
+          "stored in the keyring, but cannot record that in "
+              + marker
+              + ": "
+              + AtomicFiles.describe(e));
+    }
   }
 
   @Override
@@ -111,6 +134,7 @@ public final class SecretServiceStore implements CredentialStore {
           }
           return null;
         });
+    claim();
   }
 
   @Override

@@ -10,13 +10,18 @@ import java.util.function.Predicate;
  * DBUS_SESSION_BUS_ADDRESS}, else {@code $XDG_RUNTIME_DIR/bus} (systemd user sessions, SSH logins;
  * reference §4.4). Only {@code unix:path=} addresses work with the JDK socket transport.
  */
-final class SessionBus {
+public final class SessionBus {
   static final String NO_BUS =
       "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and $XDG_RUNTIME_DIR/bus does not"
           + " exist; log in to a desktop session or run under dbus-run-session, or set"
           + " DOCKER_CREDENTIAL_JAVA_BACKEND=file";
 
   private SessionBus() {}
+
+  /** The session bus address for this environment. */
+  public static String address(Map<String, String> env) throws StoreException {
+    return address(env, java.nio.file.Files::exists);
+  }
 
   static String address(Map<String, String> env, Predicate<Path> exists) throws StoreException {
     String configured = env.get("DBUS_SESSION_BUS_ADDRESS");
