@@ -119,8 +119,22 @@ public final class ConfigureCommand {
     if (migration.containersChanged() && containersPath != null) {
       write(containersPath, JsonDoc.write(migration.containers));
     }
+    claim(store);
     out.println("done");
     return 0;
+  }
+
+  /**
+   * Docker now sends every login to this helper: if that means the keyring, record it, so that a
+   * later call without the session bus fails loudly rather than splitting logins into the file.
+   * Best effort: the files are already written, and a store that cannot open says so on use.
+   */
+  private void claim(CredentialStore opened) {
+    try {
+      (opened != null ? opened : opener.open()).claim();
+    } catch (StoreException | RuntimeException e) {
+      // Nothing recorded; auto mode keeps its fallback until the first keyring store.
+    }
   }
 
   /**
