@@ -33,7 +33,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+    OutputStream out = new BufferedOutputStream(protocolOutput(), 1 << 16);
     Map<String, String> env = System.getenv();
     String osName = System.getProperty("os.name", "");
     Path home = home();
@@ -60,6 +60,27 @@ public final class Main {
   }
 
   private static final Object EXIT_LOCK = new Object();
+
+  /** Set by the launchers when they moved the protocol channel off fd 1 (see below). */
+  static final String PROTOCOL_FD = "docker-credential-java.protocol-fd";
+
+  /**
+   * Where answers go. HotSpot prints its crash banner on fd 1 whatever the flags say, so the
+   * launchers hand the client's stdout over as fd 3 and point fd 1 at stderr: a crash can then
+   * never put anything but protocol output on the channel clients parse. Without them, plain
+   * stdout.
+   */
+  private static OutputStream protocolOutput() {
+    String fd = System.getProperty(PROTOCOL_FD);
+    if (fd != null && !fd.isEmpty()) {
+      try {
+        return new FileOutputStream("/dev/fd/" + Integer.parseInt(fd), true);
+      } catch (IOException | NumberFormatException e) {
+        // Cannot happen for the pipe or file the launchers checked; stdout is then stderr.
+      }
+    }
+    return new FileOutputStream(FileDescriptor.out);
+  }
 
   /**
    * One invocation as the process runs it: the watchdog for protocol actions, then {@link #run};
@@ -165,7 +186,7 @@ public final class Main {
   private static void timedOut(Duration deadline) {
     synchronized (EXIT_LOCK) {
       try {
-        new FileOutputStream(FileDescriptor.out)
+        protocolOutput()
             .write(
                 ("docker-credential-java: the credential store did not answer within "
                         + deadline.toSeconds()
