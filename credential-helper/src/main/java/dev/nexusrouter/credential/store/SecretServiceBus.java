@@ -15,10 +15,9 @@ import java.util.Map;
 
 /**
  * The Secret Service read calls (search, attributes, secret, default collection) over the helper's
- * own minimal D-Bus client, so that {@code get} and {@code list} never start dbus-java. The secret
- * travels in a {@code plain} session over the user's private session-bus socket, as the Secret
- * Service specification allows; only processes of the same user can connect to that bus, and they
- * can read an unlocked collection anyway (reference §4.4, CVE-2018-19358).
+ * own minimal D-Bus client, so that {@code get} and {@code list} never start dbus-java. Secrets
+ * travel in a {@code dh-ietf1024-sha256-aes128-cbc-pkcs7} session ({@link DhSession}), as with
+ * libsecret: a {@code plain} session would show them to anything that monitors the bus.
  */
 final class SecretServiceBus implements Closeable {
   static final String SERVICE = "org.freedesktop.secrets";
@@ -44,6 +43,7 @@ final class SecretServiceBus implements Closeable {
   private long collectionsCall;
   private long sessionCall;
   private String session;
+  private DhSession crypto;
 
   private SecretServiceBus(BusConnection bus) {
     this.bus = bus;
@@ -106,25 +106,18 @@ final class SecretServiceBus implements Closeable {
 
   /**
    * Checks the service is there, with the calls every action needs next already on their way: the
-   * default-collection check and a {@code plain} session (a server-side object that goes away with
+   * default-collection check and the encrypted session (a server-side object that goes away with
    * the connection). One round trip instead of four; a Secret Service that is missing answers those
    * with errors nobody reads.
    */
   private void requireService() throws StoreException {
     try {
+      crypto = DhSession.create();
       long owner = bus.send(DBUS, DBUS_PATH, DBUS, "NameHasOwner", "s", SERVICE);
       aliasCall = bus.send(SERVICE, SERVICE_PATH, SERVICE_IFACE, "ReadAlias", "s", "default");
       collectionsCall =
           bus.send(SERVICE, SERVICE_PATH, PROPERTIES, "Get", "ss", SERVICE_IFACE, "Collections");
-      sessionCall =
-          bus.send(
-              SERVICE,
-              SERVICE_PATH,
-              SERVICE_IFACE,
-              "OpenSession",
-              "sv",
-              "plain",
-              new Variant("s", ""));
+      sessionCall = sendOpenSession();
       if (Boolean.TRUE.equals(bus.await(owner).get(0))) {
         return;
       }
@@ -200,9 +193,9 @@ final class SecretServiceBus implements Closeable {
    * An unlocked item: its attributes and secret, in one round trip. The caller clears the secret.
    */
   Entry read(String item) throws StoreException {
-    String plain = session();
+    String encrypted = session();
     long attributes = send(item, PROPERTIES, "Get", "ss", ITEM_IFACE, "Attributes");
-    long secret = send(item, ITEM_IFACE, "GetSecret", "o", plain);
+    long secret = send(item, ITEM_IFACE, "GetSecret", "o", encrypted);
     Map<String, String> attrs;
     try {
       attrs = BusConnection.stringMap(((Variant) await(attributes, "Get").get(0)).value());
@@ -211,21 +204,54 @@ final class SecretServiceBus implements Closeable {
       throw e;
     }
     List<?> value = (List<?>) await(secret, "GetSecret").get(0);
-    return new Entry(attrs, (byte[]) value.get(2));
+    byte[] iv = (byte[]) value.get(1);
+    byte[] cipher = (byte[]) value.get(2);
+    try {
+      return new Entry(attrs, crypto.decrypt(iv, cipher));
+    } catch (IOException e) {
+      throw new StoreException(
+          "the Secret Service's answer to GetSecret did not decrypt; " + RESTART);
+    } finally {
+      java.util.Arrays.fill(cipher, (byte) 0);
+    }
   }
 
   /** An item's attributes and secret bytes. */
   record Entry(Map<String, String> attributes, byte[] secret) {}
 
+  private long sendOpenSession() throws IOException {
+    return bus.send(
+        SERVICE,
+        SERVICE_PATH,
+        SERVICE_IFACE,
+        "OpenSession",
+        "sv",
+        DhSession.ALGORITHM,
+        new Variant("ay", crypto.publicKey()));
+  }
+
+  /** The encrypted session, its key agreed on the first secret read. */
   private String session() throws StoreException {
     if (session == null) {
-      long call =
-          sessionCall > 0
-              ? sessionCall
-              : send(
-                  SERVICE_PATH, SERVICE_IFACE, "OpenSession", "sv", "plain", new Variant("s", ""));
+      long call;
+      try {
+        call = sessionCall > 0 ? sessionCall : sendOpenSession();
+      } catch (IOException | RuntimeException e) {
+        throw new StoreException(
+            "the Secret Service did not answer OpenSession (" + e.getMessage() + "); " + RESTART);
+      }
       sessionCall = 0;
-      session = (String) await(call, "OpenSession").get(1);
+      List<Object> reply = await(call, "OpenSession");
+      try {
+        crypto.agree((byte[]) ((Variant) reply.get(0)).value());
+      } catch (IOException | RuntimeException e) {
+        throw new StoreException(
+            "the Secret Service did not agree on an encrypted session ("
+                + e.getMessage()
+                + "); "
+                + RESTART);
+      }
+      session = (String) reply.get(1);
     }
     return session;
   }
@@ -265,6 +291,9 @@ final class SecretServiceBus implements Closeable {
 
   @Override
   public void close() {
+    if (crypto != null) {
+      crypto.clear();
+    }
     try {
       bus.close();
     } catch (IOException ignored) {

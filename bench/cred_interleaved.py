@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Interleaved timing of two credential helpers on the same keyring (bench/cred-helpers.sh).
+
+Each round runs every case once for both helpers, alternating which goes first, so both see the
+same machine load. Prints a Markdown table: median and p90 wall time per case, and the ratio of
+the medians (java / go). Usage: cred_interleaved.py ROUNDS JAVA GO LABEL
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+rounds, java, go, label = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+CASES = [
+    ("get (found)", "get", b"https://registry.bench.test"),
+    ("get (not found)", "get", b"https://absent.bench.test"),
+    ("list", "list", b"unused"),
+    ("store", "store", b'{"ServerURL":"https://store.bench.test","Username":"u","Secret":"s2"}'),
+]
+
+
+def once(helper, action, stdin):
+    start = time.perf_counter()
+    subprocess.run([helper, action], input=stdin, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    return (time.perf_counter() - start) * 1000
+
+
+times = {(c[0], h): [] for c in CASES for h in ("java", "go")}
+for r in range(rounds):
+    for name, action, stdin in CASES:
+        order = [("java", java), ("go", go)] if r % 2 == 0 else [("go", go), ("java", java)]
+        for who, helper in order:
+            times[(name, who)].append(once(helper, action, stdin))
+
+
+def p90(values):
+    return sorted(values)[int(0.9 * (len(values) - 1))]
+
+
+load = os.getloadavg()
+print(f"\n{label}: {rounds} interleaved rounds, load average after: "
+      f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
+print("| call | java median (p90) ms | Go median (p90) ms | java / Go |")
+print("|---|---|---|---|")
+for name, _, _ in CASES:
+    j, g = times[(name, "java")], times[(name, "go")]
+    print(f"| {name} | {statistics.median(j):.1f} ({p90(j):.1f}) | "
+          f"{statistics.median(g):.1f} ({p90(g):.1f}) | "
+          f"{statistics.median(j) / statistics.median(g):.2f}x |")
+json.dump({f"{k[0]}|{k[1]}": v for k, v in times.items()},
+          open(os.environ.get("RAW", "/dev/null"), "w"))
