@@ -34,7 +34,7 @@ final class DhSession {
 
   private final byte[] privateKey;
   private final byte[] publicKey;
-  private Aes128Cbc[] ciphers;
+  private Aes128Cbc cipher;
 
   private DhSession(byte[] privateKey, byte[] publicKey) {
     this.privateKey = privateKey;
@@ -53,60 +53,50 @@ final class DhSession {
   }
 
   /**
-   * Derives the session key from the service's public value. Implementations differ on whether the
-   * shared value is padded to the prime's 128 bytes before HKDF (libsecret's own helper does not,
-   * Python SecretStorage does), which matters once in 256 sessions; both keys are kept and the
-   * padding check of the decryption tells which one the service used.
+   * Derives the session key from the service's public value. Implementations differ on whether a
+   * shared value with leading zero bytes is padded to the prime's 128 bytes before HKDF (the JDK's
+   * KeyAgreement pads, libsecret's egg-dh does not), which matters once in 256 sessions: then this
+   * returns false and the caller opens a new session rather than guess.
    */
-  void agree(byte[] serverPublic) throws IOException {
+  boolean agree(byte[] serverPublic) throws IOException {
     BigInteger y = new BigInteger(1, serverPublic);
     if (y.compareTo(BigInteger.ONE) <= 0 || y.compareTo(PRIME.subtract(BigInteger.ONE)) >= 0) {
       throw new IOException("the Secret Service sent an invalid Diffie-Hellman public value");
     }
     byte[] shared = modPow(unsigned(y, 128), privateKey);
     Arrays.fill(privateKey, (byte) 0);
-    int skip = 0;
-    while (skip < shared.length - 1 && shared[skip] == 0) {
-      skip++;
-    }
-    byte[] minimal = Arrays.copyOfRange(shared, skip, shared.length);
-    byte[] padded = Sha256.hkdf(shared, 16);
-    byte[] unpadded = skip == 0 ? null : Sha256.hkdf(minimal, 16);
-    ciphers =
-        unpadded == null
-            ? new Aes128Cbc[] {new Aes128Cbc(padded)}
-            : new Aes128Cbc[] {new Aes128Cbc(padded), new Aes128Cbc(unpadded)};
-    Arrays.fill(shared, (byte) 0);
-    Arrays.fill(minimal, (byte) 0);
-    Arrays.fill(padded, (byte) 0);
-    if (unpadded != null) {
-      Arrays.fill(unpadded, (byte) 0);
-    }
-  }
-
-  /** The secret, or an IOException when no session key decrypts it. */
-  byte[] decrypt(byte[] iv, byte[] value) throws IOException {
-    for (Aes128Cbc cipher : ciphers) {
-      byte[] plain = cipher.decrypt(iv, value);
-      if (plain != null) {
-        return plain;
+    try {
+      if (shared[0] == 0) {
+        return false;
       }
+      byte[] key = Sha256.hkdf(shared, 16);
+      cipher = new Aes128Cbc(key);
+      Arrays.fill(key, (byte) 0);
+      return true;
+    } finally {
+      Arrays.fill(shared, (byte) 0);
     }
-    throw new IOException("the Secret Service's encrypted secret did not decrypt");
   }
 
-  /** {IV, ciphertext} for a secret sent to the service (the padded-key convention). */
+  /** The secret, or an IOException when the session key does not decrypt it. */
+  byte[] decrypt(byte[] iv, byte[] value) throws IOException {
+    byte[] plain = cipher.decrypt(iv, value);
+    if (plain == null) {
+      throw new IOException("the Secret Service's encrypted secret did not decrypt");
+    }
+    return plain;
+  }
+
+  /** {IV, ciphertext} for a secret sent to the service. */
   byte[][] encrypt(byte[] plain) throws IOException {
     byte[] iv = random(16);
-    return new byte[][] {iv, ciphers[0].encrypt(iv, plain)};
+    return new byte[][] {iv, cipher.encrypt(iv, plain)};
   }
 
   void clear() {
     Arrays.fill(privateKey, (byte) 0);
-    if (ciphers != null) {
-      for (Aes128Cbc c : ciphers) {
-        c.clear();
-      }
+    if (cipher != null) {
+      cipher.clear();
     }
   }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,6 +25,7 @@ final class SecretServiceBus implements Closeable {
   private static final String SERVICE_PATH = "/org/freedesktop/secrets";
   private static final String SERVICE_IFACE = "org.freedesktop.Secret.Service";
   private static final String ITEM_IFACE = "org.freedesktop.Secret.Item";
+  private static final String COLLECTION_IFACE = "org.freedesktop.Secret.Collection";
   private static final String PROPERTIES = "org.freedesktop.DBus.Properties";
   private static final String DBUS = "org.freedesktop.DBus";
   private static final String DBUS_PATH = "/org/freedesktop/DBus";
@@ -230,11 +232,19 @@ final class SecretServiceBus implements Closeable {
         new Variant("ay", crypto.publicKey()));
   }
 
-  /** The encrypted session, its key agreed on the first secret read. */
+  /**
+   * The encrypted session, its key agreed on first use. A shared value that starts with a zero byte
+   * is ambiguous between implementations (see DhSession#agree): that session is dropped for a new
+   * one, which 255 times in 256 needs no second try.
+   */
   private String session() throws StoreException {
-    if (session == null) {
+    for (int attempt = 0; session == null && attempt < 8; attempt++) {
       long call;
       try {
+        if (sessionCall == 0) {
+          crypto.clear();
+          crypto = DhSession.create();
+        }
         call = sessionCall > 0 ? sessionCall : sendOpenSession();
       } catch (IOException | RuntimeException e) {
         throw new StoreException(
@@ -243,7 +253,9 @@ final class SecretServiceBus implements Closeable {
       sessionCall = 0;
       List<Object> reply = await(call, "OpenSession");
       try {
-        crypto.agree((byte[]) ((Variant) reply.get(0)).value());
+        if (crypto.agree((byte[]) ((Variant) reply.get(0)).value())) {
+          session = (String) reply.get(1);
+        }
       } catch (IOException | RuntimeException e) {
         throw new StoreException(
             "the Secret Service did not agree on an encrypted session ("
@@ -251,9 +263,76 @@ final class SecretServiceBus implements Closeable {
                 + "); "
                 + RESTART);
       }
-      session = (String) reply.get(1);
+    }
+    if (session == null) {
+      throw new StoreException(
+          "the Secret Service did not agree on an encrypted session; " + RESTART);
     }
     return session;
+  }
+
+  /**
+   * CreateItem(replace=true) in {@code collection}, the secret encrypted in the session; returns
+   * the item's path, or null when the service needs a prompt first (a locked collection): the
+   * caller then takes the prompting path.
+   */
+  String create(String collection, Map<String, String> attributes, String label, byte[] secret)
+      throws StoreException {
+    String encrypted = session();
+    byte[][] sealed;
+    try {
+      sealed = crypto.encrypt(secret);
+    } catch (IOException e) {
+      throw new StoreException("cannot encrypt for the Secret Service; " + RESTART);
+    }
+    Map<String, Variant> properties = new LinkedHashMap<>();
+    properties.put(ITEM_IFACE + ".Label", new Variant("s", label));
+    properties.put(ITEM_IFACE + ".Attributes", new Variant("a{ss}", attributes));
+    List<Object> reply;
+    try {
+      long call =
+          bus.send(
+              SERVICE,
+              collection,
+              COLLECTION_IFACE,
+              "CreateItem",
+              "a{sv}(oayays)b",
+              properties,
+              List.of(encrypted, sealed[0], sealed[1], "text/plain"),
+              true);
+      java.util.Arrays.fill(sealed[1], (byte) 0);
+      reply = bus.await(call);
+    } catch (RemoteError e) {
+      if (e.name().equals("org.freedesktop.Secret.Error.IsLocked")) {
+        return null;
+      }
+      throw new StoreException(
+          "the Secret Service refused CreateItem (" + e.name() + "); " + RESTART);
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException(
+          "the Secret Service did not answer CreateItem (" + e.getMessage() + "); " + RESTART);
+    }
+    String item = (String) reply.get(0);
+    return "/".equals(item) ? null : item;
+  }
+
+  /** Item.Delete without a prompt; false when the service wants one (the caller prompts). */
+  boolean delete(String item) throws StoreException {
+    try {
+      return "/".equals(bus.call(SERVICE, item, ITEM_IFACE, "Delete", "").get(0));
+    } catch (RemoteError e) {
+      if (e.name().equals("org.freedesktop.Secret.Error.IsLocked")) {
+        return false;
+      }
+      if (e.name().equals("org.freedesktop.Secret.Error.NoSuchObject")
+          || e.name().equals("org.freedesktop.DBus.Error.UnknownObject")) {
+        return true; // deleted meanwhile by another process
+      }
+      throw new StoreException("the Secret Service refused Delete (" + e.name() + "); " + RESTART);
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException(
+          "the Secret Service did not answer Delete (" + e.getMessage() + "); " + RESTART);
+    }
   }
 
   private List<Object> call(String path, String iface, String member, String sig, Object... args)

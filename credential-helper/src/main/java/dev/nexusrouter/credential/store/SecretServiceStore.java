@@ -22,9 +22,9 @@ import java.util.TreeMap;
  * docker_cli=1}, and the server URL as the item label (the pre-0.9 convention both Go versions list
  * correctly).
  *
- * <p>Reads ({@code get}, {@code list}: every pull) go over {@link SecretServiceBus}, the helper's
- * own small D-Bus client; writes, deletes and unlock prompts go through the secret-service library
- * ({@link SecretServiceWrites}), which is connected only when one is needed.
+ * <p>Every call goes over {@link SecretServiceBus}, the helper's own small D-Bus client, secrets in
+ * its encrypted session; only a locked keyring's unlock prompt goes through the secret-service
+ * library ({@link SecretServiceWrites}), which is connected only then.
  */
 public final class SecretServiceStore implements CredentialStore {
   static final String SCHEMA = "io.docker.Credentials";
@@ -124,11 +124,22 @@ public final class SecretServiceStore implements CredentialStore {
     FileLocks.withLock(
         lockFile,
         () -> {
-          String created = writes().create(bus.defaultCollection(), credentials);
+          String collection = bus.defaultCollection();
+          byte[] secret = credentials.secret().getBytes(StandardCharsets.UTF_8);
+          String created;
+          try {
+            created =
+                bus.create(collection, attributes(credentials), credentials.serverUrl(), secret);
+          } finally {
+            Arrays.fill(secret, (byte) 0);
+          }
+          if (created == null) { // locked: the library's path can show the unlock prompt
+            created = writes().create(collection, credentials);
+          }
           // createItem(replace=true) replaces only an item with identical attributes; a login
           // under another username would stay behind and could win a later get (reference §1.5).
           for (String other : allMatches(credentials.serverUrl())) {
-            if (!other.equals(created)) {
+            if (!other.equals(created) && !bus.delete(other)) {
               writes().delete(other);
             }
           }
@@ -151,7 +162,9 @@ public final class SecretServiceStore implements CredentialStore {
       writes().unlock(found.locked());
     }
     for (String path : allMatches(serverUrl)) {
-      writes().delete(path);
+      if (!bus.delete(path)) {
+        writes().delete(path);
+      }
     }
     return true;
   }
@@ -167,6 +180,17 @@ public final class SecretServiceStore implements CredentialStore {
       }
     }
     return out;
+  }
+
+  /** What docker-credential-secretservice writes (secretservice.c), in the same order. */
+  static Map<String, String> attributes(Credentials credentials) {
+    Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    attributes.put("xdg:schema", SCHEMA);
+    attributes.put("label", DOCKER_LABEL);
+    attributes.put("server", credentials.serverUrl());
+    attributes.put("username", credentials.username());
+    attributes.put("docker_cli", "1");
+    return attributes;
   }
 
   private static Map<String, String> lookupAttributes(String serverUrl) {
