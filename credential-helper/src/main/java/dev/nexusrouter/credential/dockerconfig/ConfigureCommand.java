@@ -28,7 +28,7 @@ import java.util.Optional;
  * already holds for a server wins over a plaintext copy (docker leaves stale ones behind) unless
  * {@code --prefer-config}. Every login is read back before its secret leaves a file, files are
  * replaced atomically through symbolic links, unchanged content keeps its exact text, and a second
- * run finds nothing to do (see credential-helper/README.md, "configure").
+ * run finds nothing to do (credential-helper/README.md, "Switch docker and podman over").
  */
 public final class ConfigureCommand {
   static final String USAGE =

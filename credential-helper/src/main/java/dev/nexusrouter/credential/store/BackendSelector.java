@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * Picks the backend: the one named in the settings, or in {@code auto} mode the platform keychain
  * when it is usable and the encrypted file otherwise. A keychain that exists but fails now (locked)
  * is an error, not a reason to write somewhere else; so is an unreachable keychain once this
- * account has used one (see credential-helper/README.md, "Which backend").
+ * account has used one (credential-helper/README.md, "Which backend, and never two").
  */
 public final class BackendSelector {
   /** The keyring was used here but cannot be reached now: reason, then the marker file. */
