@@ -50,10 +50,11 @@ class CrashHygieneIT {
         Thread.sleep(20);
       }
       assertTrue(silent.accepted(), "the helper never reached the bus");
-      // The launcher execs the JVM, so the process is the JVM: crash it the way a fault would.
+      // The launcher execs the JVM, so the process is the JVM: crash it the way a fault would
+      // (the shell's own kill: procps may not be installed).
       Result kill =
           HelperProcess.run(
-              List.of("kill", "-SEGV", Long.toString(p.pid())),
+              List.of("sh", "-c", "kill -SEGV \"$0\"", Long.toString(p.pid())),
               env,
               new byte[0],
               Duration.ofSeconds(10));
