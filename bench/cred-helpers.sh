@@ -5,6 +5,7 @@
 # idle, then with two busy cores (two `sha256sum /dev/zero`, bounded by timeout). Root (dpkg -i);
 # installs the .deb from packaging/target and purges it afterwards.
 #   bench/cred-helpers.sh [ROUNDS]    default 40; writes bench/results/cred-helpers-<date>.md
+#   BASE_TARBALL=old.tar.gz bench/cred-helpers.sh   also this build against an earlier tarball
 set -eu
 bench_dir=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 repo=$(dirname -- "$bench_dir")
@@ -24,8 +25,8 @@ command -v docker-credential-secretservice >/dev/null ||
 dpkg -s "$name" >/dev/null 2>&1 && die "$name is already installed; remove it first"
 work=$(mktemp -d "${TMPDIR:-/tmp}/$name-bench.XXXXXX")
 out=$bench_dir/results/cred-helpers-$(date -u +%Y%m%d-%H%M).md
-load_pids=""
-trap 'for p in $load_pids; do kill "$p" 2>/dev/null || true; done; keyring_stop
+# The load runs inside the { } | tee subshell; its pids go to a file the trap can read.
+trap 'while read -r p; do kill "$p" 2>/dev/null || true; done 2>/dev/null <"$work/load.pids"; keyring_stop
   dpkg -P "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT INT TERM
 dpkg -i "$deb" >/dev/null
 keyring_start "$work/keyring"
@@ -40,14 +41,25 @@ mkdir -p "$bench_dir/results"
   echo "# docker-credential-java vs docker-credential-secretservice, $(date -u +%FT%TZ)"
   echo
   echo "$(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg); .deb $(debian_version)"
-  RAW=$work/idle.json python3 "$bench_dir/cred_interleaved.py" "$rounds" "$java" "$go" "idle"
+  RAW=$work/idle.json python3 "$bench_dir/cred_interleaved.py" "$rounds" "idle" java "$java" Go "$go"
+  if [ -n "${BASE_TARBALL:-}" ]; then
+    # This build against an earlier one (its tarball), same keyring, same load: what a change cost.
+    mkdir -p "$work/base"
+    tar -xzf "$BASE_TARBALL" -C "$work/base"
+    sh "$(dirname "$(find "$work/base" -name install.sh | head -n 1)")/install.sh" \
+      --prefix "$work/base/prefix" >/dev/null
+    RAW=$work/ab.json python3 "$bench_dir/cred_interleaved.py" "$rounds" \
+      "this build (A) against $(basename "$BASE_TARBALL") (B), idle" \
+      A "$java" B "$work/base/prefix/bin/docker-credential-java"
+  fi
   # Two busy cores for the whole second run (the machine's other users add their own load).
   timeout 600 sha256sum /dev/zero >/dev/null 2>&1 &
-  load_pids="$!"
+  echo "$!" >"$work/load.pids"
   timeout 600 sha256sum /dev/zero >/dev/null 2>&1 &
-  load_pids="$load_pids $!"
+  echo "$!" >>"$work/load.pids"
   sleep 3
-  RAW=$work/load.json python3 "$bench_dir/cred_interleaved.py" "$rounds" "$java" "$go" \
-    "with two busy cores (2x sha256sum /dev/zero)"
+  RAW=$work/load.json python3 "$bench_dir/cred_interleaved.py" "$rounds" \
+    "with two busy cores (2x sha256sum /dev/zero)" java "$java" Go "$go"
+  while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/load.pids"
 } | tee "$out"
 say "wrote $out"

@@ -3,7 +3,7 @@
 
 Each round runs every case once for both helpers, alternating which goes first, so both see the
 same machine load. Prints a Markdown table: median and p90 wall time per case, and the ratio of
-the medians (java / go). Usage: cred_interleaved.py ROUNDS JAVA GO LABEL
+the medians (A / B). Usage: cred_interleaved.py ROUNDS LABEL NAME_A HELPER_A NAME_B HELPER_B
 """
 import json
 import os
@@ -12,7 +12,8 @@ import subprocess
 import sys
 import time
 
-rounds, java, go, label = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+rounds, label = int(sys.argv[1]), sys.argv[2]
+name_a, java, name_b, go = sys.argv[3:7]
 CASES = [
     ("get (found)", "get", b"https://registry.bench.test"),
     ("get (not found)", "get", b"https://absent.bench.test"),
@@ -43,7 +44,7 @@ def p90(values):
 load = os.getloadavg()
 print(f"\n{label}: {rounds} interleaved rounds, load average after: "
       f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
-print("| call | java median (p90) ms | Go median (p90) ms | java / Go |")
+print(f"| call | {name_a} median (p90) ms | {name_b} median (p90) ms | {name_a} / {name_b} |")
 print("|---|---|---|---|")
 for name, _, _ in CASES:
     j, g = times[(name, "java")], times[(name, "go")]
