@@ -107,19 +107,17 @@ final class SecretServiceBus implements Closeable {
   }
 
   /**
-   * Checks the service is there, with the calls every action needs next already on their way: the
-   * default-collection check and the encrypted session (a server-side object that goes away with
-   * the connection). One round trip instead of four; a Secret Service that is missing answers those
-   * with errors nobody reads.
+   * Checks the service is there, with the default-collection check already on its way: one round
+   * trip instead of three; a Secret Service that is missing answers it with an error nobody reads.
+   * The encrypted session is opened only by calls that move a secret ({@link #prepareSession}):
+   * {@code list} never pays for the key agreement, on either side of the bus.
    */
   private void requireService() throws StoreException {
     try {
-      crypto = DhSession.create();
       long owner = bus.send(DBUS, DBUS_PATH, DBUS, "NameHasOwner", "s", SERVICE);
       aliasCall = bus.send(SERVICE, SERVICE_PATH, SERVICE_IFACE, "ReadAlias", "s", "default");
       collectionsCall =
           bus.send(SERVICE, SERVICE_PATH, PROPERTIES, "Get", "ss", SERVICE_IFACE, "Collections");
-      sessionCall = sendOpenSession();
       if (Boolean.TRUE.equals(bus.await(owner).get(0))) {
         return;
       }
@@ -233,23 +231,34 @@ final class SecretServiceBus implements Closeable {
   }
 
   /**
+   * Sends OpenSession for the encrypted session without waiting, so that its answer travels with
+   * the calls sent next (a {@code get} sends it before its search).
+   */
+  void prepareSession() throws StoreException {
+    if (session != null || sessionCall != 0) {
+      return;
+    }
+    try {
+      if (crypto != null) {
+        crypto.clear();
+      }
+      crypto = DhSession.create();
+      sessionCall = sendOpenSession();
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException(
+          "the Secret Service did not answer OpenSession (" + e.getMessage() + "); " + RESTART);
+    }
+  }
+
+  /**
    * The encrypted session, its key agreed on first use. A shared value that starts with a zero byte
    * is ambiguous between implementations (see DhSession#agree): that session is dropped for a new
    * one, which 255 times in 256 needs no second try.
    */
   private String session() throws StoreException {
     for (int attempt = 0; session == null && attempt < 8; attempt++) {
-      long call;
-      try {
-        if (sessionCall == 0) {
-          crypto.clear();
-          crypto = DhSession.create();
-        }
-        call = sessionCall > 0 ? sessionCall : sendOpenSession();
-      } catch (IOException | RuntimeException e) {
-        throw new StoreException(
-            "the Secret Service did not answer OpenSession (" + e.getMessage() + "); " + RESTART);
-      }
+      prepareSession();
+      long call = sessionCall;
       sessionCall = 0;
       List<Object> reply = await(call, "OpenSession");
       try {

@@ -101,6 +101,7 @@ public final class SecretServiceStore implements CredentialStore {
 
   @Override
   public Optional<Credentials> get(String serverUrl) throws StoreException {
+    bus.prepareSession(); // answered with the search: no extra round trip when the item is there
     SecretServiceBus.Found found = bus.search(lookupAttributes(serverUrl));
     if (found.unlocked().isEmpty() && !found.locked().isEmpty()) {
       writes().unlock(found.locked());

@@ -354,6 +354,34 @@ class ConfigureCommandTest {
     assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(config));
   }
 
+  @Test
+  void pointingDockerAtTheStoreRecordsItEvenWithNoLoginToMove() throws Exception {
+    int[] claims = {0};
+    InMemoryStore claiming =
+        new InMemoryStore() {
+          @Override
+          public void claim() {
+            claims[0]++;
+          }
+        };
+    int exit =
+        new ConfigureCommand(Map.of(), home, () -> claiming)
+            .run(
+                List.of("--no-containers"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertEquals(0, exit);
+    assertEquals(1, claims[0]);
+    int again =
+        new ConfigureCommand(Map.of(), home, () -> claiming)
+            .run(
+                List.of("--no-containers", "--dry-run"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertEquals(0, again);
+    assertEquals(1, claims[0], "a dry run or a run with nothing to do recorded something");
+  }
+
   private static void assertNoStrayFiles(Path dir) throws IOException {
     try (var files = Files.list(dir)) {
       assertEquals(List.of("config.json"), files.map(p -> p.getFileName().toString()).toList());
