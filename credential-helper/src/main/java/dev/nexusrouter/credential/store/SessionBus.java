@@ -11,10 +11,13 @@ import java.util.function.Predicate;
  * reference §4.4). Only {@code unix:path=} addresses work with the JDK socket transport.
  */
 public final class SessionBus {
+  /** No bus: the socket path that was tried (or why none was). */
   static final String NO_BUS =
-      "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and $XDG_RUNTIME_DIR/bus does not"
-          + " exist; log in to a desktop session or run under dbus-run-session, or set"
+      "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and %s does not exist; log in to a"
+          + " desktop session or run under dbus-run-session, or set"
           + " DOCKER_CREDENTIAL_JAVA_BACKEND=file";
+
+  static final String NO_RUNTIME_DIR = "$XDG_RUNTIME_DIR/bus (XDG_RUNTIME_DIR is unset)";
 
   private SessionBus() {}
 
@@ -39,12 +42,13 @@ public final class SessionBus {
               + " DOCKER_CREDENTIAL_JAVA_BACKEND=file");
     }
     String runtimeDir = env.get("XDG_RUNTIME_DIR");
-    if (runtimeDir != null && !runtimeDir.isBlank()) {
-      Path bus = Path.of(runtimeDir, "bus");
-      if (exists.test(bus)) {
-        return "unix:path=" + bus;
-      }
+    if (runtimeDir == null || runtimeDir.isBlank()) {
+      throw new BackendUnavailableException(String.format(NO_BUS, NO_RUNTIME_DIR));
     }
-    throw new BackendUnavailableException(NO_BUS);
+    Path bus = Path.of(runtimeDir, "bus");
+    if (exists.test(bus)) {
+      return "unix:path=" + bus;
+    }
+    throw new BackendUnavailableException(String.format(NO_BUS, bus));
   }
 }

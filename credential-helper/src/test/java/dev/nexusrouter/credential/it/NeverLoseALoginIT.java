@@ -86,6 +86,7 @@ class NeverLoseALoginIT {
         assertEquals(1, r.out().lines().count(), r.toString());
         assertTrue(r.out().contains("keyring-in-use exists"), r.toString());
         assertTrue(r.out().contains("DBUS_SESSION_BUS_ADDRESS"), r.toString());
+        assertTrue(r.out().contains(home.resolve("run/bus") + " does not exist"), r.toString());
         assertEquals("", r.stderr(), r.toString());
       }
       assertFalse(
