@@ -41,6 +41,8 @@ public final class Main {
     int code;
     if (argList.equals(List.of(AotTraining.ACTION))) {
       code = AotTraining.run(System.in, env, osName, home);
+    } else if (argList.equals(List.of(AotTraining.WRITE_ACTION))) {
+      code = AotTraining.runWrites(System.in, env, osName, home);
     } else {
       code = invoke(argList, System.in, out, env, osName, home);
     }
