@@ -4,7 +4,7 @@
 #   packaging/target/docker-credential-java-<version>-linux-x86_64.tar.gz   (with install.sh)
 # from credential-helper/target/docker-credential-java.jar (mvn package builds it).
 # Layout: /usr/bin/docker-credential-java (a /bin/sh wrapper) and /usr/lib/docker-credential-java/
-# {runtime/ (jlink), docker-credential-java.jar, docker-credential-java{,-file}.aot,
+# {runtime/ (jlink), docker-credential-java.jar, docker-credential-java{,-file,-write}.aot,
 # libdockercredjava.so}.
 # libdockercredjava.so is the helper's JNI socket (credential-helper/src/main/c), built with gcc:
 # the JDK's Unix-domain channel costs more start-up than the whole Go helper (BENCHMARKS.md).
@@ -73,8 +73,9 @@ chmod 755 "$root/usr/bin/$name"
 train() {
   # One training run of the calls clients make on every pull, between a `store` and an `erase`,
   # with the wrapper's own flags so that the cache matches the runs it will serve.
-  #   train LIB CACHE_NAME
+  #   train LIB CACHE_NAME [TRAINING_ACTION]
   tr_lib=$1
+  tr_action=${3:-aot-training}
   plain=$work/train-plain
   recording=$work/train-recording
   sed "s|@LIBDIR@|$tr_lib|; s|@AOT@||; s|@AOT_RECORD@||" \
@@ -84,8 +85,8 @@ train() {
   printf '{"ServerURL":"https://aot-training.invalid","Username":"u","Secret":"s"}' |
     sh "$plain" store || die "training: store failed"
   # aot-training replays get (found and not found) and list in one JVM (AotTraining.java).
-  printf 'https://aot-training.invalid' | sh "$recording" aot-training >/dev/null ||
-    die "training: get failed"
+  printf 'https://aot-training.invalid' | sh "$recording" "$tr_action" >/dev/null ||
+    die "training: $tr_action failed"
   printf 'https://aot-training.invalid' | sh "$plain" erase || die "training: erase failed"
   [ -s "$tr_lib/$2.aot" ] || die "the AOT cache $2.aot was not written"
 }
@@ -113,6 +114,9 @@ if [ "$feature" -ge 25 ]; then
     export HOME DOCKER_CREDENTIAL_JAVA_BACKEND DOCKER_CREDENTIAL_JAVA_PASSPHRASE
   fi
   train "$lib" "$name"
+  # store/erase get their own cache: a JDK 25 cache loads all its classes at start-up, so the
+  # writes' classes in the pull's cache would slow every get (AotTraining.java).
+  train "$lib" "$name-write" aot-training-write
   keyring_stop
   say "AOT cache: training the file store's cache"
   train_file_store "$lib"

@@ -123,7 +123,7 @@ assert_cached() {
 check_aot() {
   lib=$1
   [ -f "$lib/$name.aot" ] || { say "no AOT cache in $lib (JDK < 25 build)"; return 0; }
-  for cache in "$name" "$name-file"; do
+  for cache in "$name" "$name-file" "$name-write"; do
     "$lib/runtime/bin/java" -XX:AOTCache="$lib/$cache.aot" -XX:AOTMode=on \
       --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
       -XX:-UsePerfData -Xss512k -Ddocker-credential-java.native-library="$lib/libdockercredjava.so" \

@@ -133,3 +133,144 @@ JNIEXPORT void JNICALL JNI_FN(write0)(JNIEnv *env, jclass cls, jint fd, jbyteArr
 JNIEXPORT void JNICALL JNI_FN(close0)(JNIEnv *env, jclass cls, jint fd) { close(fd); }
 
 JNIEXPORT jlong JNICALL JNI_FN(uid0)(JNIEnv *env, jclass cls) { return (jlong)getuid(); }
+
+/*
+ * Modular exponentiation for the Secret Service's encrypted session (Diffie-Hellman over the
+ * 1024-bit MODP group, RFC 2409 section 6.2): base^exp mod mod, all big-endian byte arrays, mod
+ * odd and at most 1024 bits. Montgomery multiplication on 64-bit limbs. BigInteger.modPow costs
+ * ~25 ms per call in the interpreter the packaged get runs in; this costs well under 1 ms. The
+ * Java side checks the result against nothing secret-dependent; the exponent is cleared here.
+ */
+#define MP_LIMBS 16
+
+typedef unsigned long long limb;
+typedef unsigned __int128 dlimb;
+
+static void mp_from_bytes(limb *out, const unsigned char *in, int len) {
+  memset(out, 0, MP_LIMBS * sizeof(limb));
+  for (int i = 0; i < len; i++) {
+    int bit = (len - 1 - i) * 8;
+    out[bit / 64] |= (limb)in[i] << (bit % 64);
+  }
+}
+
+static int mp_geq(const limb *a, const limb *b) {
+  for (int i = MP_LIMBS - 1; i >= 0; i--) {
+    if (a[i] != b[i]) {
+      return a[i] > b[i];
+    }
+  }
+  return 1;
+}
+
+static void mp_sub(limb *a, const limb *b) {
+  limb borrow = 0;
+  for (int i = 0; i < MP_LIMBS; i++) {
+    dlimb d = (dlimb)a[i] - b[i] - borrow;
+    a[i] = (limb)d;
+    borrow = (limb)(d >> 64) ? 1 : 0;
+  }
+}
+
+/* r = a * b * 2^-1024 mod m (CIOS); r may alias a or b. */
+static void mp_montmul(limb *r, const limb *a, const limb *b, const limb *m, limb minv) {
+  limb t[MP_LIMBS + 2];
+  memset(t, 0, sizeof t);
+  for (int i = 0; i < MP_LIMBS; i++) {
+    limb carry = 0;
+    for (int j = 0; j < MP_LIMBS; j++) {
+      dlimb s = (dlimb)a[j] * b[i] + t[j] + carry;
+      t[j] = (limb)s;
+      carry = (limb)(s >> 64);
+    }
+    dlimb s = (dlimb)t[MP_LIMBS] + carry;
+    t[MP_LIMBS] = (limb)s;
+    t[MP_LIMBS + 1] = (limb)(s >> 64);
+    limb q = t[0] * minv;
+    s = (dlimb)q * m[0] + t[0];
+    carry = (limb)(s >> 64);
+    for (int j = 1; j < MP_LIMBS; j++) {
+      s = (dlimb)q * m[j] + t[j] + carry;
+      t[j - 1] = (limb)s;
+      carry = (limb)(s >> 64);
+    }
+    s = (dlimb)t[MP_LIMBS] + carry;
+    t[MP_LIMBS - 1] = (limb)s;
+    t[MP_LIMBS] = t[MP_LIMBS + 1] + (limb)(s >> 64);
+  }
+  if (t[MP_LIMBS] != 0 || mp_geq(t, m)) {
+    mp_sub(t, m);
+  }
+  memcpy(r, t, MP_LIMBS * sizeof(limb));
+}
+
+JNIEXPORT jbyteArray JNICALL JNI_FN(modPow0)(JNIEnv *env, jclass cls, jbyteArray base,
+                                             jbyteArray exp, jbyteArray mod) {
+  jsize nb = (*env)->GetArrayLength(env, base);
+  jsize ne = (*env)->GetArrayLength(env, exp);
+  jsize nm = (*env)->GetArrayLength(env, mod);
+  if (nb > MP_LIMBS * 8 || ne > MP_LIMBS * 8 || nm > MP_LIMBS * 8 || nm == 0) {
+    throw_io(env, "modPow", EINVAL);
+    return NULL;
+  }
+  unsigned char bb[MP_LIMBS * 8], eb[MP_LIMBS * 8], mb[MP_LIMBS * 8];
+  (*env)->GetByteArrayRegion(env, base, 0, nb, (jbyte *)bb);
+  (*env)->GetByteArrayRegion(env, exp, 0, ne, (jbyte *)eb);
+  (*env)->GetByteArrayRegion(env, mod, 0, nm, (jbyte *)mb);
+  if ((*env)->ExceptionCheck(env)) {
+    return NULL;
+  }
+  limb b[MP_LIMBS], e[MP_LIMBS], m[MP_LIMBS], x[MP_LIMBS], r2[MP_LIMBS], one[MP_LIMBS];
+  mp_from_bytes(b, bb, nb);
+  mp_from_bytes(e, eb, ne);
+  mp_from_bytes(m, mb, nm);
+  memset(eb, 0, sizeof eb);
+  if ((m[0] & 1) == 0 || mp_geq(b, m)) {
+    memset(e, 0, sizeof e);
+    throw_io(env, "modPow", EINVAL);
+    return NULL;
+  }
+  /* minv = -m^-1 mod 2^64 (Newton: each step doubles the correct low bits). */
+  limb inv = 1;
+  for (int i = 0; i < 6; i++) {
+    inv *= 2 - m[0] * inv;
+  }
+  limb minv = (limb)0 - inv;
+  /* r2 = 2^2048 mod m, by doubling 1 with reduction (the modulus has no leading zero limbs). */
+  memset(r2, 0, sizeof r2);
+  r2[0] = 1;
+  for (int i = 0; i < 2 * 64 * MP_LIMBS; i++) {
+    limb top = r2[MP_LIMBS - 1] >> 63;
+    for (int j = MP_LIMBS - 1; j > 0; j--) {
+      r2[j] = (r2[j] << 1) | (r2[j - 1] >> 63);
+    }
+    r2[0] <<= 1;
+    if (top || mp_geq(r2, m)) {
+      mp_sub(r2, m);
+    }
+  }
+  memset(one, 0, sizeof one);
+  one[0] = 1;
+  mp_montmul(x, one, r2, m, minv); /* x = R mod m: 1 in Montgomery form */
+  mp_montmul(b, b, r2, m, minv);   /* b in Montgomery form */
+  for (int i = MP_LIMBS * 64 - 1; i >= 0; i--) {
+    mp_montmul(x, x, x, m, minv);
+    if ((e[i / 64] >> (i % 64)) & 1) {
+      mp_montmul(x, x, b, m, minv);
+    }
+  }
+  mp_montmul(x, x, one, m, minv);
+  memset(e, 0, sizeof e);
+  unsigned char out[MP_LIMBS * 8];
+  for (int i = 0; i < nm; i++) {
+    int bit = (nm - 1 - i) * 8;
+    out[i] = (unsigned char)(x[bit / 64] >> (bit % 64));
+  }
+  jbyteArray result = (*env)->NewByteArray(env, nm);
+  if (result != NULL) {
+    (*env)->SetByteArrayRegion(env, result, 0, nm, (jbyte *)out);
+  }
+  memset(out, 0, sizeof out);
+  memset(x, 0, sizeof x);
+  return result;
+}

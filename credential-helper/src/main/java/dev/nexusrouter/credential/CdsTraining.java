@@ -6,6 +6,7 @@ import dev.nexusrouter.credential.protocol.Protocol;
 import dev.nexusrouter.credential.protocol.StoreException;
 import dev.nexusrouter.credential.store.FileStore;
 import dev.nexusrouter.credential.store.SecretServiceStore;
+import dev.nexusrouter.credential.store.SessionBus;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,7 +40,11 @@ final class CdsTraining {
               "training".getBytes(StandardCharsets.UTF_8)));
       try {
         SecretServiceStore secretService =
-            SecretServiceStore.connect(env, Duration.ZERO, dir.resolve("secretservice.lock"));
+            SecretServiceStore.connect(
+                SessionBus.address(env),
+                Duration.ZERO,
+                dir.resolve("secretservice.lock"),
+                dir.resolve("keyring-in-use"));
         secretService.list();
         secretService.get("docker-credential-java.cds-training.invalid");
       } catch (StoreException | RuntimeException e) {

@@ -33,7 +33,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+    OutputStream out = new BufferedOutputStream(protocolOutput(), 1 << 16);
     Map<String, String> env = System.getenv();
     String osName = System.getProperty("os.name", "");
     Path home = home();
@@ -41,6 +41,8 @@ public final class Main {
     int code;
     if (argList.equals(List.of(AotTraining.ACTION))) {
       code = AotTraining.run(System.in, env, osName, home);
+    } else if (argList.equals(List.of(AotTraining.WRITE_ACTION))) {
+      code = AotTraining.runWrites(System.in, env, osName, home);
     } else {
       code = invoke(argList, System.in, out, env, osName, home);
     }
@@ -60,6 +62,27 @@ public final class Main {
   }
 
   private static final Object EXIT_LOCK = new Object();
+
+  /** Set by the launchers when they moved the protocol channel off fd 1 (see below). */
+  static final String PROTOCOL_FD = "docker-credential-java.protocol-fd";
+
+  /**
+   * Where answers go. HotSpot prints its crash banner on fd 1 whatever the flags say, so the
+   * launchers hand the client's stdout over as fd 3 and point fd 1 at stderr: a crash can then
+   * never put anything but protocol output on the channel clients parse. Without them, plain
+   * stdout.
+   */
+  private static OutputStream protocolOutput() {
+    String fd = System.getProperty(PROTOCOL_FD);
+    if (fd != null && !fd.isEmpty()) {
+      try {
+        return new FileOutputStream("/dev/fd/" + Integer.parseInt(fd), true);
+      } catch (IOException | NumberFormatException e) {
+        // Cannot happen for the pipe or file the launchers checked; stdout is then stderr.
+      }
+    }
+    return new FileOutputStream(FileDescriptor.out);
+  }
 
   /**
    * One invocation as the process runs it: the watchdog for protocol actions, then {@link #run};
@@ -118,7 +141,8 @@ public final class Main {
       throws IOException {
     Settings[] settings = new Settings[1];
     CredentialStore[] opened = new CredentialStore[1];
-    Protocol.StoreOpener opener = () -> opened[0] = selector(settings, env, osName, home).open();
+    Protocol.StoreOpener opener =
+        () -> opened[0] = selector(settings, env, osName, home, err).open();
     try {
       return dispatch(args, in, out, err, env, osName, home, opener);
     } finally {
@@ -164,7 +188,7 @@ public final class Main {
   private static void timedOut(Duration deadline) {
     synchronized (EXIT_LOCK) {
       try {
-        new FileOutputStream(FileDescriptor.out)
+        protocolOutput()
             .write(
                 ("docker-credential-java: the credential store did not answer within "
                         + deadline.toSeconds()
@@ -178,12 +202,13 @@ public final class Main {
   }
 
   private static BackendSelector selector(
-      Settings[] cache, Map<String, String> env, String osName, Path home) throws StoreException {
+      Settings[] cache, Map<String, String> env, String osName, Path home, PrintStream err)
+      throws StoreException {
     if (cache[0] == null) {
       cache[0] = Settings.load(env, osName, home);
     }
     return new BackendSelector(
-        cache[0].backend(), osName, new SystemBackends(cache[0], env, osName));
+        cache[0].backend(), osName, new SystemBackends(cache[0], env, osName), err);
   }
 
   private static int doctor(OutputStream out, Map<String, String> env, String osName, Path home) {
@@ -203,7 +228,8 @@ public final class Main {
       ps.println("D-Bus transport: " + BusConnection.transportName());
     }
     BackendSelector selector =
-        new BackendSelector(settings.backend(), osName, new SystemBackends(settings, env, osName));
+        new BackendSelector(
+            settings.backend(), osName, new SystemBackends(settings, env, osName), ps);
     List<String> report = selector.report();
     report.forEach(ps::println);
     ps.flush();

@@ -87,4 +87,7 @@ final class NativeSocket implements Transport {
   private static native void close0(int fd);
 
   private static native long uid0();
+
+  /** base^exp mod mod in C (see unixsocket.c); mod odd, at most 1024 bits, base below it. */
+  static native byte[] modPow0(byte[] base, byte[] exp, byte[] mod) throws IOException;
 }

@@ -1,20 +1,20 @@
 package dev.nexusrouter.credential.dockerconfig;
 
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
-import com.fasterxml.jackson.core.util.Separators;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nexusrouter.common.Json;
+import dev.nexusrouter.credential.dockerconfig.JsonDoc.Obj;
 import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.Protocol;
+import dev.nexusrouter.credential.protocol.ServerUrls;
 import dev.nexusrouter.credential.protocol.StoreException;
 import dev.nexusrouter.credential.store.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,20 +22,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code docker-credential-java configure [--dry-run] [--registry HOST]... [--docker-config FILE]
- * [--containers-auth FILE | --no-containers]}: points docker and containers/image at this helper
- * and moves plaintext logins into the store. Every login is read back before its secret leaves a
- * file, files are replaced atomically, and a second run finds nothing to do.
+ * {@code docker-credential-java configure [--dry-run] [--prefer-config] [--registry HOST]...
+ * [--docker-config FILE] [--containers-auth FILE | --no-containers]}: points docker and
+ * containers/image at this helper and moves plaintext logins into the store. A login the store
+ * already holds for a server wins over a plaintext copy (docker leaves stale ones behind) unless
+ * {@code --prefer-config}. Every login is read back before its secret leaves a file, files are
+ * replaced atomically through symbolic links, unchanged content keeps its exact text, and a second
+ * run finds nothing to do (credential-helper/README.md, "Switch docker and podman over").
  */
 public final class ConfigureCommand {
   static final String USAGE =
-      "usage: docker-credential-java configure [--dry-run] [--registry HOST]..."
+      "usage: docker-credential-java configure [--dry-run] [--prefer-config] [--registry HOST]..."
           + " [--docker-config FILE] [--containers-auth FILE | --no-containers]";
 
   private final Map<String, String> env;
   private final Path home;
   private final Protocol.StoreOpener opener;
-  private final ObjectMapper mapper = Json.lenientMapper();
 
   public ConfigureCommand(Map<String, String> env, Path home, Protocol.StoreOpener opener) {
     this.env = env;
@@ -59,6 +61,7 @@ public final class ConfigureCommand {
   private int configure(List<String> args, PrintStream out)
       throws ConfigureException, StoreException {
     boolean dryRun = false;
+    boolean preferConfig = false;
     boolean containersEnabled = true;
     List<String> registries = new ArrayList<>();
     Path dockerConfig = null;
@@ -67,8 +70,9 @@ public final class ConfigureCommand {
       String arg = args.get(i);
       switch (arg) {
         case "--dry-run" -> dryRun = true;
+        case "--prefer-config" -> preferConfig = true;
         case "--no-containers" -> containersEnabled = false;
-        case "--registry" -> registries.add(value(args, ++i));
+        case "--registry" -> registries.add(registry(value(args, ++i)));
         case "--docker-config" -> dockerConfig = Path.of(value(args, ++i));
         case "--containers-auth" -> containersAuth = Path.of(value(args, ++i));
         default -> throw new ConfigureException("unknown option " + arg + "\n" + USAGE);
@@ -80,38 +84,133 @@ public final class ConfigureCommand {
             ? null
             : containersAuth != null ? containersAuth : defaultContainersAuth();
 
-    ObjectNode docker = read(dockerPath).orElseGet(mapper::createObjectNode);
-    ObjectNode containers = containersPath == null ? null : read(containersPath).orElse(null);
+    Obj docker = read(dockerPath).orElseGet(Obj::empty);
+    Obj containers = containersPath == null ? null : read(containersPath).orElse(null);
     Migration migration = Migration.plan(docker, containers, registries, containersPath != null);
 
     out.println("docker config: " + dockerPath);
     out.println("containers auth file: " + (containersPath == null ? "(skipped)" : containersPath));
-    if (migration.plan.isEmpty()) {
+    migration.notes.forEach(line -> out.println("  " + line));
+    CredentialStore store = migration.logins.isEmpty() ? null : opener.open();
+    List<Credentials> toStore = new ArrayList<>();
+    List<String> changes = new ArrayList<>(migration.changes);
+    for (Migration.Login login : migration.logins) {
+      changes.add(decide(store, login, preferConfig, toStore));
+    }
+    if (changes.isEmpty()) {
       out.println("nothing to do: already configured and no plaintext logins left");
       return 0;
     }
     String prefix = dryRun ? "would " : "";
-    migration.plan.forEach(line -> out.println("  " + prefix + line));
+    changes.forEach(line -> out.println("  " + prefix + line));
     if (dryRun) {
       out.println("dry run: nothing was changed");
       return 0;
     }
-    if (!migration.logins.isEmpty()) {
-      CredentialStore store = opener.open();
-      for (Migration.Login login : migration.logins) {
-        moveAndVerify(store, login.credentials());
-      }
-      out.println(
-          migration.logins.size() + " login(s) stored in " + store.name() + " and verified");
+    for (Credentials credentials : toStore) {
+      moveAndVerify(store, credentials);
     }
-    if (migration.dockerChanged) {
-      write(dockerPath, docker);
+    if (!toStore.isEmpty()) {
+      out.println(toStore.size() + " login(s) stored in " + store.name() + " and verified");
     }
-    if (migration.containersChanged && containersPath != null) {
-      write(containersPath, migration.containers);
+    if (migration.dockerChanged(docker)) {
+      write(dockerPath, JsonDoc.write(docker));
     }
+    if (migration.containersChanged() && containersPath != null) {
+      write(containersPath, JsonDoc.write(migration.containers));
+    }
+    claim(store);
     out.println("done");
     return 0;
+  }
+
+  /**
+   * Docker now sends every login to this helper: if that means the keyring, record it, so that a
+   * later call without the session bus fails loudly rather than splitting logins into the file.
+   * Best effort: the files are already written, and a store that cannot open says so on use.
+   */
+  private void claim(CredentialStore opened) {
+    try {
+      (opened != null ? opened : opener.open()).claim();
+    } catch (StoreException | RuntimeException e) {
+      // Nothing recorded; auto mode keeps its fallback until the first keyring store.
+    }
+  }
+
+  /**
+   * What to do with one plaintext login: move it, or drop the file's copy because the store already
+   * has a login for that server. Differences are told by user name only.
+   */
+  private static String decide(
+      CredentialStore store, Migration.Login login, boolean preferConfig, List<Credentials> toStore)
+      throws StoreException {
+    Credentials file = login.credentials();
+    String where = login.origin() + ": ";
+    Optional<Credentials> existing = existing(store, file.serverUrl());
+    if (existing.isEmpty()) {
+      toStore.add(file);
+      return where
+          + "move the login for "
+          + file.serverUrl()
+          + " (user "
+          + file.username()
+          + ") into "
+          + store.name();
+    }
+    Credentials kept = existing.get();
+    boolean same = kept.username().equals(file.username()) && kept.secret().equals(file.secret());
+    if (same) {
+      return where
+          + "remove the plaintext copy of the login for "
+          + file.serverUrl()
+          + " (user "
+          + file.username()
+          + "): "
+          + store.name()
+          + " already holds it";
+    }
+    String difference =
+        kept.username().equals(file.username())
+            ? "both user " + file.username() + ", different secrets"
+            : store.name() + " has user " + kept.username() + ", the file user " + file.username();
+    if (preferConfig) {
+      toStore.add(file);
+      return where
+          + "replace the "
+          + store.name()
+          + " login for "
+          + file.serverUrl()
+          + " with the file's ("
+          + difference
+          + "; --prefer-config)";
+    }
+    return where
+        + "keep the "
+        + store.name()
+        + " login for "
+        + file.serverUrl()
+        + " and drop the file's stale one ("
+        + difference
+        + "; --prefer-config keeps the file's instead)";
+  }
+
+  /** The store's login for {@code serverUrl}: exact key first, then an equivalent stored key. */
+  private static Optional<Credentials> existing(CredentialStore store, String serverUrl)
+      throws StoreException {
+    Optional<Credentials> exact = store.get(serverUrl);
+    if (exact.isPresent()) {
+      return exact;
+    }
+    String canonical = ServerUrls.canonical(serverUrl);
+    for (String key : store.list().keySet()) {
+      if (ServerUrls.canonical(key).equals(canonical)) {
+        Optional<Credentials> alias = store.get(key);
+        if (alias.isPresent()) {
+          return alias;
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static void moveAndVerify(CredentialStore store, Credentials credentials)
@@ -130,38 +229,67 @@ public final class ConfigureCommand {
     }
   }
 
-  private Optional<ObjectNode> read(Path path) throws ConfigureException {
-    if (!Files.exists(path)) {
-      return Optional.empty();
+  /** A --registry value as docker keys it; an empty host is refused. */
+  private static String registry(String value) throws ConfigureException {
+    String key = Migration.dockerKey(value);
+    if (key.isBlank()) {
+      throw new ConfigureException("--registry '" + value + "' names no host\n" + USAGE);
     }
-    try {
-      JsonNode node = mapper.readTree(Files.readAllBytes(path));
-      if (node == null || node.isMissingNode()) {
-        return Optional.empty();
-      }
-      if (!(node instanceof ObjectNode object)) {
-        throw new ConfigureException(path + " is not a JSON object; fix or remove it first");
-      }
-      return Optional.of(object);
-    } catch (IOException e) {
-      // The parser message could quote a secret from the file: keep only the location.
-      throw new ConfigureException(path + " is not valid JSON; fix it first, nothing was changed");
-    }
+    return value;
   }
 
-  private void write(Path path, ObjectNode root) throws ConfigureException {
+  /**
+   * The file's top-level object; empty when the file does not exist or holds only white space.
+   * Unreadable, not JSON and not an object are three different messages; none quotes the file.
+   */
+  private static Optional<Obj> read(Path path) throws ConfigureException {
+    byte[] bytes;
     try {
-      Path dir = path.toAbsolutePath().getParent();
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, AtomicFiles.ownerOnlyDirectory());
-      }
-      byte[] bytes = mapper.writer(new DockerLayout()).writeValueAsBytes(root);
-      byte[] withNewline = new byte[bytes.length + 1];
-      System.arraycopy(bytes, 0, withNewline, 0, bytes.length);
-      withNewline[bytes.length] = '\n';
-      AtomicFiles.write(path, withNewline);
+      bytes = Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
     } catch (IOException e) {
-      throw new ConfigureException("cannot write " + path + ": " + e.getClass().getSimpleName());
+      throw new ConfigureException(
+          "cannot read "
+              + path
+              + " ("
+              + AtomicFiles.describe(e)
+              + "); fix its permissions first, nothing was changed");
+    }
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new ConfigureException(path + " is not UTF-8 text; fix it first, nothing was changed");
+    }
+    if (text.isBlank()) {
+      return Optional.empty();
+    }
+    JsonDoc.Value value;
+    try {
+      value = JsonDoc.parse(text);
+    } catch (JsonDoc.SyntaxError e) {
+      throw new ConfigureException(
+          path + " is not valid JSON (" + e.getMessage() + "); fix it first, nothing was changed");
+    }
+    if (!(value instanceof Obj object)) {
+      throw new ConfigureException(
+          path + " is valid JSON but not an object ({...}); fix or remove it first");
+    }
+    return Optional.of(object);
+  }
+
+  private static void write(Path path, String text) throws ConfigureException {
+    try {
+      AtomicFiles.writeThroughLinks(path, text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new ConfigureException("cannot write " + path + ": " + AtomicFiles.describe(e));
     }
   }
 
@@ -204,29 +332,6 @@ public final class ConfigureCommand {
       throw new ConfigureException("missing value for " + args.get(i - 1) + "\n" + USAGE);
     }
     return args.get(i);
-  }
-
-  /**
-   * The layout docker writes itself ({@code json.MarshalIndent} with a tab): {@code "key": value}
-   * and empty objects as {@code {}}, so docker's own markers look unchanged.
-   */
-  static final class DockerLayout extends DefaultPrettyPrinter {
-    private static final long serialVersionUID = 1L;
-
-    DockerLayout() {
-      super(
-          Separators.createDefaultInstance()
-              .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
-              .withObjectEmptySeparator("")
-              .withArrayEmptySeparator(""));
-      _objectIndenter = new DefaultIndenter("\t", "\n");
-      _arrayIndenter = new DefaultIndenter("\t", "\n");
-    }
-
-    @Override
-    public DockerLayout createInstance() {
-      return new DockerLayout();
-    }
   }
 
   /** A user-facing configure failure; the message never holds a secret. */

@@ -1,22 +1,21 @@
 package dev.nexusrouter.credential.dockerconfig;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nexusrouter.credential.dockerconfig.JsonDoc.Leaf;
+import dev.nexusrouter.credential.dockerconfig.JsonDoc.Member;
+import dev.nexusrouter.credential.dockerconfig.JsonDoc.Obj;
 import dev.nexusrouter.credential.protocol.Credentials;
-import dev.nexusrouter.credential.protocol.ServerUrls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * The pure part of {@code configure}: given the parsed docker config and containers auth file,
  * changes them in memory and lists the logins to move. Only fields this tool owns are touched;
- * everything else (proxies, other helpers, unknown keys) is left as it was.
+ * everything else (proxies, other helpers, unknown keys, their exact text) is left as it was.
  */
 final class Migration {
   static final String HELPER = "java";
@@ -26,14 +25,20 @@ final class Migration {
   private static final List<String> SECRET_FIELDS =
       List.of("auth", "identitytoken", "password", "username", "registrytoken");
 
+  /** The map fields docker decodes into Go maps, where a repeated key merges (see JsonDoc). */
+  private static final List<String> MAP_FIELDS = List.of("auths", "credHelpers");
+
   /** One login to move: which file it came from and what to store. */
   record Login(String origin, Credentials credentials) {}
 
-  final List<String> plan = new ArrayList<>();
+  /** What changes in the files, one line each; empty means nothing to do. */
+  final List<String> changes = new ArrayList<>();
+
+  /** What is left alone and why; printed, but not a change. */
+  final List<String> notes = new ArrayList<>();
+
   final List<Login> logins = new ArrayList<>();
-  boolean dockerChanged;
-  boolean containersChanged;
-  ObjectNode containers;
+  Obj containers;
 
   private Migration() {}
 
@@ -44,7 +49,7 @@ final class Migration {
    * @param withContainers false to leave the containers auth file alone ({@code --no-containers})
    */
   static Migration plan(
-      ObjectNode docker, ObjectNode containers, List<String> registries, boolean withContainers) {
+      Obj docker, Obj containers, List<String> registries, boolean withContainers) {
     Migration m = new Migration();
     m.containers = containers;
     m.planDocker(docker, registries);
@@ -54,52 +59,66 @@ final class Migration {
     return m;
   }
 
-  private void planDocker(ObjectNode docker, List<String> registries) {
+  boolean dockerChanged(Obj docker) {
+    return docker.changed();
+  }
+
+  boolean containersChanged() {
+    return containers != null && containers.changed();
+  }
+
+  private void mergeDuplicates(String file, Obj root) {
+    for (String field : MAP_FIELDS) {
+      if (root.mergeDuplicates(field)) {
+        changes.add(
+            file + ": merge the repeated \"" + field + "\" blocks into one, as docker does");
+      }
+    }
+  }
+
+  private void planDocker(Obj docker, List<String> registries) {
+    mergeDuplicates("docker", docker);
     if (registries.isEmpty()) {
-      String current = docker.path("credsStore").asText("");
-      if (!current.equals(HELPER)) {
-        docker.put("credsStore", HELPER);
-        dockerChanged = true;
-        plan.add(
+      String current = docker.string("credsStore");
+      if (!HELPER.equals(current)) {
+        docker.put("credsStore", Leaf.string(HELPER));
+        changes.add(
             "docker: set credsStore to \""
                 + HELPER
                 + "\""
-                + (current.isEmpty()
+                + (current == null || current.isEmpty()
                     ? ""
-                    : " (was \"" + current + "\"; logins kept there are not moved)"));
+                    : " (was \"" + current + "\"; its logins stay where they are)"));
       }
     } else {
       for (String registry : registries) {
         String key = dockerKey(registry);
-        if (!HELPER.equals(docker.path("credHelpers").path(key).asText(null))) {
-          object(docker, "credHelpers").put(key, HELPER);
-          dockerChanged = true;
-          plan.add("docker: set credHelpers[\"" + key + "\"] to \"" + HELPER + "\"");
+        Obj helpers = docker.object("credHelpers");
+        if (helpers == null || !HELPER.equals(helpers.string(key))) {
+          docker.objectForEdit("credHelpers").put(key, Leaf.string(HELPER));
+          changes.add("docker: set credHelpers[\"" + key + "\"] to \"" + HELPER + "\"");
         }
       }
     }
-    JsonNode auths = docker.path("auths");
-    if (!auths.isObject()) {
+    Obj auths = docker.object("auths");
+    if (auths == null) {
       return;
     }
-    for (Map.Entry<String, JsonNode> e : auths.properties()) {
-      if (!hasSecret(e.getValue())) {
+    for (Member e : List.copyOf(auths.members)) {
+      if (!(e.value instanceof Obj entry) || !hasSecret(entry)) {
         continue;
       }
-      String helper = helperFor(docker, e.getKey());
+      String helper = helperFor(docker, e.key);
       if (!HELPER.equals(helper)) {
-        plan.add(
+        notes.add(
             "docker: left "
-                + e.getKey()
-                + " in the file: it is not served by the java helper"
-                + " (add --registry "
-                + ServerUrls.canonical(e.getKey())
+                + e.key
+                + " in the file: it is not served by the java helper (add --registry "
+                + dockerKey(e.key)
                 + ")");
         continue;
       }
-      if (move("docker", e.getKey(), (ObjectNode) e.getValue())) {
-        dockerChanged = true;
-      }
+      move("docker", e.key, entry);
     }
   }
 
@@ -111,60 +130,56 @@ final class Migration {
     for (Login login : logins) {
       hosts.add(containersKey(login.credentials().serverUrl()));
     }
-    if (containers != null && containers.path("auths").isObject()) {
-      for (Map.Entry<String, JsonNode> e : containers.path("auths").properties()) {
-        String other = containers.path("credHelpers").path(e.getKey()).asText(HELPER);
-        if (!hasSecret(e.getValue()) || !other.equals(HELPER)) {
+    if (containers != null) {
+      mergeDuplicates("containers", containers);
+      Obj auths = containers.object("auths");
+      Obj helpers = containers.object("credHelpers");
+      for (Member e : auths == null ? List.<Member>of() : List.copyOf(auths.members)) {
+        String other = helpers == null ? null : helpers.string(e.key);
+        if (!(e.value instanceof Obj entry)
+            || !hasSecret(entry)
+            || (other != null && !other.equals(HELPER))) {
           continue;
         }
-        if (move("containers", e.getKey(), (ObjectNode) e.getValue())) {
-          hosts.add(e.getKey());
-          containersChanged = true;
+        if (move("containers", e.key, entry)) {
+          hosts.add(e.key);
         }
       }
     }
     for (String host : hosts) {
       if (containers == null) {
-        containers = JsonNodeFactory.instance.objectNode();
-        containersChanged = true;
+        containers = Obj.empty();
       }
-      JsonNode current = containers.path("credHelpers").path(host);
-      if (current.isMissingNode()) {
-        object(containers, "credHelpers").put(host, HELPER);
-        containersChanged = true;
-        plan.add("containers: set credHelpers[\"" + host + "\"] to \"" + HELPER + "\"");
-      } else if (!HELPER.equals(current.asText())) {
-        plan.add("containers: kept credHelpers[\"" + host + "\"] = \"" + current.asText() + "\"");
+      Obj helpers = containers.object("credHelpers");
+      String current = helpers == null ? null : helpers.string(host);
+      if (current == null) {
+        containers.objectForEdit("credHelpers").put(host, Leaf.string(HELPER));
+        changes.add("containers: set credHelpers[\"" + host + "\"] to \"" + HELPER + "\"");
+      } else if (!HELPER.equals(current)) {
+        notes.add("containers: kept credHelpers[\"" + host + "\"] = \"" + current + "\"");
       }
     }
   }
 
   /** Decodes the entry, queues the login, and strips its secret fields (docker's {} marker). */
-  private boolean move(String origin, String key, ObjectNode entry) {
+  private boolean move(String origin, String key, Obj entry) {
     Credentials credentials = decode(key, entry);
     if (credentials == null) {
-      plan.add(origin + ": left " + key + " in the file: its auth field cannot be decoded");
+      notes.add(origin + ": left " + key + " in the file: its auth field cannot be decoded");
       return false;
     }
     logins.add(new Login(origin, credentials));
     SECRET_FIELDS.forEach(entry::remove);
-    plan.add(
-        origin
-            + ": move the login for "
-            + key
-            + " (user "
-            + credentials.username()
-            + ") into the credential store");
     return true;
   }
 
-  static Credentials decode(String key, JsonNode entry) {
-    String token = entry.path("identitytoken").asText("");
+  static Credentials decode(String key, Obj entry) {
+    String token = text(entry, "identitytoken");
     if (!token.isEmpty()) {
       // docker/cli native_store.go: identity tokens are stored under the username <token>.
       return new Credentials(key, "<token>", token);
     }
-    String auth = entry.path("auth").asText("");
+    String auth = text(entry, "auth");
     if (!auth.isEmpty()) {
       String decoded;
       try {
@@ -178,50 +193,68 @@ final class Migration {
       }
       return new Credentials(key, decoded.substring(0, colon), decoded.substring(colon + 1));
     }
-    String username = entry.path("username").asText("");
-    String password = entry.path("password").asText("");
+    String username = text(entry, "username");
+    String password = text(entry, "password");
     return username.isEmpty() || password.isEmpty()
         ? null
         : new Credentials(key, username, password);
   }
 
-  private static boolean hasSecret(JsonNode entry) {
-    return entry.isObject()
-        && (!entry.path("auth").asText("").isEmpty()
-            || !entry.path("identitytoken").asText("").isEmpty()
-            || !entry.path("password").asText("").isEmpty());
+  private static String text(Obj entry, String field) {
+    String value = entry.string(field);
+    return value == null ? "" : value;
+  }
+
+  private static boolean hasSecret(Obj entry) {
+    return !text(entry, "auth").isEmpty()
+        || !text(entry, "identitytoken").isEmpty()
+        || !text(entry, "password").isEmpty();
   }
 
   /** docker/cli GetCredentialsStore: credHelpers for the key wins, else credsStore. */
-  private static String helperFor(ObjectNode docker, String key) {
-    JsonNode helpers = docker.path("credHelpers");
-    String canonical = ServerUrls.canonical(key);
-    for (Map.Entry<String, JsonNode> e : helpers.properties()) {
-      if (ServerUrls.canonical(e.getKey()).equals(canonical)) {
-        return e.getValue().asText();
+  private static String helperFor(Obj docker, String key) {
+    Obj helpers = docker.object("credHelpers");
+    String wanted = dockerKey(key);
+    if (helpers != null) {
+      for (Member e : helpers.members) {
+        if (dockerKey(e.key).equals(wanted) && e.value instanceof Leaf l && l.text() != null) {
+          return l.text();
+        }
       }
     }
-    return docker.path("credsStore").asText("");
+    String store = docker.string("credsStore");
+    return store == null ? "" : store;
   }
 
-  /** The key docker asks for: the Hub is always https://index.docker.io/v1/ (§2.1). */
+  /**
+   * The host docker keys a registry by: docker/cli {@code credentials.ConvertToHostname} (no
+   * scheme, nothing from the first {@code /}), and the Hub as {@code https://index.docker.io/v1/}
+   * ({@code getAuthConfigKey}). So {@code https://reg.test:5000/v2/} is {@code reg.test:5000}.
+   */
   static String dockerKey(String registry) {
-    String canonical = ServerUrls.canonical(registry);
-    return canonical.equals("docker.io") ? HUB_DOCKER_KEY : canonical;
+    String host = hostOf(registry);
+    String lower = host.toLowerCase(Locale.ROOT);
+    return lower.equals("docker.io") || lower.equals("index.docker.io") ? HUB_DOCKER_KEY : host;
   }
 
-  /** The key containers/image asks for: host[:port], the Hub as docker.io (§2.2). */
+  /** The key containers/image asks for: host[:port], the Hub as docker.io. */
   static String containersKey(String registry) {
-    String canonical = ServerUrls.canonical(registry);
-    int slash = canonical.indexOf('/');
-    return slash < 0 ? canonical : canonical.substring(0, slash);
+    String host = hostOf(registry);
+    String lower = host.toLowerCase(Locale.ROOT);
+    return lower.equals("index.docker.io") || lower.equals("registry-1.docker.io")
+        ? "docker.io"
+        : host;
   }
 
-  private static ObjectNode object(ObjectNode parent, String field) {
-    JsonNode node = parent.get(field);
-    if (node instanceof ObjectNode o) {
-      return o;
+  private static String hostOf(String registry) {
+    String s = registry.trim();
+    String lower = s.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("https://")) {
+      s = s.substring("https://".length());
+    } else if (lower.startsWith("http://")) {
+      s = s.substring("http://".length());
     }
-    return parent.putObject(field);
+    int slash = s.indexOf('/');
+    return slash < 0 ? s : s.substring(0, slash);
   }
 }

@@ -25,6 +25,12 @@ public interface CredentialStore {
   Map<String, String> list() throws StoreException;
 
   /**
+   * Records that this account keeps its logins here, so that a later call that cannot reach this
+   * store fails instead of quietly using another one. Only the platform keyrings record anything.
+   */
+  default void claim() throws StoreException {}
+
+  /**
    * Releases connections. A D-Bus reader thread left blocked in a socket read makes the JVM's exit
    * wait up to 300 ms for "threads in native" (HotSpot VM_Exit), on every call from docker.
    */

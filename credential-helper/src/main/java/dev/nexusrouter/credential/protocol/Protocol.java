@@ -64,7 +64,7 @@ public final class Protocol {
       case VERSION:
         return ok(out, versionLine());
       case STORE:
-        return store(in.readAllBytes(), out);
+        return store(readRequest(in), out);
       case GET:
         return get(readKey(in), out);
       case ERASE:
@@ -145,8 +145,16 @@ public final class Protocol {
   }
 
   /** get/erase send the bare URL without a newline; people type {@code echo url |}, so trim. */
-  private static String readKey(InputStream in) throws IOException {
-    return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+  private static String readKey(InputStream in) throws StoreException {
+    return new String(readRequest(in), StandardCharsets.UTF_8).trim();
+  }
+
+  private static byte[] readRequest(InputStream in) throws StoreException {
+    try {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new StoreException(ProtocolMessages.STDIN_UNREADABLE);
+    }
   }
 
   private String versionLine() {

@@ -12,4 +12,8 @@ public final class ProtocolMessages {
   public static final String USAGE = "Usage: " + HELPER_NAME + " <store|get|erase|list|version>";
 
   private ProtocolMessages() {}
+
+  /** stdin could not be read (closed, or open for writing only); the request never arrived. */
+  public static final String STDIN_UNREADABLE =
+      HELPER_NAME + ": cannot read the request from stdin (it is closed or not readable)";
 }

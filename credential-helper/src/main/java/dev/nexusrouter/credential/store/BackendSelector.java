@@ -1,24 +1,40 @@
 package dev.nexusrouter.credential.store;
 
 import dev.nexusrouter.credential.protocol.CredentialStore;
+import dev.nexusrouter.credential.protocol.ServerUrls;
 import dev.nexusrouter.credential.protocol.StoreException;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Picks the backend: the one named in the settings, or in {@code auto} mode the platform keychain
  * when it is usable and the encrypted file otherwise. A keychain that exists but fails now (locked)
- * is an error, not a reason to write somewhere else.
+ * is an error, not a reason to write somewhere else; so is an unreachable keychain once this
+ * account has used one (credential-helper/README.md, "Which backend, and never two").
  */
 public final class BackendSelector {
+  /** The keyring was used here but cannot be reached now: reason, then the marker file. */
+  static final String KEYRING_UNREACHABLE =
+      "docker-credential-java: this account keeps its logins in the keyring (%2$s exists), but %1$s;"
+          + " run this in the desktop session or export that session's DBUS_SESSION_BUS_ADDRESS,"
+          + " or set DOCKER_CREDENTIAL_JAVA_BACKEND=file to use the encrypted file store";
+
   private final String backend;
   private final String osName;
   private final Backends backends;
+  private final PrintStream notices;
 
-  public BackendSelector(String backend, String osName, Backends backends) {
+  /**
+   * @param notices where a login stored in the fallback file store is announced (stderr)
+   */
+  public BackendSelector(String backend, String osName, Backends backends, PrintStream notices) {
     this.backend = backend;
     this.osName = osName;
     this.backends = backends;
+    this.notices = notices;
   }
 
   public CredentialStore open() throws StoreException {
@@ -35,7 +51,11 @@ public final class BackendSelector {
         try {
           return platformKeychain();
         } catch (BackendUnavailableException e) {
-          return backends.file();
+          String claim = backends.keyringClaim();
+          if (claim != null) {
+            throw new StoreException(String.format(KEYRING_UNREACHABLE, e.getMessage(), claim));
+          }
+          return new FallbackFileStore(backends.file(), e.getMessage(), notices);
         }
     }
   }
@@ -50,21 +70,40 @@ public final class BackendSelector {
     return backends.secretService();
   }
 
-  /** One line per backend: active, usable, or why not. For {@code doctor}. */
+  /**
+   * One line per backend: active, usable, or why not; then every login present in more than one
+   * backend (a split a user would otherwise find only when a pull fails). For {@code doctor}.
+   */
   public List<String> report() {
     List<String> lines = new ArrayList<>();
     String active;
     try {
-      active = open().name();
+      CredentialStore store = open();
+      active = store.name();
+      store.close();
       lines.add("active backend: " + active + " (selected by backend=" + backend + ")");
     } catch (StoreException e) {
       active = "";
       lines.add("active backend: none (backend=" + backend + "): " + e.getMessage());
     }
-    lines.add(probe("secretservice", active, backends::secretService));
-    lines.add(probe("keychain", active, backends::macKeychain));
-    lines.add(probe("wincred", active, backends::windowsCredentials));
-    lines.add(probe("file", active, backends::file));
+    Map<String, List<String>> where = new TreeMap<>();
+    lines.add(probe("secretservice", active, backends::secretService, where));
+    lines.add(probe("keychain", active, backends::macKeychain, where));
+    lines.add(probe("wincred", active, backends::windowsCredentials, where));
+    lines.add(probe("file", active, backends::file, where));
+    for (Map.Entry<String, List<String>> e : where.entrySet()) {
+      List<String> stores = e.getValue();
+      if (stores.size() > 1) {
+        lines.add(
+            "  login for "
+                + e.getKey()
+                + " is in "
+                + String.join(" and ", stores)
+                + ": only "
+                + (active.isEmpty() ? stores.get(0) : active)
+                + " is used; erase the other copy");
+      }
+    }
     return lines;
   }
 
@@ -73,21 +112,30 @@ public final class BackendSelector {
     CredentialStore open() throws StoreException;
   }
 
-  private static String probe(String name, String active, Opener opener) {
+  private static String probe(
+      String name, String active, Opener opener, Map<String, List<String>> where) {
+    CredentialStore store = null;
     try {
-      CredentialStore store = opener.open();
-      int count = store.list().size();
+      store = opener.open();
+      Map<String, String> logins = store.list();
+      for (String server : logins.keySet()) {
+        where.computeIfAbsent(ServerUrls.canonical(server), k -> new ArrayList<>()).add(name);
+      }
       return "  "
           + name
           + ": "
           + (name.equals(active) ? "active" : "usable")
           + ", "
-          + count
+          + logins.size()
           + " login(s)";
     } catch (StoreException e) {
       return "  " + name + ": not usable: " + e.getMessage();
     } catch (RuntimeException | LinkageError e) {
       return "  " + name + ": not usable: failed with " + e.getClass().getSimpleName();
+    } finally {
+      if (store != null) {
+        store.close();
+      }
     }
   }
 }

@@ -12,4 +12,10 @@ public interface Backends {
   CredentialStore windowsCredentials() throws StoreException;
 
   CredentialStore file() throws StoreException;
+
+  /**
+   * Where the marker lives that says this account has used the platform keyring, or null when it
+   * never did: then {@code auto} may fall back to the file store.
+   */
+  String keyringClaim();
 }

@@ -9,8 +9,6 @@ import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.StoreException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -226,13 +224,7 @@ public final class FileStore implements CredentialStore {
   }
 
   static String describe(IOException e) {
-    if (e instanceof AccessDeniedException) {
-      return "permission denied";
-    }
-    if (e instanceof FileSystemException fse && fse.getReason() != null) {
-      return fse.getReason();
-    }
-    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    return AtomicFiles.describe(e);
   }
 
   private static byte[] encode(Map<String, Credentials> entries) throws IOException {

@@ -10,21 +10,22 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The Secret Service read calls (search, attributes, secret, default collection) over the helper's
- * own minimal D-Bus client, so that {@code get} and {@code list} never start dbus-java. The secret
- * travels in a {@code plain} session over the user's private session-bus socket, as the Secret
- * Service specification allows; only processes of the same user can connect to that bus, and they
- * can read an unlocked collection anyway (reference §4.4, CVE-2018-19358).
+ * own minimal D-Bus client, so that {@code get} and {@code list} never start dbus-java. Secrets
+ * travel in a {@code dh-ietf1024-sha256-aes128-cbc-pkcs7} session ({@link DhSession}), as with
+ * libsecret: a {@code plain} session would show them to anything that monitors the bus.
  */
 final class SecretServiceBus implements Closeable {
   static final String SERVICE = "org.freedesktop.secrets";
   private static final String SERVICE_PATH = "/org/freedesktop/secrets";
   private static final String SERVICE_IFACE = "org.freedesktop.Secret.Service";
   private static final String ITEM_IFACE = "org.freedesktop.Secret.Item";
+  private static final String COLLECTION_IFACE = "org.freedesktop.Secret.Collection";
   private static final String PROPERTIES = "org.freedesktop.DBus.Properties";
   private static final String DBUS = "org.freedesktop.DBus";
   private static final String DBUS_PATH = "/org/freedesktop/DBus";
@@ -44,6 +45,7 @@ final class SecretServiceBus implements Closeable {
   private long collectionsCall;
   private long sessionCall;
   private String session;
+  private DhSession crypto;
 
   private SecretServiceBus(BusConnection bus) {
     this.bus = bus;
@@ -105,10 +107,10 @@ final class SecretServiceBus implements Closeable {
   }
 
   /**
-   * Checks the service is there, with the calls every action needs next already on their way: the
-   * default-collection check and a {@code plain} session (a server-side object that goes away with
-   * the connection). One round trip instead of four; a Secret Service that is missing answers those
-   * with errors nobody reads.
+   * Checks the service is there, with the default-collection check already on its way: one round
+   * trip instead of three; a Secret Service that is missing answers it with an error nobody reads.
+   * The encrypted session is opened only by calls that move a secret ({@link #prepareSession}):
+   * {@code list} never pays for the key agreement, on either side of the bus.
    */
   private void requireService() throws StoreException {
     try {
@@ -116,15 +118,6 @@ final class SecretServiceBus implements Closeable {
       aliasCall = bus.send(SERVICE, SERVICE_PATH, SERVICE_IFACE, "ReadAlias", "s", "default");
       collectionsCall =
           bus.send(SERVICE, SERVICE_PATH, PROPERTIES, "Get", "ss", SERVICE_IFACE, "Collections");
-      sessionCall =
-          bus.send(
-              SERVICE,
-              SERVICE_PATH,
-              SERVICE_IFACE,
-              "OpenSession",
-              "sv",
-              "plain",
-              new Variant("s", ""));
       if (Boolean.TRUE.equals(bus.await(owner).get(0))) {
         return;
       }
@@ -200,9 +193,9 @@ final class SecretServiceBus implements Closeable {
    * An unlocked item: its attributes and secret, in one round trip. The caller clears the secret.
    */
   Entry read(String item) throws StoreException {
-    String plain = session();
+    String encrypted = session();
     long attributes = send(item, PROPERTIES, "Get", "ss", ITEM_IFACE, "Attributes");
-    long secret = send(item, ITEM_IFACE, "GetSecret", "o", plain);
+    long secret = send(item, ITEM_IFACE, "GetSecret", "o", encrypted);
     Map<String, String> attrs;
     try {
       attrs = BusConnection.stringMap(((Variant) await(attributes, "Get").get(0)).value());
@@ -211,23 +204,144 @@ final class SecretServiceBus implements Closeable {
       throw e;
     }
     List<?> value = (List<?>) await(secret, "GetSecret").get(0);
-    return new Entry(attrs, (byte[]) value.get(2));
+    byte[] iv = (byte[]) value.get(1);
+    byte[] cipher = (byte[]) value.get(2);
+    try {
+      return new Entry(attrs, crypto.decrypt(iv, cipher));
+    } catch (IOException e) {
+      throw new StoreException(
+          "the Secret Service's answer to GetSecret did not decrypt; " + RESTART);
+    } finally {
+      java.util.Arrays.fill(cipher, (byte) 0);
+    }
   }
 
   /** An item's attributes and secret bytes. */
   record Entry(Map<String, String> attributes, byte[] secret) {}
 
+  private long sendOpenSession() throws IOException {
+    return bus.send(
+        SERVICE,
+        SERVICE_PATH,
+        SERVICE_IFACE,
+        "OpenSession",
+        "sv",
+        DhSession.ALGORITHM,
+        new Variant("ay", crypto.publicKey()));
+  }
+
+  /**
+   * Sends OpenSession for the encrypted session without waiting, so that its answer travels with
+   * the calls sent next (a {@code get} sends it before its search).
+   */
+  void prepareSession() throws StoreException {
+    if (session != null || sessionCall != 0) {
+      return;
+    }
+    try {
+      if (crypto != null) {
+        crypto.clear();
+      }
+      crypto = DhSession.create();
+      sessionCall = sendOpenSession();
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException(
+          "the Secret Service did not answer OpenSession (" + e.getMessage() + "); " + RESTART);
+    }
+  }
+
+  /**
+   * The encrypted session, its key agreed on first use. A shared value that starts with a zero byte
+   * is ambiguous between implementations (see DhSession#agree): that session is dropped for a new
+   * one, which 255 times in 256 needs no second try.
+   */
   private String session() throws StoreException {
-    if (session == null) {
-      long call =
-          sessionCall > 0
-              ? sessionCall
-              : send(
-                  SERVICE_PATH, SERVICE_IFACE, "OpenSession", "sv", "plain", new Variant("s", ""));
+    for (int attempt = 0; session == null && attempt < 8; attempt++) {
+      prepareSession();
+      long call = sessionCall;
       sessionCall = 0;
-      session = (String) await(call, "OpenSession").get(1);
+      List<Object> reply = await(call, "OpenSession");
+      try {
+        if (crypto.agree((byte[]) ((Variant) reply.get(0)).value())) {
+          session = (String) reply.get(1);
+        }
+      } catch (IOException | RuntimeException e) {
+        throw new StoreException(
+            "the Secret Service did not agree on an encrypted session ("
+                + e.getMessage()
+                + "); "
+                + RESTART);
+      }
+    }
+    if (session == null) {
+      throw new StoreException(
+          "the Secret Service did not agree on an encrypted session; " + RESTART);
     }
     return session;
+  }
+
+  /**
+   * CreateItem(replace=true) in {@code collection}, the secret encrypted in the session; returns
+   * the item's path, or null when the service needs a prompt first (a locked collection): the
+   * caller then takes the prompting path.
+   */
+  String create(String collection, Map<String, String> attributes, String label, byte[] secret)
+      throws StoreException {
+    String encrypted = session();
+    byte[][] sealed;
+    try {
+      sealed = crypto.encrypt(secret);
+    } catch (IOException e) {
+      throw new StoreException("cannot encrypt for the Secret Service; " + RESTART);
+    }
+    Map<String, Variant> properties = new LinkedHashMap<>();
+    properties.put(ITEM_IFACE + ".Label", new Variant("s", label));
+    properties.put(ITEM_IFACE + ".Attributes", new Variant("a{ss}", attributes));
+    List<Object> reply;
+    try {
+      long call =
+          bus.send(
+              SERVICE,
+              collection,
+              COLLECTION_IFACE,
+              "CreateItem",
+              "a{sv}(oayays)b",
+              properties,
+              List.of(encrypted, sealed[0], sealed[1], "text/plain"),
+              true);
+      java.util.Arrays.fill(sealed[1], (byte) 0);
+      reply = bus.await(call);
+    } catch (RemoteError e) {
+      if (e.name().equals("org.freedesktop.Secret.Error.IsLocked")) {
+        return null;
+      }
+      throw new StoreException(
+          "the Secret Service refused CreateItem (" + e.name() + "); " + RESTART);
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException(
+          "the Secret Service did not answer CreateItem (" + e.getMessage() + "); " + RESTART);
+    }
+    String item = (String) reply.get(0);
+    return "/".equals(item) ? null : item;
+  }
+
+  /** Item.Delete without a prompt; false when the service wants one (the caller prompts). */
+  boolean delete(String item) throws StoreException {
+    try {
+      return "/".equals(bus.call(SERVICE, item, ITEM_IFACE, "Delete", "").get(0));
+    } catch (RemoteError e) {
+      if (e.name().equals("org.freedesktop.Secret.Error.IsLocked")) {
+        return false;
+      }
+      if (e.name().equals("org.freedesktop.Secret.Error.NoSuchObject")
+          || e.name().equals("org.freedesktop.DBus.Error.UnknownObject")) {
+        return true; // deleted meanwhile by another process
+      }
+      throw new StoreException("the Secret Service refused Delete (" + e.name() + "); " + RESTART);
+    } catch (IOException | RuntimeException e) {
+      throw new StoreException(
+          "the Secret Service did not answer Delete (" + e.getMessage() + "); " + RESTART);
+    }
   }
 
   private List<Object> call(String path, String iface, String member, String sig, Object... args)
@@ -265,6 +379,9 @@ final class SecretServiceBus implements Closeable {
 
   @Override
   public void close() {
+    if (crypto != null) {
+      crypto.clear();
+    }
     try {
       bus.close();
     } catch (IOException ignored) {

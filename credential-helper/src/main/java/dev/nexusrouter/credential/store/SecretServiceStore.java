@@ -3,6 +3,7 @@ package dev.nexusrouter.credential.store;
 import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.StoreException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +22,9 @@ import java.util.TreeMap;
  * docker_cli=1}, and the server URL as the item label (the pre-0.9 convention both Go versions list
  * correctly).
  *
- * <p>Reads ({@code get}, {@code list}: every pull) go over {@link SecretServiceBus}, the helper's
- * own small D-Bus client; writes, deletes and unlock prompts go through the secret-service library
- * ({@link SecretServiceWrites}), which is connected only when one is needed.
+ * <p>Every call goes over {@link SecretServiceBus}, the helper's own small D-Bus client, secrets in
+ * its encrypted session; only a locked keyring's unlock prompt goes through the secret-service
+ * library ({@link SecretServiceWrites}), which is connected only then.
  */
 public final class SecretServiceStore implements CredentialStore {
   static final String SCHEMA = "io.docker.Credentials";
@@ -45,14 +46,16 @@ public final class SecretServiceStore implements CredentialStore {
   private final SecretServiceBus bus;
   private final Duration promptTimeout;
   private final Path lockFile;
+  private final Path marker;
   private SecretServiceWrites writes;
 
   private SecretServiceStore(
-      String address, SecretServiceBus bus, Duration promptTimeout, Path lockFile) {
+      String address, SecretServiceBus bus, Duration promptTimeout, Path lockFile, Path marker) {
     this.address = address;
     this.bus = bus;
     this.promptTimeout = promptTimeout;
     this.lockFile = lockFile;
+    this.marker = marker;
   }
 
   /**
@@ -60,10 +63,30 @@ public final class SecretServiceStore implements CredentialStore {
    * promptTimeout} means never show an unlock prompt.
    */
   public static SecretServiceStore connect(
-      Map<String, String> env, Duration promptTimeout, Path lockFile) throws StoreException {
-    String address = SessionBus.address(env, Files::exists);
+      String address, Duration promptTimeout, Path lockFile, Path marker) throws StoreException {
     return new SecretServiceStore(
-        address, SecretServiceBus.connect(address), promptTimeout, lockFile);
+        address, SecretServiceBus.connect(address), promptTimeout, lockFile, marker);
+  }
+
+  /**
+   * An empty marker file beside the file store: from now on {@code auto} never falls back to the
+   * file store for this account, so logins cannot split between the two silently.
+   */
+  @Override
+  public void claim() throws StoreException {
+    if (Files.exists(marker)) {
+      return;
+    }
+    try {
+      Files.createDirectories(marker.getParent(), AtomicFiles.ownerOnlyDirectory());
+      AtomicFiles.write(marker, new byte[0]);
+    } catch (IOException e) {
+      throw new StoreException(
+          "stored in the keyring, but cannot record that in "
+              + marker
+              + ": "
+              + AtomicFiles.describe(e));
+    }
   }
 
   @Override
@@ -78,6 +101,7 @@ public final class SecretServiceStore implements CredentialStore {
 
   @Override
   public Optional<Credentials> get(String serverUrl) throws StoreException {
+    bus.prepareSession(); // answered with the search: no extra round trip when the item is there
     SecretServiceBus.Found found = bus.search(lookupAttributes(serverUrl));
     if (found.unlocked().isEmpty() && !found.locked().isEmpty()) {
       writes().unlock(found.locked());
@@ -101,16 +125,28 @@ public final class SecretServiceStore implements CredentialStore {
     FileLocks.withLock(
         lockFile,
         () -> {
-          String created = writes().create(bus.defaultCollection(), credentials);
+          String collection = bus.defaultCollection();
+          byte[] secret = credentials.secret().getBytes(StandardCharsets.UTF_8);
+          String created;
+          try {
+            created =
+                bus.create(collection, attributes(credentials), credentials.serverUrl(), secret);
+          } finally {
+            Arrays.fill(secret, (byte) 0);
+          }
+          if (created == null) { // locked: the library's path can show the unlock prompt
+            created = writes().create(collection, credentials);
+          }
           // createItem(replace=true) replaces only an item with identical attributes; a login
           // under another username would stay behind and could win a later get (reference §1.5).
           for (String other : allMatches(credentials.serverUrl())) {
-            if (!other.equals(created)) {
+            if (!other.equals(created) && !bus.delete(other)) {
               writes().delete(other);
             }
           }
           return null;
         });
+    claim();
   }
 
   @Override
@@ -127,7 +163,9 @@ public final class SecretServiceStore implements CredentialStore {
       writes().unlock(found.locked());
     }
     for (String path : allMatches(serverUrl)) {
-      writes().delete(path);
+      if (!bus.delete(path)) {
+        writes().delete(path);
+      }
     }
     return true;
   }
@@ -143,6 +181,17 @@ public final class SecretServiceStore implements CredentialStore {
       }
     }
     return out;
+  }
+
+  /** What docker-credential-secretservice writes (secretservice.c), in the same order. */
+  static Map<String, String> attributes(Credentials credentials) {
+    Map<String, String> attributes = new java.util.LinkedHashMap<>();
+    attributes.put("xdg:schema", SCHEMA);
+    attributes.put("label", DOCKER_LABEL);
+    attributes.put("server", credentials.serverUrl());
+    attributes.put("username", credentials.username());
+    attributes.put("docker_cli", "1");
+    return attributes;
   }
 
   private static Map<String, String> lookupAttributes(String serverUrl) {

@@ -10,13 +10,21 @@ import java.util.function.Predicate;
  * DBUS_SESSION_BUS_ADDRESS}, else {@code $XDG_RUNTIME_DIR/bus} (systemd user sessions, SSH logins;
  * reference §4.4). Only {@code unix:path=} addresses work with the JDK socket transport.
  */
-final class SessionBus {
+public final class SessionBus {
+  /** No bus: the socket path that was tried (or why none was). */
   static final String NO_BUS =
-      "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and $XDG_RUNTIME_DIR/bus does not"
-          + " exist; log in to a desktop session or run under dbus-run-session, or set"
+      "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and %s does not exist; log in to a"
+          + " desktop session or run under dbus-run-session, or set"
           + " DOCKER_CREDENTIAL_JAVA_BACKEND=file";
 
+  static final String NO_RUNTIME_DIR = "$XDG_RUNTIME_DIR/bus (XDG_RUNTIME_DIR is unset)";
+
   private SessionBus() {}
+
+  /** The session bus address for this environment. */
+  public static String address(Map<String, String> env) throws StoreException {
+    return address(env, java.nio.file.Files::exists);
+  }
 
   static String address(Map<String, String> env, Predicate<Path> exists) throws StoreException {
     String configured = env.get("DBUS_SESSION_BUS_ADDRESS");
@@ -34,12 +42,13 @@ final class SessionBus {
               + " DOCKER_CREDENTIAL_JAVA_BACKEND=file");
     }
     String runtimeDir = env.get("XDG_RUNTIME_DIR");
-    if (runtimeDir != null && !runtimeDir.isBlank()) {
-      Path bus = Path.of(runtimeDir, "bus");
-      if (exists.test(bus)) {
-        return "unix:path=" + bus;
-      }
+    if (runtimeDir == null || runtimeDir.isBlank()) {
+      throw new BackendUnavailableException(String.format(NO_BUS, NO_RUNTIME_DIR));
     }
-    throw new BackendUnavailableException(NO_BUS);
+    Path bus = Path.of(runtimeDir, "bus");
+    if (exists.test(bus)) {
+      return "unix:path=" + bus;
+    }
+    throw new BackendUnavailableException(String.format(NO_BUS, bus));
   }
 }

@@ -29,7 +29,8 @@ public record Settings(
     boolean passphraseFromEnv,
     Duration promptTimeout,
     Duration callTimeout,
-    Path configFile) {
+    Path configFile,
+    Path keyringMarker) {
 
   public static final Set<String> BACKENDS =
       Set.of("auto", "secretservice", "keychain", "wincred", "file");
@@ -117,7 +118,8 @@ public record Settings(
         passphraseFromEnv,
         promptTimeout,
         callTimeout,
-        configFile);
+        configFile,
+        dataHome(env, osName, home).resolve("docker-credential-java/keyring-in-use"));
   }
 
   /** "30" or "30s" (no regex: this runs on every pull). */

@@ -3,6 +3,8 @@ package dev.nexusrouter.credential.store;
 import com.github.javakeyring.KeyringStorageType;
 import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.StoreException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -25,11 +27,33 @@ public final class SystemBackends implements Backends {
     if (Settings.isWindows(osName) || Settings.isMac(osName)) {
       throw new BackendUnavailableException("the Secret Service is a Linux/BSD desktop service");
     }
-    SecretServiceStore store =
-        SecretServiceStore.connect(
-            env, settings.promptTimeout(), settings.file().resolveSibling("secretservice.lock"));
-    store.requireLoginCollection();
-    return store;
+    String address = SessionBus.address(env, Files::exists);
+    SecretServiceStore store = null;
+    try {
+      store =
+          SecretServiceStore.connect(
+              address,
+              settings.promptTimeout(),
+              settings.file().resolveSibling("secretservice.lock"),
+              settings.keyringMarker());
+      store.requireLoginCollection();
+      return store;
+    } catch (BackendUnavailableException e) {
+      if (store != null) {
+        store.close();
+      }
+      // Every reason names the bus it was about, so a stale or foreign address is visible.
+      throw e.getMessage().contains(address)
+          ? e
+          : new BackendUnavailableException(
+              e.getMessage() + " (D-Bus session bus " + address + ")");
+    }
+  }
+
+  @Override
+  public String keyringClaim() {
+    Path marker = settings.keyringMarker();
+    return Files.exists(marker) ? marker.toString() : null;
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -242,6 +243,143 @@ class ConfigureCommandTest {
     assertEquals(1, configure());
     assertTrue(stderr.contains("not valid JSON"), stderr);
     assertFalse(stderr.contains("c2VjcmV0"), stderr);
+  }
+
+  private static final String STALE =
+      "{\"auths\":{\"reg.test\":{\"auth\":\"b2xkdXNlcjpPTEQ=\"}},\"credsStore\":\"secretservice\"}";
+
+  @Test
+  void aLoginAlreadyInTheStoreWinsOverAStalePlaintextOne() throws Exception {
+    Path config = home.resolve(".docker/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, STALE);
+    store.store(new Credentials("reg.test", "newuser", "NEW"));
+    assertEquals(0, configure("--no-containers"), stderr);
+    assertEquals(new Credentials("reg.test", "newuser", "NEW"), store.entries.get("reg.test"));
+    assertTrue(stdout.contains("keep the memory login for reg.test"), stdout);
+    assertTrue(stdout.contains("newuser") && stdout.contains("olduser"), stdout);
+    assertFalse(stdout.contains("NEW") || stdout.contains("OLD"), stdout);
+    assertFalse(Files.readString(config).contains("b2xkdXNlcjpPTEQ="), "plaintext left behind");
+  }
+
+  @Test
+  void preferConfigLetsThePlaintextLoginReplaceTheStoredOne() throws Exception {
+    Path config = home.resolve(".docker/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, STALE);
+    store.store(new Credentials("reg.test", "newuser", "NEW"));
+    assertEquals(0, configure("--no-containers", "--prefer-config"), stderr);
+    assertEquals(new Credentials("reg.test", "olduser", "OLD"), store.entries.get("reg.test"));
+  }
+
+  @Test
+  void aSymlinkedConfigIsWrittenThroughAndItsTargetLosesGroupAndOtherAccess() throws Exception {
+    Path target = sample("plain-auths.json", home.resolve("dotfiles/docker-config.json"));
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+    Path link = home.resolve(".docker/config.json");
+    Files.createDirectories(link.getParent());
+    Files.createSymbolicLink(link, Path.of("../dotfiles/docker-config.json"));
+    assertEquals(0, configure("--no-containers"), stderr);
+    assertTrue(Files.isSymbolicLink(link), "the link was replaced by a file");
+    String text = Files.readString(target);
+    assertFalse(text.contains("YWxpY2U6czNjcjN0") || text.contains("Ym9iOnBhOnNz"), text);
+    assertTrue(text.contains("\"credsStore\": \"java\""), text);
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+    try (var files = Files.list(target.getParent())) {
+      assertEquals(1, files.count(), "a temp file was left beside the target");
+    }
+  }
+
+  @Test
+  void aTargetStricterThan0600KeepsItsMode() throws Exception {
+    Path config = sample("plain-auths.json", home.resolve(".docker/config.json"));
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("r--------"));
+    assertEquals(0, configure("--no-containers"), stderr);
+    assertEquals("r--------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
+  }
+
+  @Test
+  void numbersAndUnknownContentKeepTheirExactText() throws Exception {
+    Path config = home.resolve(".docker/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(
+        config,
+        "{\"auths\": {\"r.test\": {\"auth\": \"dTpw\"}},"
+            + " \"x-price\": 2.50, \"x-huge\": 1e400, \"x-list\": [1.0,\n 2]}");
+    assertEquals(0, configure("--no-containers"), stderr);
+    String text = Files.readString(config);
+    assertTrue(
+        text.contains("\"x-price\": 2.50")
+            && text.contains("\"x-huge\": 1e400")
+            && text.contains("\"x-list\": [1.0,\n 2]"),
+        text);
+  }
+
+  @Test
+  void unreadableNotJsonAndNotAnObjectAreToldApart() throws Exception {
+    Path config = home.resolve(".docker/config.json");
+    Files.createDirectories(config); // a directory where the file should be: unreadable
+    assertEquals(1, configure());
+    assertTrue(stderr.contains("cannot read " + config), stderr);
+    Files.delete(config);
+    Files.writeString(config, "[\"an\", \"array\"]");
+    assertEquals(1, configure());
+    assertTrue(stderr.contains("valid JSON but not an object"), stderr);
+    Files.writeString(config, "{\"a\": 1,}");
+    assertEquals(1, configure());
+    assertTrue(stderr.contains("is not valid JSON (") && stderr.contains("line 1"), stderr);
+  }
+
+  @Test
+  void registryValuesAreNormalisedLikeDocker() throws Exception {
+    Path config = home.resolve(".docker/config.json");
+    assertEquals(0, configure("--registry", "https://reg.test:5000/v2/", "--no-containers"));
+    assertEquals("java", json(config).path("credHelpers").path("reg.test:5000").asText(), stdout);
+    assertEquals(1, json(config).path("credHelpers").size());
+  }
+
+  @Test
+  void aRunWithOnlyNotesHasNothingToDo() throws Exception {
+    Path config = home.resolve(".docker/config.json");
+    Files.createDirectories(config.getParent());
+    Files.writeString(
+        config,
+        "{\"credHelpers\": {\"only.test\": \"java\"},"
+            + " \"auths\": {\"other.test\": {\"auth\": \"dTpw\"}}}");
+    byte[] before = Files.readAllBytes(config);
+    assertEquals(0, configure("--registry", "only.test", "--no-containers"));
+    assertTrue(stdout.contains("left other.test in the file"), stdout);
+    assertTrue(stdout.contains("nothing to do"), stdout);
+    assertFalse(stdout.contains("done"), stdout);
+    assertEquals(new String(before, StandardCharsets.UTF_8), Files.readString(config));
+  }
+
+  @Test
+  void pointingDockerAtTheStoreRecordsItEvenWithNoLoginToMove() throws Exception {
+    int[] claims = {0};
+    InMemoryStore claiming =
+        new InMemoryStore() {
+          @Override
+          public void claim() {
+            claims[0]++;
+          }
+        };
+    int exit =
+        new ConfigureCommand(Map.of(), home, () -> claiming)
+            .run(
+                List.of("--no-containers"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertEquals(0, exit);
+    assertEquals(1, claims[0]);
+    int again =
+        new ConfigureCommand(Map.of(), home, () -> claiming)
+            .run(
+                List.of("--no-containers", "--dry-run"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    assertEquals(0, again);
+    assertEquals(1, claims[0], "a dry run or a run with nothing to do recorded something");
   }
 
   private static void assertNoStrayFiles(Path dir) throws IOException {

@@ -32,6 +32,9 @@ class FileStoreConcurrencyIT {
     env = HelperProcess.baseEnv(home);
     env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "file");
     env.put("DOCKER_CREDENTIAL_JAVA_PASSPHRASE", "correct horse battery staple");
+    // 100 JVMs each deriving an Argon2id key on 2 shared cores: the watchdog's default 30 s is
+    // about a hung keyring, not this; the harness still ends every process within 60 s.
+    env.put("DOCKER_CREDENTIAL_JAVA_TIMEOUT", "55");
     file = home.resolve(".local/share/docker-credential-java/credentials.enc");
   }
 

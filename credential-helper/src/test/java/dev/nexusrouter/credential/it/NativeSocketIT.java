@@ -134,4 +134,38 @@ class NativeSocketIT {
     assertEquals(
         "{\"ServerURL\":\"fb.example.com\",\"Username\":\"f\",\"Secret\":\"s\"}", got.out());
   }
+
+  @Test
+  void nativeModPowAgreesWithBigInteger() throws Exception {
+    System.setProperty("docker-credential-java.native-library", library.toString());
+    java.util.Random random = new java.util.Random(2409);
+    java.math.BigInteger p =
+        new java.math.BigInteger(
+            "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
+                + "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
+                + "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+                + "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF",
+            16);
+    byte[] mod = fixed(p);
+    for (int i = 0; i < 40; i++) {
+      java.math.BigInteger base =
+          i == 0
+              ? java.math.BigInteger.TWO
+              : i == 1
+                  ? p.subtract(java.math.BigInteger.TWO)
+                  : new java.math.BigInteger(1023, random);
+      java.math.BigInteger exp = new java.math.BigInteger(i < 20 ? 256 : 1024, random);
+      byte[] got = dev.nexusrouter.credential.dbus.NativeMath.modPow(fixed(base), fixed(exp), mod);
+      assertTrue(got != null, "the library did not load");
+      assertEquals(base.modPow(exp, p), new java.math.BigInteger(1, got), "case " + i);
+    }
+  }
+
+  private static byte[] fixed(java.math.BigInteger v) {
+    byte[] raw = v.toByteArray();
+    byte[] out = new byte[128];
+    int n = Math.min(raw.length, 128);
+    System.arraycopy(raw, raw.length - n, out, 128 - n, n);
+    return out;
+  }
 }

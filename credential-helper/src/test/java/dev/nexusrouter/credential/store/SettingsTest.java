@@ -104,7 +104,12 @@ class SettingsTest {
             Map.of("XDG_RUNTIME_DIR", "/run/user/7"), p -> p.equals(Path.of("/run/user/7/bus"))));
     StoreException none =
         assertThrows(StoreException.class, () -> SessionBus.address(Map.of(), p -> false));
-    assertEquals(SessionBus.NO_BUS, none.getMessage());
+    assertEquals(String.format(SessionBus.NO_BUS, SessionBus.NO_RUNTIME_DIR), none.getMessage());
+    StoreException missing =
+        assertThrows(
+            StoreException.class,
+            () -> SessionBus.address(Map.of("XDG_RUNTIME_DIR", "/run/user/7"), p -> false));
+    assertTrue(missing.getMessage().contains("and /run/user/7/bus does not exist"));
     StoreException abs =
         assertThrows(
             BackendUnavailableException.class,
