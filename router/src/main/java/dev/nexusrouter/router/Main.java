@@ -8,7 +8,7 @@ import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.nexus.NexusCommand;
 import dev.nexusrouter.router.route.RouteLint;
 import dev.nexusrouter.router.route.RouteRow;
-import dev.nexusrouter.router.server.ConfigWatcher;
+import dev.nexusrouter.router.server.ReloadControl;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.server.Signals;
 import dev.nexusrouter.router.tls.CertsCommand;
@@ -192,11 +192,7 @@ public final class Main {
       err.println("nexus-router: " + e.getMessage());
       return CANNOT_START;
     }
-    Runnable reload = () -> reload(server, file);
-    Signals.on("HUP", reload);
-    Signals.on("USR1", () -> reopenLog(server));
-    ConfigWatcher watcher =
-        file == null ? null : new ConfigWatcher(file, Duration.ofSeconds(2), reload);
+    ReloadControl watcher = ReloadControl.start(server, file); // HUP, USR1 and the file watcher
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
@@ -231,31 +227,6 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     return STOPPED;
-  }
-
-  private static void reload(RouterServer server, Path file) {
-    if (file == null) {
-      LOG.info("reload: running on built-in defaults; re-reading certificates only");
-      server.reloadCertificates();
-      return;
-    }
-    try {
-      server.reload(ConfigLoader.load(file));
-      LOG.info(() -> "reloaded " + file);
-    } catch (ConfigException e) {
-      LOG.warning(
-          "reload rejected, keeping the running configuration\n" + e.report().stripTrailing());
-    } catch (IOException | TlsException e) {
-      LOG.warning("reload rejected, keeping the running configuration: " + e.getMessage());
-    }
-  }
-
-  private static void reopenLog(RouterServer server) {
-    try {
-      server.reopenAccessLog();
-    } catch (IOException e) {
-      LOG.warning("cannot reopen the access log: " + e.getMessage());
-    }
   }
 
   private static String describeUpstreams(RouterConfig c) {

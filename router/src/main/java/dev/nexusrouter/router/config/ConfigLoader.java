@@ -486,7 +486,8 @@ public final class ConfigLoader {
               d.maxRequestTime(),
               d.connectionsPerThread(),
               d.maxQueue(),
-              d.idle()));
+              d.idle(),
+              ui ? UpstreamConfig.Role.UI : UpstreamConfig.Role.REGISTRY));
     }
     return out;
   }

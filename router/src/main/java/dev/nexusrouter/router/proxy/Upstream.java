@@ -14,6 +14,8 @@ import io.undertow.util.Methods;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -28,10 +30,11 @@ import org.xnio.Xnio;
  * body use {@code max-request-time} as the socket backstop and get the read timeout from {@link
  * BodyConduit} once the body has been sent.
  */
-public final class Upstream {
+public final class Upstream implements AutoCloseable {
   private static final HttpString X_REAL_IP = new HttpString("X-Real-IP");
 
   private final UpstreamConfig config;
+  private final List<LoadBalancingProxyClient> pools = new ArrayList<>();
   private final ProxyHandler bodiless;
   private final ProxyHandler withBody;
 
@@ -39,6 +42,20 @@ public final class Upstream {
     this.config = config;
     this.bodiless = handler(config, config.readTimeout(), noTarget);
     this.withBody = handler(config, config.maxRequestTime(), noTarget);
+  }
+
+  /**
+   * Closes both pools' connections (idle ones now, busy ones when they return). Called when the
+   * generation that owns this upstream is retired and its exchanges completed, so a reload does not
+   * leave the old pools' kept-alive connections open until their idle timeout.
+   */
+  @Override
+  public void close() {
+    for (LoadBalancingProxyClient pool : pools) {
+      for (URI server : config.servers()) {
+        pool.removeHost(withoutTrailingSlash(server));
+      }
+    }
   }
 
   public UpstreamConfig config() {
@@ -100,7 +117,7 @@ public final class Upstream {
     return cl != null && !cl.equals("0");
   }
 
-  private static ProxyHandler handler(UpstreamConfig c, Duration readTimeout, HttpHandler next) {
+  private ProxyHandler handler(UpstreamConfig c, Duration readTimeout, HttpHandler next) {
     OptionMap options =
         OptionMap.builder()
             .set(Options.TCP_NODELAY, true)
@@ -121,6 +138,7 @@ public final class Upstream {
     for (URI server : c.servers()) {
       pool.addHost(withoutTrailingSlash(server), null, ssl(server), options);
     }
+    pools.add(pool);
     return ProxyHandler.builder()
         .setProxyClient(new UpstreamClient(pool, c.connectTimeout().toMillis()))
         .setMaxRequestTime(clampMillis(c.maxRequestTime()))

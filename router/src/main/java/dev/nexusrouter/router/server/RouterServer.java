@@ -28,9 +28,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
@@ -59,25 +57,21 @@ public final class RouterServer implements AutoCloseable {
   private final AtomicLong unclassified = new AtomicLong();
   private final RegistryErrors errors = new RegistryErrors();
   private final GracefulShutdownHandler graceful;
-  private volatile RouterConfig config;
-  private volatile Pipeline pipeline;
-  private volatile AccessLog accessLog;
-  private volatile UpstreamHealth health;
-  private volatile List<CertificateReloader> reloaders = List.of();
+
+  /** The configuration in force and everything built from it; replaced whole by a reload. */
+  private volatile Generation current;
+
   private EmbeddedCa.Paths embedded;
-  private byte[] caPem;
   private volatile Undertow undertow;
   private volatile boolean draining;
 
   private RouterServer(RouterConfig config, Clock clock) throws IOException {
     this.clock = clock;
-    this.config = config;
-    this.reloaders = prepareTls(config);
-    this.caPem = caPem(config);
-    this.pipeline = Pipeline.build(config, caPem, unclassified);
-    this.accessLog = openLog(config, clock);
-    this.health = health(config, clock);
-    this.graceful = new GracefulShutdownHandler(ex -> pipeline.dispatcher().handleRequest(ex));
+    this.current = generation(config, null);
+    // each exchange stays on the generation it started on (see root)
+    this.graceful =
+        new GracefulShutdownHandler(
+            ex -> ex.getAttachment(Generation.KEY).pipeline.dispatcher().handleRequest(ex));
   }
 
   /** Builds and starts the server; throws on TLS material or bind failures. */
@@ -87,6 +81,8 @@ public final class RouterServer implements AutoCloseable {
       s = new RouterServer(config, clock);
     } catch (TlsException e) {
       throw new IOException(e.getMessage(), e);
+    } catch (ConfigException e) {
+      throw new IOException(e.report().stripTrailing(), e);
     }
     try {
       s.undertow = s.build();
@@ -96,20 +92,24 @@ public final class RouterServer implements AutoCloseable {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new IOException("cannot listen: " + cause.getMessage(), cause);
     }
-    s.publishCertificateExpiry(config);
+    s.publishCertificateExpiry(s.current);
     return s;
   }
 
   /** The main listeners' handler chain, outermost first; see the method body. */
   private void root(io.undertow.server.HttpServerExchange exchange) throws Exception {
+    Generation g = current;
+    while (!g.enter(exchange)) { // 0. pin this exchange to the generation in force
+      g = current; // it was retired and closed in between: the next one is current
+    }
     ExchangeTags.of(exchange);
-    AccessLog log = accessLog;
+    AccessLog log = g.accessLog();
     if (log != null) {
       log.attach(exchange); // 1. access log on completion
     }
     metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
     exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
-    long limit = config.maxHeaderSize();
+    long limit = g.config.maxHeaderSize();
     if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
       RegistryErrors.send(
           exchange,
@@ -173,7 +173,8 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private Undertow build() {
-    RouterConfig c = config;
+    Generation g = current;
+    RouterConfig c = g.config;
     Undertow.Builder b = Undertow.builder();
     int cores = Runtime.getRuntime().availableProcessors();
     b.setIoThreads(Math.max(2, cores));
@@ -203,7 +204,7 @@ public final class RouterServer implements AutoCloseable {
         lb.setType(Undertow.ListenerType.HTTP);
       } else {
         lb.setType(Undertow.ListenerType.HTTPS)
-            .setSslContext(reloaders.get(c.listeners().indexOf(l)).context())
+            .setSslContext(g.reloaders.get(c.listeners().indexOf(l)).context())
             .setOverrideSocketOptions(
                 OptionMap.create(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(ServerTls.PROTOCOLS)));
       }
@@ -216,7 +217,8 @@ public final class RouterServer implements AutoCloseable {
               .setPort(c.admin().port())
               .setHost(c.admin().address())
               .setRootHandler(
-                  new AdminHandler(metrics, () -> health, () -> config, () -> draining)));
+                  new AdminHandler(
+                      metrics, () -> current.health(), () -> current.config, () -> draining)));
     }
     return b.build();
   }
@@ -258,7 +260,7 @@ public final class RouterServer implements AutoCloseable {
         out.add(r);
       }
     } catch (RuntimeException | IOException e) {
-      closeAll(out);
+      Generation.closeReloaders(out);
       throw e;
     }
     return out;
@@ -297,15 +299,37 @@ public final class RouterServer implements AutoCloseable {
     if (u != null) {
       u.getListenerInfo().get(index).setSslContext(ctx); // new connections only
       LOG.info("listener " + l.name() + ": new certificate in use for new connections");
-      publishCertificateExpiry(config);
+      publishCertificateExpiry(current);
     }
   }
 
-  private static void closeAll(List<CertificateReloader> rs) {
-    for (CertificateReloader r : rs) {
-      if (r != null) {
-        r.close();
+  /**
+   * Builds everything {@code c} runs, or nothing: on any failure the parts built so far are closed
+   * and the exception propagates. With the same access-log settings as {@code previous}, the log is
+   * taken over rather than opened twice.
+   */
+  private Generation generation(RouterConfig c, Generation previous) throws IOException {
+    List<CertificateReloader> reloaders = List.of();
+    AccessLog log = null;
+    boolean sharedLog = previous != null && sameLog(previous.config, c);
+    UpstreamHealth health = null;
+    try {
+      Preflight.requireFolders(c);
+      reloaders = prepareTls(c);
+      byte[] ca = caPem(c);
+      log = sharedLog ? previous.accessLog() : openLog(c, clock);
+      Pipeline pipeline = Pipeline.build(c, ca, unclassified);
+      health = health(c, clock);
+      return new Generation(c, pipeline, ca, reloaders, log, health);
+    } catch (IOException | RuntimeException e) {
+      Generation.closeReloaders(reloaders);
+      if (log != null && !sharedLog) {
+        log.close();
       }
+      if (health != null) {
+        health.close();
+      }
+      throw e;
     }
   }
 
@@ -316,57 +340,41 @@ public final class RouterServer implements AutoCloseable {
    * restart; a change there is refused with that reason and the old configuration is kept.
    */
   public synchronized void reload(RouterConfig next) throws IOException {
-    List<String> fixed = restartOnlyChanges(config, next);
+    Generation old = current;
+    List<String> fixed = restartOnlyChanges(old.config, next);
     if (!fixed.isEmpty()) {
       throw new ConfigException("reload", fixed);
     }
-    List<CertificateReloader> oldReloaders = reloaders;
-    List<CertificateReloader> newReloaders = prepareTls(next); // built before anything changes
-    byte[] newCa;
-    try {
-      newCa = caPem(next);
-    } catch (IOException e) {
-      closeAll(newReloaders);
-      throw e;
+    Generation fresh = generation(next, old); // complete before anything changes
+    if (fresh.accessLog() != null && fresh.accessLog() == old.accessLog()) {
+      old.handOverLog();
     }
-    AccessLog oldLog = accessLog;
-    AccessLog newLog = sameLog(config, next) ? oldLog : openLog(next, clock);
-    Pipeline newPipeline = Pipeline.build(next, newCa, unclassified);
-    UpstreamHealth oldHealth = health;
-    pipeline = newPipeline;
-    accessLog = newLog;
-    health = health(next, clock);
-    config = next;
-    caPem = newCa;
-    reloaders = newReloaders;
-    for (int i = 0; i < newReloaders.size(); i++) {
-      if (newReloaders.get(i) != null) {
-        undertow.getListenerInfo().get(i).setSslContext(newReloaders.get(i).context());
+    current = fresh;
+    for (int i = 0; i < fresh.reloaders.size(); i++) {
+      if (fresh.reloaders.get(i) != null) {
+        undertow.getListenerInfo().get(i).setSslContext(fresh.reloaders.get(i).context());
       }
     }
-    closeAll(oldReloaders);
-    publishCertificateExpiry(next);
-    if (oldHealth != null) {
-      oldHealth.close();
-    }
-    if (newLog != oldLog && oldLog != null) {
-      oldLog.close();
-    }
+    publishCertificateExpiry(fresh);
+    old.retire();
   }
 
   /** Re-reads the TLS files now (SIGHUP); bad files are logged and the old certificate stays. */
-  public void reloadCertificates() {
-    for (CertificateReloader r : reloaders) {
+  public synchronized void reloadCertificates() {
+    for (CertificateReloader r : current.reloaders) {
       if (r != null) {
         r.reload();
       }
     }
   }
 
-  /** Reopens the access log file (after an external rotation; SIGUSR1). */
-  public void reopenAccessLog() throws IOException {
-    AccessLog old = accessLog;
-    accessLog = openLog(config, clock);
+  /**
+   * Reopens the access log file (after an external rotation; SIGUSR1). Serialised with {@link
+   * #reload}, so it never replaces the log of a generation that is being swapped out.
+   */
+  public synchronized void reopenAccessLog() throws IOException {
+    Generation g = current;
+    AccessLog old = g.replaceLog(openLog(g.config, clock));
     if (old != null) {
       old.close();
     }
@@ -422,8 +430,9 @@ public final class RouterServer implements AutoCloseable {
     return drained;
   }
 
-  private void publishCertificateExpiry(RouterConfig c) {
-    List<CertificateReloader> rs = reloaders;
+  private void publishCertificateExpiry(Generation g) {
+    RouterConfig c = g.config;
+    List<CertificateReloader> rs = g.reloaders;
     for (int i = 0; i < rs.size() && i < c.listeners().size(); i++) {
       if (rs.get(i) != null) {
         metrics.certificateExpiry(
@@ -444,18 +453,10 @@ public final class RouterServer implements AutoCloseable {
     if (!c.admin().enabled()) {
       return null;
     }
-    Set<String> uiOnly = new HashSet<>(c.upstreams().keySet());
-    for (VirtualHostConfig h : c.hosts()) {
-      if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {
-        uiOnly.remove(h.group());
-        uiOnly.remove(h.hosted());
-        uiOnly.remove(h.v1());
-      }
-    }
     List<UpstreamHealth.Check> checks = new ArrayList<>();
     for (UpstreamConfig u : c.upstreams().values()) {
       String base = u.servers().get(0).toString().replaceAll("/+$", "");
-      boolean ui = uiOnly.contains(u.name());
+      boolean ui = u.role() == UpstreamConfig.Role.UI;
       URI url = URI.create(base + (ui ? "/service/rest/v1/status/writable" : "/v2/"));
       checks.add(new UpstreamHealth.Check(u.name(), url, !ui));
     }
@@ -469,7 +470,7 @@ public final class RouterServer implements AutoCloseable {
     for (int i = 0; i < infos.size(); i++) {
       InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
       String url = infos.get(i).getProtcol() + "://" + a.getHostString() + ":" + a.getPort();
-      out.add(i < config.listeners().size() ? url : url + " (admin)");
+      out.add(i < current.config.listeners().size() ? url : url + " (admin)");
     }
     return out;
   }
@@ -481,11 +482,12 @@ public final class RouterServer implements AutoCloseable {
 
   /** The admin listener's bound port, or -1 when it is disabled. */
   public int adminPort() {
-    return config.admin().enabled() ? port(config.listeners().size()) : -1;
+    RouterConfig c = current.config;
+    return c.admin().enabled() ? port(c.listeners().size()) : -1;
   }
 
   public RouterConfig config() {
-    return config;
+    return current.config;
   }
 
   public Metrics metrics() {
@@ -505,14 +507,7 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private void closeResources() {
-    closeAll(reloaders);
-    AccessLog log = accessLog;
-    if (log != null) {
-      log.close();
-    }
-    if (health != null) {
-      health.close();
-    }
+    current.close();
   }
 
   private static int millis(Duration d) {

@@ -92,7 +92,8 @@ class ConfigLoaderTest {
         "invalid-everything.yaml",
         "invalid-tls.yaml",
         "invalid-yaml.yaml",
-        "invalid-duplicates.yaml"
+        "invalid-duplicates.yaml",
+        "invalid-overflow.yaml"
       })
   void invalidFilesReportEveryExpectedProblemWithItsPath(String name) throws Exception {
     if (name.equals("invalid-tls.yaml")) {
