@@ -108,7 +108,8 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
               ex.getRequestHeaders().getFirst(Headers.USER_AGENT),
               tags.route,
               tags.upstream,
-              Math.max(micros, 0));
+              Math.max(micros, 0),
+              tags.upstreamError);
       if (!queue.offer(format.format(e))) {
         dropped.incrementAndGet();
       }

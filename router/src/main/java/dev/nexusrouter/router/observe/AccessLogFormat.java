@@ -28,7 +28,8 @@ public final class AccessLogFormat {
       String userAgent,
       String route,
       String upstream,
-      long durationMicros) {}
+      long durationMicros,
+      String upstreamError) {}
 
   private final boolean json;
   private final ZoneId zone;
@@ -58,6 +59,9 @@ public final class AccessLogFormat {
         .append(clean(orDash(e.userAgent())));
     sb.append("\" route=").append(e.route()).append(" upstream=").append(e.upstream());
     sb.append(" rt=").append(seconds(e.durationMicros()));
+    if (e.upstreamError() != null) {
+      sb.append(" err=").append(e.upstreamError());
+    }
     return sb.toString();
   }
 
@@ -76,6 +80,10 @@ public final class AccessLogFormat {
     field(sb, "route", e.route()).append(',');
     field(sb, "upstream", e.upstream()).append(',');
     sb.append("\"request_time\":").append(seconds(e.durationMicros()));
+    if (e.upstreamError() != null) {
+      sb.append(',');
+      field(sb, "upstream_error", e.upstreamError());
+    }
     return sb.append('}').toString();
   }
 

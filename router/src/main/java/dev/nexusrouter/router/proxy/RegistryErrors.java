@@ -6,8 +6,13 @@ import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import org.xnio.channels.ReadTimeoutException;
+import org.xnio.channels.WriteTimeoutException;
 
 /**
  * Errors the router authors itself, as registry JSON with {@code Docker-Distribution-Api-Version}.
@@ -19,6 +24,16 @@ import java.nio.charset.StandardCharsets;
 public final class RegistryErrors implements DefaultResponseListener {
   static final HttpString API_VERSION = new HttpString(RegistryError.API_VERSION_HEADER);
 
+  private final BooleanSupplier draining;
+
+  /**
+   * @param draining true once a graceful shutdown started: Undertow's own 503s then mean "shutting
+   *     down"
+   */
+  public RegistryErrors(BooleanSupplier draining) {
+    this.draining = draining;
+  }
+
   @Override
   public boolean handleDefaultResponse(HttpServerExchange exchange) {
     if (!exchange.isResponseChannelAvailable() || exchange.isResponseStarted()) {
@@ -29,7 +44,7 @@ public final class RegistryErrors implements DefaultResponseListener {
       return false;
     }
     ProxyState state = exchange.getAttachment(ProxyState.KEY);
-    RegistryError error = classify(status, state);
+    RegistryError error = classify(status, state, draining.getAsBoolean());
     if (state != null && !"-".equals(state.upstream)) {
       ExchangeTags.of(exchange).upstreamError = errorKind(error.status(), state);
     }
@@ -37,7 +52,12 @@ public final class RegistryErrors implements DefaultResponseListener {
     return true;
   }
 
-  static RegistryError classify(int status, ProxyState s) {
+  /**
+   * The error for an empty error response Undertow produced. Decided from what happened (the
+   * router's own flags and the {@link IOException} Undertow reported for the upstream request),
+   * never from elapsed time.
+   */
+  static RegistryError classify(int status, ProxyState s, boolean draining) {
     String up = s == null ? "-" : s.upstream;
     if (s != null && s.bodyLimitExceeded) {
       return RegistryError.of(413, "SIZE_INVALID", "request body is larger than max-body-size")
@@ -46,7 +66,7 @@ public final class RegistryErrors implements DefaultResponseListener {
     if (s != null && (s.connectTimedOut)) {
       return RegistryError.of(504, "UNAVAILABLE", "timed out connecting to upstream '" + up + "'");
     }
-    if (status == 504 || (s != null && s.responseTimedOut) || (s != null && readTimedOut(s))) {
+    if (status == 504 || (s != null && (s.responseTimedOut || timedOut(s.failure)))) {
       return RegistryError.of(504, "UNAVAILABLE", "upstream '" + up + "' did not answer in time");
     }
     if (s != null && !"-".equals(up) && (status == 503 || status == 500)) {
@@ -56,7 +76,9 @@ public final class RegistryErrors implements DefaultResponseListener {
       return RegistryError.of(502, "UNAVAILABLE", "upstream '" + up + "' closed the connection");
     }
     if (status == 503) {
-      return RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down");
+      return draining
+          ? RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down")
+          : RegistryError.of(503, "UNAVAILABLE", "service unavailable");
     }
     return RegistryError.of(status, status == 404 ? "NOT_FOUND" : "UNKNOWN", reason(status));
   }
@@ -77,13 +99,20 @@ public final class RegistryErrors implements DefaultResponseListener {
     };
   }
 
-  /** Undertow reports an upstream READ_TIMEOUT as 503; the elapsed time tells them apart. */
-  private static boolean readTimedOut(ProxyState s) {
-    if (s.connection == null || s.proxyStartNanos == 0 || s.readTimeoutMillis <= 0) {
-      return false;
+  /**
+   * Undertow's proxy answers an upstream read or write timeout with a bare 503, like any other
+   * failure; the exception it reported tells a timeout apart (XNIO's timeout conduits throw {@link
+   * ReadTimeoutException} / {@link WriteTimeoutException}).
+   */
+  static boolean timedOut(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ReadTimeoutException
+          || t instanceof WriteTimeoutException
+          || t instanceof SocketTimeoutException) {
+        return true;
+      }
     }
-    long elapsedMs = (System.nanoTime() - s.proxyStartNanos) / 1_000_000;
-    return elapsedMs >= s.readTimeoutMillis;
+    return false;
   }
 
   private static String reason(int status) {

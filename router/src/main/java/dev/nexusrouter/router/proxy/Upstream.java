@@ -4,6 +4,7 @@ import dev.nexusrouter.router.config.UpstreamConfig;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.attribute.ExchangeAttributes;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.ExchangeCompletionListener.NextListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
@@ -74,10 +75,9 @@ public final class Upstream implements AutoCloseable {
     if (declaredTooLarge(exchange, maxBodySize)) {
       state.maxBodySize = maxBodySize;
       state.bodyLimitExceeded = true;
-      RegistryErrors.send(exchange, RegistryErrors.classify(413, state));
+      RegistryErrors.send(exchange, RegistryErrors.classify(413, state, false));
       return;
     }
-    state.proxyStartNanos = System.nanoTime();
     state.maxBodySize = maxBodySize;
     state.readTimeoutMillis = config.readTimeout().toMillis();
     boolean hasBody = hasBody(exchange);
@@ -86,7 +86,48 @@ public final class Upstream implements AutoCloseable {
       exchange.addResponseCommitListener(ex -> state.cancelResponseTimer());
     }
     ForwardedHeaders.prepare(exchange);
+    exchange.addResponseWrapper(ResponseFraming.INSTANCE);
+    // runs before the metrics and access-log listeners (Undertow calls the last added first)
+    exchange.addExchangeCompleteListener(Upstream::markCut);
     (hasBody ? withBody : bodiless).handleRequest(exchange);
+  }
+
+  private static void markCut(HttpServerExchange exchange, NextListener next) {
+    try {
+      ExchangeTags tags = ExchangeTags.of(exchange);
+      if (tags.upstreamError == null && cut(exchange)) {
+        tags.upstreamError = "cut";
+      }
+    } finally {
+      next.proceed();
+    }
+  }
+
+  /**
+   * A response that started but did not end as announced: the connection was closed before the
+   * response was terminated, or fewer body bytes than its Content-Length went out (an upstream
+   * killed mid-transfer). The client saw a 200 head, but the transfer failed.
+   */
+  static boolean cut(HttpServerExchange exchange) {
+    if (!exchange.isResponseStarted()) {
+      return false;
+    }
+    if (!exchange.isResponseComplete()) {
+      return true;
+    }
+    int status = exchange.getStatusCode();
+    if (exchange.getRequestMethod().equals(Methods.HEAD) || status == 204 || status == 304) {
+      return false;
+    }
+    String cl = exchange.getResponseHeaders().getFirst(Headers.CONTENT_LENGTH);
+    if (cl == null) {
+      return false;
+    }
+    try {
+      return exchange.getResponseBytesSent() < Long.parseLong(cl.trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** nginx answers 413 from Content-Length alone, before reading the body; so do we. */

@@ -16,13 +16,13 @@ import org.xnio.XnioExecutor;
  * Wraps one upstream's {@link LoadBalancingProxyClient} to learn which connection an exchange got
  * (so a timeout or body limit can abort exactly that upstream request) and to enforce a connect
  * timeout, which the pool itself does not have. The proxy gets each connection through {@link
- * TimeoutsOnce}, so a kept-alive connection does not grow by a pair of timeout conduits per
+ * UpstreamConnection}, so a kept-alive connection does not grow by a pair of timeout conduits per
  * request.
  */
 final class UpstreamClient implements ProxyClient {
   private final LoadBalancingProxyClient delegate;
   private final long connectTimeoutMillis;
-  private final Map<ClientConnection, Boolean> armed = TimeoutsOnce.registry();
+  private final Map<ClientConnection, Boolean> armed = UpstreamConnection.registry();
 
   UpstreamClient(LoadBalancingProxyClient delegate, long connectTimeoutMillis) {
     this.delegate = delegate;
@@ -105,7 +105,8 @@ final class UpstreamClient implements ProxyClient {
       callback.completed(
           ex,
           new ProxyConnection(
-              TimeoutsOnce.wrap(result.getConnection(), armed), result.getTargetPath()));
+              UpstreamConnection.wrap(result.getConnection(), armed, state),
+              result.getTargetPath()));
     }
 
     @Override

@@ -4,11 +4,17 @@ import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
 import io.undertow.client.ClientRequest;
+import io.undertow.client.ClientResponse;
 import io.undertow.client.ClientStatistics;
+import io.undertow.client.ContinueNotification;
+import io.undertow.client.PushCallback;
 import io.undertow.connector.ByteBufferPool;
+import io.undertow.util.AttachmentKey;
+import io.undertow.util.AttachmentList;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,10 +24,15 @@ import org.xnio.Options;
 import org.xnio.StreamConnection;
 import org.xnio.XnioIoThread;
 import org.xnio.XnioWorker;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
 
 /**
- * A pooled upstream connection as the proxy sees it, so that Undertow's read/write timeout conduits
- * are installed once per connection instead of once per request.
+ * A pooled upstream connection as the proxy sees it for one exchange. It does two things Undertow's
+ * proxy does not: it installs the read/write timeout conduits once per connection instead of once
+ * per request, and it records why the upstream request failed (the {@link IOException} Undertow
+ * passes to the proxy's callbacks) in {@link ProxyState#failure}, so the error the client gets is
+ * classified from the cause rather than guessed.
  *
  * <p>{@code HttpClientConnection.sendRequest} wraps the connection's channels in a new {@code
  * ReadTimeoutStreamSourceConduit} and {@code WriteTimeoutStreamSinkConduit} (each with a new {@code
@@ -33,13 +44,16 @@ import org.xnio.XnioWorker;
  * wrapper clears the options for the instant of {@code sendRequest} on every request after the
  * first, then restores them. See docs/operations-reliability.md.
  */
-final class TimeoutsOnce implements ClientConnection {
+final class UpstreamConnection implements ClientConnection {
   private final ClientConnection delegate;
   private final Map<ClientConnection, Boolean> armed;
+  private final ProxyState state;
 
-  private TimeoutsOnce(ClientConnection delegate, Map<ClientConnection, Boolean> armed) {
+  private UpstreamConnection(
+      ClientConnection delegate, Map<ClientConnection, Boolean> armed, ProxyState state) {
     this.delegate = delegate;
     this.armed = armed;
+    this.state = state;
   }
 
   /**
@@ -50,8 +64,9 @@ final class TimeoutsOnce implements ClientConnection {
     return Collections.synchronizedMap(new WeakHashMap<>());
   }
 
-  static TimeoutsOnce wrap(ClientConnection c, Map<ClientConnection, Boolean> armed) {
-    return new TimeoutsOnce(c, armed);
+  static UpstreamConnection wrap(
+      ClientConnection c, Map<ClientConnection, Boolean> armed, ProxyState state) {
+    return new UpstreamConnection(c, armed, state);
   }
 
   /** The connection the pool owns, for aborting it. */
@@ -60,7 +75,8 @@ final class TimeoutsOnce implements ClientConnection {
   }
 
   @Override
-  public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> callback) {
+  public void sendRequest(ClientRequest request, ClientCallback<ClientExchange> proxyCallback) {
+    ClientCallback<ClientExchange> callback = new Recording(proxyCallback, state);
     if (armed.put(delegate, Boolean.TRUE) == null) {
       delegate.sendRequest(request, callback); // first request: Undertow installs the conduits
       return;
@@ -204,5 +220,96 @@ final class TimeoutsOnce implements ClientConnection {
   @Override
   public void close() throws IOException {
     delegate.close();
+  }
+
+  /** Records a failure before passing it on; hands the proxy a recording exchange. */
+  private record Recording(ClientCallback<ClientExchange> next, ProxyState state)
+      implements ClientCallback<ClientExchange> {
+    @Override
+    public void completed(ClientExchange result) {
+      next.completed(new RecordingExchange(result, state));
+    }
+
+    @Override
+    public void failed(IOException e) {
+      if (state.failure == null) {
+        state.failure = e;
+      }
+      next.failed(e);
+    }
+  }
+
+  /** The upstream exchange; the proxy's response listener is wrapped in {@link Recording}. */
+  private record RecordingExchange(ClientExchange delegate, ProxyState state)
+      implements ClientExchange {
+    @Override
+    public void setResponseListener(ClientCallback<ClientExchange> responseListener) {
+      delegate.setResponseListener(new Recording(responseListener, state));
+    }
+
+    @Override
+    public void setContinueHandler(ContinueNotification continueHandler) {
+      delegate.setContinueHandler(continueHandler);
+    }
+
+    @Override
+    public void setPushHandler(PushCallback pushCallback) {
+      delegate.setPushHandler(pushCallback);
+    }
+
+    @Override
+    public StreamSinkChannel getRequestChannel() {
+      return delegate.getRequestChannel();
+    }
+
+    @Override
+    public StreamSourceChannel getResponseChannel() {
+      return delegate.getResponseChannel();
+    }
+
+    @Override
+    public ClientRequest getRequest() {
+      return delegate.getRequest();
+    }
+
+    @Override
+    public ClientResponse getResponse() {
+      return delegate.getResponse();
+    }
+
+    @Override
+    public ClientResponse getContinueResponse() {
+      return delegate.getContinueResponse();
+    }
+
+    @Override
+    public ClientConnection getConnection() {
+      return delegate.getConnection();
+    }
+
+    @Override
+    public <T> T getAttachment(AttachmentKey<T> key) {
+      return delegate.getAttachment(key);
+    }
+
+    @Override
+    public <T> List<T> getAttachmentList(AttachmentKey<? extends List<T>> key) {
+      return delegate.getAttachmentList(key);
+    }
+
+    @Override
+    public <T> T putAttachment(AttachmentKey<T> key, T value) {
+      return delegate.putAttachment(key, value);
+    }
+
+    @Override
+    public <T> T removeAttachment(AttachmentKey<T> key) {
+      return delegate.removeAttachment(key);
+    }
+
+    @Override
+    public <T> void addToAttachmentList(AttachmentKey<AttachmentList<T>> key, T value) {
+      delegate.addToAttachmentList(key, value);
+    }
   }
 }

@@ -49,13 +49,16 @@ public final class RouterServer implements AutoCloseable {
     // failure reaches the client. Read once when that class loads, so set it before any use.
     if (System.getProperty("io.undertow.max-drain-time") == null) {
       System.setProperty("io.undertow.max-drain-time", "200");
-    }
+    } // Client-initiated TLS 1.2 renegotiation costs the server a full handshake per request of the
+    // client and has no use for registry clients; nginx refuses it too. JSSE reads this once, when
+    // its server handshake class loads, so it must be set before the first TLS connection.
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
   }
 
   private final Clock clock;
   private final Metrics metrics = new Metrics();
   private final AtomicLong unclassified = new AtomicLong();
-  private final RegistryErrors errors = new RegistryErrors();
+  private final RegistryErrors errors = new RegistryErrors(() -> this.draining);
   private final GracefulShutdownHandler graceful;
 
   /** The configuration in force and everything built from it; replaced whole by a reload. */

@@ -25,7 +25,8 @@ class AccessLogFormatTest {
         agent,
         "R10",
         "group",
-        12_500);
+        12_500,
+        null);
   }
 
   @Test
