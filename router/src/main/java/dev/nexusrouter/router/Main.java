@@ -8,6 +8,7 @@ import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.nexus.NexusCommand;
 import dev.nexusrouter.router.route.RouteLint;
 import dev.nexusrouter.router.route.RouteRow;
+import dev.nexusrouter.router.server.Preflight;
 import dev.nexusrouter.router.server.ReloadControl;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.server.Signals;
@@ -116,6 +117,7 @@ public final class Main {
     }
     try {
       RouterConfig c = ConfigLoader.load(Path.of(args.get(0)));
+      Preflight.check(c, args.get(0)); // folders and sockets, as serve needs them
       for (int i = 0; i < c.hosts().size(); i++) {
         VirtualHostConfig h = c.hosts().get(i);
         if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {

@@ -93,7 +93,9 @@ public final class RouterServer implements AutoCloseable {
     } catch (RuntimeException e) {
       s.closeResources();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IOException("cannot listen: " + cause.getMessage(), cause);
+      String which = Preflight.bindFailure(config); // Undertow's message names no socket
+      throw new IOException(
+          "cannot listen: " + (which != null ? which : cause.getMessage()), cause);
     }
     s.publishCertificateExpiry(s.current);
     return s;
