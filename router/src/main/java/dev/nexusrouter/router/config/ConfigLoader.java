@@ -415,7 +415,7 @@ public final class ConfigLoader {
             ? Fields.of(root.raw("access-log"), "access-log", root.problems())
             : null;
     if (f == null) {
-      return new RouterConfig.AccessLog("stdout", "combined", 0, 5);
+      return new RouterConfig.AccessLog("stdout", "combined", 0, 5, null);
     }
     String path = f.string("path", "stdout");
     String format = f.string("format", "combined");
@@ -424,8 +424,9 @@ public final class ConfigLoader {
     }
     long maxSize = f.bytes("max-size", 0);
     int maxFiles = f.integer("max-files", 5, 1, 1000);
+    String group = f.string("group", null);
     f.finish();
-    return new RouterConfig.AccessLog(path, format, maxSize, maxFiles);
+    return new RouterConfig.AccessLog(path, format, maxSize, maxFiles, group);
   }
 
   private static RouterConfig.Admin readAdmin(Fields root) {

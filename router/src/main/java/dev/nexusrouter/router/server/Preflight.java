@@ -11,6 +11,7 @@ import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -186,6 +187,14 @@ public final class Preflight {
     }
     if (Files.exists(c.dataDir()) && !Files.isDirectory(c.dataDir())) {
       out.add("data-dir: not a folder: " + c.dataDir().toAbsolutePath());
+    }
+    String group = c.accessLog().group();
+    if (group != null) {
+      try {
+        FileSystems.getDefault().getUserPrincipalLookupService().lookupPrincipalByGroupName(group);
+      } catch (IOException | UnsupportedOperationException e) {
+        out.add("access-log.group: no group '" + group + "' on this machine");
+      }
     }
     return out;
   }

@@ -450,7 +450,7 @@ public final class RouterServer implements AutoCloseable {
 
   private static AccessLog openLog(RouterConfig c, Clock clock) throws IOException {
     var a = c.accessLog();
-    return AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), clock);
+    return AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), a.group(), clock);
   }
 
   /** Readiness checks run only when the admin listener exists to report them. */
