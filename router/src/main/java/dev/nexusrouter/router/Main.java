@@ -6,6 +6,7 @@ import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.nexus.NexusCommand;
+import dev.nexusrouter.router.observe.StderrFormat;
 import dev.nexusrouter.router.route.RouteLint;
 import dev.nexusrouter.router.route.RouteRow;
 import dev.nexusrouter.router.server.Preflight;
@@ -23,9 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
-import java.util.logging.Formatter;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** The {@code nexus-router} command line. The only place that calls {@link System#exit}. */
@@ -278,17 +277,7 @@ public final class Main {
       root.removeHandler(h);
     }
     ConsoleHandler handler = new ConsoleHandler();
-    handler.setFormatter(
-        new Formatter() {
-          @Override
-          public String format(LogRecord r) {
-            return "nexus-router "
-                + r.getLevel().getName().toLowerCase(java.util.Locale.ROOT)
-                + ": "
-                + formatMessage(r)
-                + System.lineSeparator();
-          }
-        });
+    handler.setFormatter(new StderrFormat(Clock.systemUTC())); // timestamp, level, causes
     root.addHandler(handler);
     root.setLevel(Level.INFO);
     level("io.undertow", Level.WARNING);
