@@ -4,6 +4,7 @@ import dev.nexusrouter.common.RegistryError;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.io.IOException;
@@ -23,6 +24,10 @@ import org.xnio.channels.WriteTimeoutException;
  */
 public final class RegistryErrors implements DefaultResponseListener {
   static final HttpString API_VERSION = new HttpString(RegistryError.API_VERSION_HEADER);
+
+  /** Set on exchanges of a UI host: browsers there get router errors as a small HTML page. */
+  public static final AttachmentKey<Boolean> HTML_FOR_BROWSERS =
+      AttachmentKey.create(Boolean.class);
 
   private final BooleanSupplier draining;
 
@@ -115,6 +120,44 @@ public final class RegistryErrors implements DefaultResponseListener {
     return false;
   }
 
+  /** A UI-host request from a browser (its Accept names text/html), not an API call. */
+  static boolean wantsHtml(HttpServerExchange exchange) {
+    if (exchange.getAttachment(HTML_FOR_BROWSERS) == null) {
+      return false;
+    }
+    String accept = exchange.getRequestHeaders().getFirst(Headers.ACCEPT);
+    return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/html");
+  }
+
+  /** The error as a minimal page, like nginx's own error pages; the text is HTML-escaped. */
+  static String html(RegistryError e) {
+    String title = e.status() + " " + escape(e.message());
+    String detail = e.detail() == null ? "" : "<p>" + escape(e.detail()) + "</p>\n";
+    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+        + title
+        + "</title></head>\n<body>\n<h1>"
+        + title
+        + "</h1>\n"
+        + detail
+        + "<hr><p>nexus-router</p>\n</body></html>\n";
+  }
+
+  private static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '"' -> sb.append("&quot;");
+        case '\'' -> sb.append("&#39;");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
   private static String reason(int status) {
     return switch (status) {
       case 400 -> "bad request";
@@ -134,9 +177,15 @@ public final class RegistryErrors implements DefaultResponseListener {
     }
     exchange.setStatusCode(error.status());
     var h = exchange.getResponseHeaders();
-    h.put(Headers.CONTENT_TYPE, RegistryError.CONTENT_TYPE);
-    h.put(API_VERSION, RegistryError.API_VERSION);
-    byte[] body = error.toJson().getBytes(StandardCharsets.UTF_8);
+    byte[] body;
+    if (wantsHtml(exchange)) {
+      h.put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
+      body = html(error).getBytes(StandardCharsets.UTF_8);
+    } else {
+      h.put(Headers.CONTENT_TYPE, RegistryError.CONTENT_TYPE);
+      h.put(API_VERSION, RegistryError.API_VERSION);
+      body = error.toJson().getBytes(StandardCharsets.UTF_8);
+    }
     h.put(Headers.CONTENT_LENGTH, body.length);
     if (exchange.getRequestMethod().equalToString("HEAD")) {
       exchange.endExchange();

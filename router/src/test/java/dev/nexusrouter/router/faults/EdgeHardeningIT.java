@@ -233,6 +233,40 @@ class EdgeHardeningIT {
     }
   }
 
+  @Test
+  void routerErrorsOnTheUiHostAreHtmlForBrowsersAndJsonForApiCalls() throws Exception {
+    int dead;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      dead = s.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + dead;
+    String yaml =
+        Configs.registry(url, url, "access-log: {path: \"off\"}\n", "")
+            + "  - {server-names: [ui.local], kind: ui, upstream: hosted}\n";
+    try (RouterServer r = Configs.inProcess(dir, yaml)) {
+      Wire.Response browser =
+          Wire.send(
+                  r.port(0),
+                  "GET / HTTP/1.1\r\nHost: ui.local\r\nAccept: text/html,*/*;q=0.8\r\n"
+                      + "Connection: close\r\n\r\n",
+                  20_000)
+              .first();
+      assertEquals(503, browser.status(), browser::toString);
+      assertTrue(browser.header("Content-Type").startsWith("text/html"), browser::toString);
+      assertTrue(
+          browser.text().contains("<h1>503 upstream &#39;hosted&#39; is unavailable"),
+          browser::toString);
+      Wire.Response api =
+          Wire.send(
+                  r.port(0),
+                  "GET /service/rest/v1/status HTTP/1.1\r\nHost: ui.local\r\n"
+                      + "Accept: application/json\r\nConnection: close\r\n\r\n",
+                  20_000)
+              .first();
+      Wire.assertRegistryError(api, 503);
+    }
+  }
+
   static int count(String text, String lowerPart) {
     String t = text.toLowerCase();
     int n = 0;

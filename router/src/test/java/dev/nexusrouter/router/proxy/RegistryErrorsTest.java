@@ -99,6 +99,15 @@ class RegistryErrorsTest {
   }
 
   @Test
+  void theHtmlPageEscapesWhatItShows() {
+    String page =
+        RegistryErrors.html(
+            RegistryError.of(502, "UNAVAILABLE", "upstream '<ui>' closed").withDetail("a & b"));
+    assertTrue(page.contains("<title>502 upstream &#39;&lt;ui&gt;&#39; closed</title>"), page);
+    assertTrue(page.contains("<p>a &amp; b</p>"), page);
+  }
+
+  @Test
   void timedOutLooksThroughCauses() {
     assertTrue(RegistryErrors.timedOut(new IOException(new ReadTimeoutException("r"))));
     assertFalse(RegistryErrors.timedOut(new IOException("Connection reset by peer")));
