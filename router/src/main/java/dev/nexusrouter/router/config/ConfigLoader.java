@@ -39,6 +39,9 @@ public final class ConfigLoader {
   /** nginx's large_client_header_buffers is 4 x 8k; registry tokens make 64 KiB a safe ceiling. */
   static final long DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
 
+  /** Client connections per listener; see docs/operations-reliability.md for the memory bound. */
+  static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
   private static final Pattern SERVER_NAME =
       Pattern.compile(
           "(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:.]+\\]|\\*");
@@ -447,14 +450,16 @@ public final class ConfigLoader {
     Duration header = Duration.ofSeconds(60);
     Duration body = Duration.ofSeconds(300);
     Duration send = Duration.ofSeconds(300);
+    int maxConnections = DEFAULT_MAX_CONNECTIONS;
     if (f != null) {
       idle = f.duration("idle-timeout", idle);
       header = f.duration("header-timeout", header);
       body = f.duration("body-timeout", body);
       send = f.duration("send-timeout", send);
+      maxConnections = f.integer("max-connections", maxConnections, 1, 1_000_000);
       f.finish();
     }
-    return new RouterConfig.ClientTimeouts(idle, header, body, send);
+    return new RouterConfig.ClientTimeouts(idle, header, body, send, maxConnections);
   }
 
   private static Map<String, UpstreamConfig> resolveUpstreams(

@@ -60,6 +60,10 @@ public record RouterConfig(
    * @param header time to receive a request's headers
    * @param bodyRead gap between two reads of a request body (nginx client_body_timeout)
    * @param send gap between two writes the client does not accept (nginx send_timeout)
+   * @param maxConnections open client connections per main listener; beyond it new connections wait
+   *     in the kernel's accept queue (nginx worker_connections). Bounds what clients can make the
+   *     router hold, see docs/operations-reliability.md
    */
-  public record ClientTimeouts(Duration idle, Duration header, Duration bodyRead, Duration send) {}
+  public record ClientTimeouts(
+      Duration idle, Duration header, Duration bodyRead, Duration send, int maxConnections) {}
 }

@@ -169,12 +169,25 @@ public final class RouterServer implements AutoCloseable {
 
   /**
    * Undertow's parser limit: heads above it get Undertow's bare 400 and a closed connection (no
-   * handler can answer there). Four times {@code max-header-size}, at least Undertow's default 1
-   * MiB.
+   * handler can answer there). Twice {@code max-header-size}, at least 128 KiB: enough room for the
+   * router's own 431 above {@code max-header-size}, and it bounds what one connection can make the
+   * parser hold (see docs/operations-reliability.md).
    */
   static int parserHeaderLimit(long maxHeaderSize) {
-    long cap = Math.max(1L << 20, maxHeaderSize * 4);
+    long cap = Math.max(128L << 10, maxHeaderSize * 2);
     return (int) Math.min(Integer.MAX_VALUE, cap);
+  }
+
+  /**
+   * At most {@code client.max-connections} open client connections per main listener: XNIO stops
+   * accepting at the mark and resumes below it (new connections wait in the kernel's accept queue
+   * meanwhile).
+   */
+  private static OptionMap connectionCap(RouterConfig c) {
+    int max = c.client().maxConnections();
+    // low water = high water: accepting resumes as soon as one connection closes (XNIO splits
+    // both marks across the I/O threads, and a lower mark could round to 0 for a thread)
+    return OptionMap.create(Options.CONNECTION_HIGH_WATER, max, Options.CONNECTION_LOW_WATER, max);
   }
 
   private Undertow build() {
@@ -206,12 +219,15 @@ public final class RouterServer implements AutoCloseable {
               .setHost(l.address())
               .setRootHandler(this::root);
       if (l.tls() == null) {
-        lb.setType(Undertow.ListenerType.HTTP);
+        lb.setType(Undertow.ListenerType.HTTP).setOverrideSocketOptions(connectionCap(c));
       } else {
         lb.setType(Undertow.ListenerType.HTTPS)
             .setSslContext(g.reloaders.get(c.listeners().indexOf(l)).context())
             .setOverrideSocketOptions(
-                OptionMap.create(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(ServerTls.PROTOCOLS)));
+                OptionMap.builder()
+                    .addAll(connectionCap(c))
+                    .set(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(ServerTls.PROTOCOLS))
+                    .getMap());
       }
       b.addListener(lb);
     }
