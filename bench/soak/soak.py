@@ -435,7 +435,7 @@ def main():
                                      errors="replace").read().count("reload rejected"),
         })
     result["counts"] = dict(sorted(stats.c.items()))
-    result["events"] = len(events)
+    result["events"] = events
     result["samples"] = samples
     checks = {
         "router alive": result["router_alive"],
