@@ -45,6 +45,10 @@ if grep -v -e 'Failed to set fd limit' -e '^$' "$work/verify.out" | grep -q .; t
 fi
 say "systemd-analyze verify $unit: clean"
 [ "$(nexus-router --version)" = "nexus-router $(project_version)" ] || die "nexus-router --version: $(nexus-router --version)"
+# the completion script completes a sub-command of the installed binary
+completion=/usr/share/bash-completion/completions/nexus-router
+[ "$(bash -c ". $completion; COMP_WORDS=(nexus-router nexus pro); COMP_CWORD=2; _complete_nexus-router 2>/dev/null; echo \"\${COMPREPLY[*]}\"")" = provision ] \
+  || die "$completion does not complete 'nexus-router nexus pro'"
 runuser -u "$name" -- nexus-router check /etc/$name/config.yaml >/dev/null || die "the shipped config fails check"
 
 # Serve as the service user, from the data directory, with a config on free loopback ports (a new

@@ -1,15 +1,14 @@
 package dev.nexusrouter.router;
 
 import dev.nexusrouter.common.BuildInfo;
+import dev.nexusrouter.router.cli.Commands;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
-import dev.nexusrouter.router.config.VirtualHostConfig;
+import dev.nexusrouter.router.config.RoutesText;
+import dev.nexusrouter.router.migrate.ImportNginxCommand;
 import dev.nexusrouter.router.nexus.NexusCommand;
 import dev.nexusrouter.router.observe.StderrFormat;
-import dev.nexusrouter.router.route.RouteLint;
-import dev.nexusrouter.router.route.RouteRow;
-import dev.nexusrouter.router.server.Preflight;
 import dev.nexusrouter.router.server.ReloadControl;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.server.Signals;
@@ -22,13 +21,44 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** The {@code nexus-router} command line. The only place that calls {@link System#exit}. */
-public final class Main {
+/**
+ * The {@code nexus-router} command line: the command tree (picocli) and {@code serve}. The only
+ * place that calls {@link System#exit}. See docs/cli.md.
+ */
+@Command(
+    name = "nexus-router",
+    mixinStandardHelpOptions = true,
+    versionProvider = Commands.Version.class,
+    synopsisSubcommandLabel = "COMMAND",
+    description = {
+      "Registry-aware reverse proxy in front of Nexus docker(group) and docker(hosted).",
+      "Without a command it runs serve (nexus-router [--config FILE] = nexus-router serve ...)."
+    },
+    footer = {
+      "",
+      "Every command has its own --help.",
+      "",
+      "Signals (serve): HUP reloads the config file and certificates (the file is also watched),"
+          + " USR1 reopens the access log, TERM/INT drain requests in flight (shutdown-timeout)"
+          + " and exit 0.",
+      "",
+      "Environment: NEXUS_ROUTER_CONFIG is the config file used by serve and routes when"
+          + " --config is not given."
+    })
+public final class Main implements Callable<Integer> {
   static final int OK = 0;
   static final int INVALID = 1;
   static final int USAGE = 2;
@@ -39,33 +69,10 @@ public final class Main {
 
   private static final Logger LOG = Logger.getLogger("nexus-router");
 
-  private static final String USAGE_TEXT =
-      """
-      Usage: nexus-router [serve] [--config FILE]
-             nexus-router check CONFIG
-             nexus-router routes [--config FILE]
-             nexus-router nexus provision|status|router-config ...   (nexus --help)
-             nexus-router certs init|show|check|client-setup ...        (certs --help)
-             nexus-router --help | --version
-
-      Commands:
-        serve    run the router (default). Without --config it uses the built-in defaults:
-                 https://127.0.0.1:8443 (embedded CA) and http://127.0.0.1:8080, group 127.0.0.1:8082,
-                 hosted 127.0.0.1:8086, UI 127.0.0.1:8081, admin http://127.0.0.1:9090.
-        check    validate CONFIG (keys, upstreams, ports, patterns, TLS files) and print every problem.
-        routes   print the effective route table of every registry host.
-        nexus    provision and check the Nexus Docker layout over its REST API.
-        certs    create a CA and wildcard certificates, inspect them, set up client trust.
-
-      Signals (serve): HUP reloads the config file and certificates (the file is also watched),
-      USR1 reopens the access log, TERM/INT drain requests in flight (shutdown-timeout) and exit 0.
-
-      Environment:
-        NEXUS_ROUTER_CONFIG   config file used by serve/routes when --config is not given.
-      """;
-
   /** JUL keeps loggers weakly; these hold the levels set below. */
   private static final List<Logger> CONFIGURED = new ArrayList<>();
+
+  @Spec CommandSpec spec;
 
   private Main() {}
 
@@ -75,116 +82,169 @@ public final class Main {
     System.exit(code);
   }
 
-  private static boolean isServe(String[] args) {
-    return args.length == 0
-        || args[0].equals("serve")
-        || args[0].startsWith("--config")
-        || args[0].equals("-c");
+  @Override
+  public Integer call() {
+    return Commands.missingSubcommand(spec);
+  }
+
+  /**
+   * The command tree. A new sub-command is one line here: a picocli command, or an existing {@code
+   * static int run(String[] args, PrintStream out, PrintStream err)} wrapped by {@link
+   * Commands#external}.
+   */
+  static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand(new Serve(out, err, env));
+    cl.addSubcommand(new Check(out, err));
+    cl.addSubcommand(new Routes(out, err, env));
+    cl.addSubcommand(NexusCommand.command(out, err, env));
+    cl.addSubcommand(CertsCommand.command(out, err, env));
+    cl.addSubcommand(
+        Commands.external(
+            "import-nginx",
+            "Translate an nginx configuration into a router config, with a report of every"
+                + " directive.",
+            ImportNginxCommand::run,
+            out,
+            err));
+    return Commands.configure(cl, out, err);
   }
 
   /** Runs a command; {@code serve} blocks until the JVM is asked to stop. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    List<String> a = List.of(args);
-    if (a.contains("--help") || a.contains("-h")) {
-      out.print(USAGE_TEXT);
-      return OK;
-    }
-    if (a.contains("--version")) {
-      out.println("nexus-router " + BuildInfo.version());
-      return OK;
-    }
-    String command = a.isEmpty() || a.get(0).startsWith("-") ? "serve" : a.get(0);
-    List<String> rest = a.isEmpty() || a.get(0).startsWith("-") ? a : a.subList(1, a.size());
-    return switch (command) {
-      case "serve" -> serve(rest, out, err);
-      case "check" -> check(rest, out, err);
-      case "routes" -> routes(rest, out, err);
-      case "nexus" -> NexusCommand.run(rest, out, err, System.getenv());
-      case "certs" -> CertsCommand.run(rest, out, err, System.getenv());
-      default -> {
-        err.println("nexus-router: unknown command '" + command + "'");
-        err.print(USAGE_TEXT);
-        yield USAGE;
-      }
-    };
+    return run(args, out, err, System.getenv());
   }
 
-  private static int check(List<String> args, PrintStream out, PrintStream err) {
-    if (args.size() != 1 || args.get(0).startsWith("-")) {
-      err.println("nexus-router: check needs exactly one CONFIG file");
-      return USAGE;
-    }
-    try {
-      RouterConfig c = ConfigLoader.load(Path.of(args.get(0)));
-      Preflight.check(c, args.get(0)); // folders and sockets, as serve needs them
-      for (int i = 0; i < c.hosts().size(); i++) {
-        VirtualHostConfig h = c.hosts().get(i);
-        if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {
-          for (String w : RouteLint.check(h.routes())) {
-            err.println("warning: hosts[" + i + "].routes: " + w);
-          }
-        }
-      }
-      out.println(
-          args.get(0)
-              + ": OK ("
-              + c.listeners().size()
-              + " listener(s), "
-              + c.hosts().size()
-              + " host(s), "
-              + c.upstreams().size()
-              + " upstream(s))");
-      return OK;
-    } catch (ConfigException e) {
-      err.print(e.report());
-      return INVALID;
+  static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+    String[] a = isServe(args) ? prepend("serve", args) : args;
+    return commandLine(out, err, env).execute(a);
+  }
+
+  /** No command, or the serve options alone: {@code nexus-router [--config FILE]}. */
+  private static boolean isServe(String[] args) {
+    return args.length == 0
+        || args[0].equals("-c")
+        || args[0].equals("--config")
+        || args[0].startsWith("--config=");
+  }
+
+  private static String[] prepend(String first, String[] rest) {
+    String[] a = new String[rest.length + 1];
+    a[0] = first;
+    System.arraycopy(rest, 0, a, 1, rest.length);
+    return a;
+  }
+
+  /** {@code -c/--config FILE}, shared by serve and routes. */
+  static class ConfigOption {
+    @Option(
+        names = {"-c", "--config"},
+        paramLabel = "FILE",
+        description = "config file (default $NEXUS_ROUTER_CONFIG, else the built-in defaults)")
+    String config;
+
+    /** The config file named by the option or the environment, or null for the defaults. */
+    Path file(Map<String, String> env) {
+      String f = config != null ? config : env.get("NEXUS_ROUTER_CONFIG");
+      return f == null || f.isEmpty() ? null : Path.of(f);
     }
   }
 
-  private static int routes(List<String> args, PrintStream out, PrintStream err) {
-    RouterConfig c;
-    try {
-      c = load(args);
-    } catch (ConfigException e) {
-      err.print(e.report());
-      return INVALID;
-    } catch (IllegalArgumentException e) {
-      err.println("nexus-router: " + e.getMessage());
-      return USAGE;
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Run the router (the default command).",
+        "Without a config it uses the built-in defaults:"
+            + " https://127.0.0.1:8443 (embedded CA) and http://127.0.0.1:8080, group"
+            + " 127.0.0.1:8082, hosted 127.0.0.1:8086, UI 127.0.0.1:8081, admin"
+            + " http://127.0.0.1:9090.",
+        "Exit codes: 0 stopped by TERM/INT, 1 invalid config, 2 usage error, 3 cannot start."
+      })
+  static final class Serve extends ConfigOption implements Callable<Integer> {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    Serve(PrintStream out, PrintStream err, Map<String, String> env) {
+      this.out = out;
+      this.err = err;
+      this.env = env;
     }
-    for (VirtualHostConfig h : c.hosts()) {
-      if (h.kind() != VirtualHostConfig.Kind.REGISTRY) {
-        continue;
-      }
-      out.println(
-          "host "
-              + String.join(", ", h.serverNames())
-              + " (group="
-              + h.group()
-              + ", hosted="
-              + h.hosted()
-              + ", v1="
-              + h.v1()
-              + ")");
-      for (RouteRow r : h.routes().rows()) {
-        out.println("  " + r.describe());
-      }
+
+    @Override
+    public Integer call() {
+      return serve(file(env), out, err);
     }
-    return OK;
   }
 
-  private static int serve(List<String> args, PrintStream out, PrintStream err) {
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Validate a config file and print every problem.",
+        "Checks keys, upstreams, ports, patterns and TLS files.",
+        "Exit codes: 0 valid, 1 invalid, 2 usage error."
+      })
+  static final class Check implements Callable<Integer> {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Parameters(paramLabel = "CONFIG", arity = "1", description = "the config file")
+    String file;
+
+    Check(PrintStream out, PrintStream err) {
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public Integer call() {
+      return ConfigCheck.run(Path.of(file), out, err);
+    }
+  }
+
+  @Command(
+      name = "routes",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Print the effective route table of every host.",
+        "The same text as the admin /routes page."
+      })
+  static final class Routes extends ConfigOption implements Callable<Integer> {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    Routes(PrintStream out, PrintStream err, Map<String, String> env) {
+      this.out = out;
+      this.err = err;
+      this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+      Path file = file(env);
+      try {
+        out.print(RoutesText.of(file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file)));
+        return OK;
+      } catch (ConfigException e) {
+        err.print(e.report());
+        return INVALID;
+      }
+    }
+  }
+
+  private static int serve(Path file, PrintStream out, PrintStream err) {
     RouterConfig config;
-    Path file;
     try {
-      file = configFile(args);
       config = file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file);
     } catch (ConfigException e) {
       err.print("nexus-router: refusing to start\n" + e.report());
       return INVALID;
-    } catch (IllegalArgumentException e) {
-      err.println("nexus-router: " + e.getMessage());
-      return USAGE;
     }
     RouterServer server;
     try {
@@ -236,34 +296,6 @@ public final class Main {
       parts.add(u.name() + "=" + u.servers());
     }
     return " (upstreams: " + String.join(", ", parts) + ")";
-  }
-
-  /** --config FILE, -c FILE, --config=FILE, $NEXUS_ROUTER_CONFIG, else the built-in defaults. */
-  static RouterConfig load(List<String> args) {
-    Path file = configFile(args);
-    return file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file);
-  }
-
-  /** The config file named by the arguments or the environment, or null for the defaults. */
-  static Path configFile(List<String> args) {
-    String file = null;
-    for (int i = 0; i < args.size(); i++) {
-      String s = args.get(i);
-      if (s.equals("--config") || s.equals("-c")) {
-        if (i + 1 >= args.size()) {
-          throw new IllegalArgumentException(s + " needs a file name");
-        }
-        file = args.get(++i);
-      } else if (s.startsWith("--config=")) {
-        file = s.substring("--config=".length());
-      } else {
-        throw new IllegalArgumentException("unexpected argument '" + s + "' (see --help)");
-      }
-    }
-    if (file == null) {
-      file = System.getenv("NEXUS_ROUTER_CONFIG");
-    }
-    return file == null || file.isEmpty() ? null : Path.of(file);
   }
 
   /**

@@ -29,7 +29,61 @@ class MainTest {
     assertEquals(0, run("--version"));
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("nexus-router "));
     assertEquals(0, run("--help"));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("check CONFIG"));
+    String top = out.toString(StandardCharsets.UTF_8);
+    for (String command : new String[] {"serve", "check", "routes", "nexus", "certs"}) {
+      assertTrue(top.contains("\n  " + command + " "), top);
+    }
+  }
+
+  @Test
+  void everyCommandHasItsOwnHelpAndVersion() {
+    String[][] commands = {
+      {"serve"},
+      {"check"},
+      {"routes"},
+      {"nexus"},
+      {"nexus", "provision"},
+      {"nexus", "status"},
+      {"nexus", "router-config"},
+      {"certs"},
+      {"certs", "init"},
+      {"certs", "client-setup"}
+    };
+    for (String[] c : commands) {
+      for (String help : new String[] {"--help", "-h"}) {
+        out.reset();
+        String[] args = java.util.Arrays.copyOf(c, c.length + 1);
+        args[c.length] = help;
+        assertEquals(0, run(args), String.join(" ", args));
+        String usage = out.toString(StandardCharsets.UTF_8);
+        assertTrue(
+            usage.startsWith("Usage: nexus-router " + String.join(" ", c) + " "),
+            String.join(" ", args) + " printed:\n" + usage);
+      }
+      out.reset();
+      String[] args = java.util.Arrays.copyOf(c, c.length + 1);
+      args[c.length] = "--version";
+      assertEquals(0, run(args), String.join(" ", args));
+      assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("nexus-router "));
+    }
+  }
+
+  @Test
+  void anExistingRunMethodIsOneLineInTheTree() {
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    var tree = Main.commandLine(System.out, System.err, java.util.Map.of());
+    tree.addSubcommand(
+        dev.nexusrouter.router.cli.Commands.external(
+            "echo-args",
+            "test tool",
+            (args, o, e) -> {
+              seen.addAll(java.util.List.of(args));
+              return 7;
+            },
+            System.out,
+            System.err));
+    assertEquals(7, tree.execute("echo-args", "--help", "-x", "file.conf"));
+    assertEquals(java.util.List.of("--help", "-x", "file.conf"), seen);
   }
 
   @Test
@@ -81,7 +135,10 @@ class MainTest {
   void routesPrintsTheEffectiveTable() {
     assertEquals(0, run("routes"));
     String o = out.toString(StandardCharsets.UTF_8);
-    assertTrue(o.contains("R9a: HEAD manifest when push-context -> hosted"), o);
+    assertTrue(o.contains("R9p: HEAD manifest when accept-one -> hosted"), o);
+    assertTrue(o.contains("R9h: HEAD manifest -> hosted-then-group"), o);
     assertTrue(o.contains("R13: any any -> legacy (unclassified)"), o);
+    // the same printer as the admin /routes page: UI hosts are listed too
+    assertTrue(o.contains("(ui -> ui)"), o);
   }
 }

@@ -46,6 +46,8 @@ public final class ConfigLoader {
       Pattern.compile(
           "(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:.]+\\]|\\*");
 
+  static final String REMOVED_PUSH_WINDOW = "push-window";
+
   private ConfigLoader() {}
 
   public static RouterConfig builtIn() {
@@ -70,10 +72,11 @@ public final class ConfigLoader {
     }
     List<ListenerConfig> listeners = readListeners(root, problems);
     long maxBody = root.bytes("max-body-size", 0);
-    Duration pushWindow = root.duration("push-window", Duration.ofSeconds(300));
+    rejectPushWindow(root, problems);
     Map<String, UpstreamDraft> drafts = readUpstreams(root, problems);
-    List<VirtualHostConfig> hosts = readHosts(root, drafts, maxBody, pushWindow, problems);
-    RouterConfig.AccessLog accessLog = readAccessLog(root);
+    List<VirtualHostConfig> hosts = readHosts(root, drafts, maxBody, problems);
+    RouterConfig.AccessLog accessLog =
+        readAccessLog(root, new RouterConfig.AccessLog("stdout", "combined", 0, 5, null));
     RouterConfig.ClientTimeouts client = readClient(root);
     boolean http2 = root.bool("http2", false);
     RouterConfig.Admin admin = readAdmin(root);
@@ -266,11 +269,7 @@ public final class ConfigLoader {
   }
 
   private static List<VirtualHostConfig> readHosts(
-      Fields root,
-      Map<String, UpstreamDraft> upstreams,
-      long globalMaxBody,
-      Duration globalPushWindow,
-      Problems problems) {
+      Fields root, Map<String, UpstreamDraft> upstreams, long globalMaxBody, Problems problems) {
     List<VirtualHostConfig> out = new ArrayList<>();
     JsonNode node = root.raw("hosts");
     if (node == null || !node.isArray() || node.isEmpty()) {
@@ -320,9 +319,10 @@ public final class ConfigLoader {
           };
       long maxBody = f.bytes("max-body-size", globalMaxBody);
       Path download = f.file("download-dir");
-      Duration pushWindow = f.duration("push-window", globalPushWindow);
+      rejectPushWindow(f, problems);
       boolean serveCa = f.bool("serve-ca", true);
       int redirectPort = f.integer("https-redirect-port", 0, 0, 65535);
+      RouterConfig.AccessLog hostLog = readAccessLog(f, null);
       String group = null;
       String hosted = null;
       String v1 = null;
@@ -364,14 +364,30 @@ public final class ConfigLoader {
               download,
               maxBody,
               table,
-              pushWindow,
               serveCa,
-              redirectPort));
+              redirectPort,
+              hostLog));
     }
     if (defaultCount > 1) {
       problems.add("hosts", "only one host may be default: true");
     }
     return out;
+  }
+
+  /**
+   * {@code push-window} (0.1) timed a per-client push context; routing no longer keeps any state,
+   * so a config that still sets it is told what replaced it rather than having it silently ignored.
+   */
+  private static void rejectPushWindow(Fields f, Problems problems) {
+    // has() also marks the key as read, so it is reported here and not again as unknown
+    if (f.present().contains(REMOVED_PUSH_WINDOW) | f.has(REMOVED_PUSH_WINDOW)) {
+      problems.add(
+          f.pathOf(REMOVED_PUSH_WINDOW),
+          "push-window was removed in 0.2: routing keeps no per-client state any more; a HEAD is"
+              + " routed by its Accept header (one media type: push check -> hosted; several:"
+              + " pull -> group; none: hosted, a 404 retried once on the group). Delete this key"
+              + " (see docs/client-request-shapes.md)");
+    }
   }
 
   private static String requireUpstream(
@@ -412,18 +428,20 @@ public final class ConfigLoader {
     }
   }
 
-  private static RouterConfig.AccessLog readAccessLog(Fields root) {
+  /** {@code access-log} under {@code parent} (top level or a host); {@code absent} when missing. */
+  private static RouterConfig.AccessLog readAccessLog(
+      Fields parent, RouterConfig.AccessLog absent) {
     Fields f =
-        root.has("access-log")
-            ? Fields.of(root.raw("access-log"), "access-log", root.problems())
+        parent.has("access-log")
+            ? Fields.of(parent.raw("access-log"), parent.pathOf("access-log"), parent.problems())
             : null;
     if (f == null) {
-      return new RouterConfig.AccessLog("stdout", "combined", 0, 5, null);
+      return absent;
     }
     String path = f.string("path", "stdout");
     String format = f.string("format", "combined");
     if (!format.equals("combined") && !format.equals("json")) {
-      root.problems().add(f.pathOf("format"), "must be combined or json, found '" + format + "'");
+      parent.problems().add(f.pathOf("format"), "must be combined or json, found '" + format + "'");
     }
     long maxSize = f.bytes("max-size", 0);
     int maxFiles = f.integer("max-files", 5, 1, 1000);

@@ -55,12 +55,14 @@ public final class Fields {
 
   public boolean has(String key) {
     known.add(key);
+    problems.keyRead(pathOf(key));
     JsonNode v = node.get(key);
     return v != null && !v.isNull();
   }
 
   public JsonNode raw(String key) {
     known.add(key);
+    problems.keyRead(pathOf(key));
     JsonNode v = node.get(key);
     return v == null || v.isNull() ? null : v;
   }

@@ -21,7 +21,7 @@ public final class RouteRows {
 
   private RouteRows() {}
 
-  /** The default table, R1–R13 of registry-routing.md §5. */
+  /** The built-in default table (the resource file {@code route/default-routes.yaml}). */
   public static List<RouteRow> defaults() {
     Problems problems = new Problems();
     JsonNode tree = Yaml.readResource(DEFAULTS, problems);
@@ -102,9 +102,12 @@ public final class RouteRows {
     if (when != null) {
       condition = Condition.fromWireName(when);
       if (condition == null) {
+        String removed = Condition.removedConditionHint(when);
         problems.add(
             f.pathOf("when"),
-            "unknown condition '" + when + "' (push-context, digest-fallback, repository-path)");
+            removed != null
+                ? removed
+                : "unknown condition '" + when + "' (accept-one, accept-several, repository-path)");
         condition = Condition.ALWAYS;
       }
     }
@@ -112,14 +115,20 @@ public final class RouteRows {
     if (to == null) {
       problems.add(
           f.pathOf("to"),
-          "every row needs a target (group, hosted, v1, legacy or an upstream name)");
+          "every row needs a target (group, hosted, hosted-then-group, v1, legacy or an upstream"
+              + " name)");
       to = "legacy";
+    }
+    Target target = Target.parse(to);
+    if (target.kind() == Target.Kind.HOSTED_THEN_GROUP
+        && (methods.isEmpty() || !methods.equals(Set.of("HEAD")))) {
+      // only a request without a body can be sent a second time
+      problems.add(f.pathOf("to"), "hosted-then-group needs methods: [HEAD]");
     }
     boolean unclassified = f.bool("unclassified", false);
     String why = f.string("why", "");
     f.finish();
-    return new RouteRow(
-        id, methods, kinds, repository, condition, Target.parse(to), unclassified, why);
+    return new RouteRow(id, methods, kinds, repository, condition, target, unclassified, why);
   }
 
   private static String kindNames() {

@@ -2,7 +2,6 @@ package dev.nexusrouter.router.config;
 
 import dev.nexusrouter.router.route.RouteTable;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,9 +18,10 @@ import java.util.List;
  * @param downloadDir served at {@code /download/} (the seed's nginx static folder), or null
  * @param maxBodySize largest request body in bytes, 0 = no limit
  * @param routes the effective table: user rows first, then (unless disabled) the defaults
- * @param pushWindow how long a write or HEAD blob marks (client, repository) as pushing
  * @param serveCa answer {@code /download/ca.crt} with the router's CA certificate
  * @param httpsRedirectPort plain-HTTP requests get a 301 to HTTPS on this port (0 = off)
+ * @param accessLog this host's own access log (nginx's per-server access_log), or null: its
+ *     requests go to the top-level log
  */
 public record VirtualHostConfig(
     List<String> serverNames,
@@ -34,9 +34,9 @@ public record VirtualHostConfig(
     Path downloadDir,
     long maxBodySize,
     RouteTable routes,
-    Duration pushWindow,
     boolean serveCa,
-    int httpsRedirectPort) {
+    int httpsRedirectPort,
+    RouterConfig.AccessLog accessLog) {
 
   /** What a host does with its requests. */
   public enum Kind {

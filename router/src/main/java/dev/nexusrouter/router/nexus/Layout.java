@@ -119,6 +119,45 @@ record Layout(List<BlobStore> blobStores, List<Repository> repositories, Securit
    * @param dockerTokenRealm activate the Docker Bearer Token realm (needed by docker clients)
    * @param anonymousPull enable global anonymous access (and default repositories to allow
    *     anonymous pulls)
+   * @param roles Nexus roles to create or update (in this order, before the users)
+   * @param users local Nexus users to create or update
    */
-  record Security(boolean dockerTokenRealm, boolean anonymousPull) {}
+  record Security(
+      boolean dockerTokenRealm, boolean anonymousPull, List<Role> roles, List<User> users) {
+    Security {
+      roles = List.copyOf(roles);
+      users = List.copyOf(users);
+    }
+  }
+
+  /**
+   * A Nexus role: privileges and contained roles, compared as sets.
+   *
+   * @param name shown in the UI; the id by default
+   */
+  record Role(
+      String id, String name, String description, List<String> privileges, List<String> roles) {
+    Role {
+      privileges = List.copyOf(privileges);
+      roles = List.copyOf(roles);
+    }
+  }
+
+  /**
+   * A local (default-source) Nexus user.
+   *
+   * @param passwordFile read only when the user is created; an existing user's password is left
+   *     alone
+   */
+  record User(
+      String id,
+      String firstName,
+      String lastName,
+      String email,
+      List<String> roles,
+      String passwordFile) {
+    User {
+      roles = List.copyOf(roles);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.Fields;
 import dev.nexusrouter.router.config.Problems;
+import dev.nexusrouter.router.config.Sizes;
 import dev.nexusrouter.router.config.Yaml;
 import dev.nexusrouter.router.nexus.Layout.BlobStore;
 import dev.nexusrouter.router.nexus.Layout.Docker;
@@ -16,6 +17,7 @@ import dev.nexusrouter.router.nexus.Layout.WritePolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,19 +82,22 @@ final class LayoutLoader {
     return m;
   }
 
+  /** {@code 90m}, {@code 24h}, {@code 1d}: the config's duration parser, whole minutes only. */
   static Integer parseMinutes(String text) {
     String s = text.trim();
-    if (!s.matches("[0-9]{1,7}[mhd]")) {
+    if (!s.matches("[0-9]+[mhd]")) {
+      return null; // a unit is required: a bare number in the config means seconds
+    }
+    Duration d;
+    try {
+      d = Sizes.parseDuration(s);
+    } catch (ArithmeticException e) {
       return null;
     }
-    long n = Long.parseLong(s.substring(0, s.length() - 1));
-    long m =
-        switch (s.charAt(s.length() - 1)) {
-          case 'h' -> n * 60;
-          case 'd' -> n * 1440;
-          default -> n;
-        };
-    return m > Integer.MAX_VALUE ? null : (int) m;
+    if (d == null || d.toMinutes() > Integer.MAX_VALUE) {
+      return null;
+    }
+    return (int) d.toMinutes();
   }
 
   static Layout builtIn() {
@@ -128,11 +133,107 @@ final class LayoutLoader {
   private static Security readSecurity(Fields root) {
     Fields f = Fields.of(root.raw("security"), "security", root.problems());
     if (f == null) {
-      return new Security(true, false);
+      return new Security(true, false, List.of(), List.of());
     }
-    Security s = new Security(f.bool("docker-token-realm", true), f.bool("anonymous-pull", false));
+    Security s =
+        new Security(
+            f.bool("docker-token-realm", true),
+            f.bool("anonymous-pull", false),
+            readRoles(f),
+            readUsers(f));
     f.finish();
     return s;
+  }
+
+  /** Loose on purpose (Nexus checks it too): something@something. */
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
+
+  private static List<Fields> items(Fields parent, String key) {
+    List<Fields> out = new ArrayList<>();
+    JsonNode node = parent.raw(key);
+    if (node == null) {
+      return out;
+    }
+    if (!node.isArray()) {
+      parent.problems().add(parent.pathOf(key), "expected a list, found " + Fields.describe(node));
+      return out;
+    }
+    for (int i = 0; i < node.size(); i++) {
+      Fields f = Fields.of(node.get(i), parent.pathOf(key) + "[" + i + "]", parent.problems());
+      if (f != null) {
+        out.add(f);
+      }
+    }
+    return out;
+  }
+
+  private static String id(Fields f, Map<String, String> seen) {
+    String id = f.string("id", null);
+    if (id == null) {
+      f.problems().add(f.pathOf("id"), "required");
+      return null;
+    }
+    if (!NAME.matcher(id).matches()) {
+      f.problems()
+          .add(
+              f.pathOf("id"),
+              "'" + id + "' is not a valid Nexus id (letters, digits, '-', '_', '.')");
+      return null;
+    }
+    String previous = seen.putIfAbsent(id, f.path());
+    if (previous != null) {
+      f.problems().add(f.pathOf("id"), "'" + id + "' is already defined at " + previous);
+    }
+    return id;
+  }
+
+  private static List<Layout.Role> readRoles(Fields security) {
+    List<Layout.Role> out = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (Fields f : items(security, "roles")) {
+      String id = id(f, seen);
+      String name = f.string("name", id);
+      String description = f.string("description", "");
+      List<String> privileges = f.strings("privileges");
+      List<String> roles = f.strings("roles");
+      f.finish();
+      if (id != null) {
+        out.add(new Layout.Role(id, name, description, privileges, roles));
+      }
+    }
+    return out;
+  }
+
+  private static List<Layout.User> readUsers(Fields security) {
+    List<Layout.User> out = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (Fields f : items(security, "users")) {
+      String id = id(f, seen);
+      String first = f.string("first-name", id);
+      String last = f.string("last-name", "user");
+      String email = f.string("email", null);
+      if (email == null) {
+        f.problems().add(f.pathOf("email"), "required (Nexus needs an email address per user)");
+      } else if (!EMAIL.matcher(email).matches()) {
+        f.problems().add(f.pathOf("email"), "'" + email + "' is not an email address");
+      }
+      List<String> roles = f.strings("roles");
+      if (roles.isEmpty()) {
+        f.problems().add(f.pathOf("roles"), "a user needs at least one role");
+      }
+      String passwordFile = f.string("password-file", null);
+      if (passwordFile == null) {
+        f.problems()
+            .add(
+                f.pathOf("password-file"),
+                "required: the file holding the password the user is created with");
+      }
+      f.finish();
+      if (id != null) {
+        out.add(new Layout.User(id, first, last, email, roles, passwordFile));
+      }
+    }
+    return out;
   }
 
   private static List<BlobStore> readBlobStores(Fields root) {

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -29,9 +31,8 @@ import org.apache.hc.core5.util.Timeout;
 
 /**
  * The Nexus REST API over Apache HttpClient 5: Basic auth sent pre-emptively on every call (no
- * session, hence no anti-CSRF token; nexus-rest.md §1), JSON everywhere except the password change.
- * Status codes are returned, not thrown; {@link #check} turns unexpected ones into one-line
- * messages.
+ * session, hence no anti-CSRF token), JSON everywhere except the password change. Status codes are
+ * returned, not thrown; {@link #check} turns unexpected ones into one-line messages.
  */
 final class NexusClient implements AutoCloseable {
   static final String REST = "/service/rest";
@@ -158,8 +159,12 @@ final class NexusClient implements AutoCloseable {
                 response.getCode(), text, server == null ? null : server.getValue());
           });
     } catch (ConnectException e) {
+      // Nexus opens its port only once it has started: refused also means "still starting"
       throw new NexusException(
-          "cannot connect to " + base + ": connection refused (is Nexus running, is --url right?)");
+          "cannot connect to "
+              + base
+              + ": connection refused (is Nexus running, is --url right? While starting, Nexus"
+              + " refuses connections: use --wait)");
     } catch (UnknownHostException e) {
       throw new NexusException("cannot connect to " + base + ": unknown host");
     } catch (InterruptedIOException e) {
@@ -192,21 +197,40 @@ final class NexusClient implements AutoCloseable {
               + " (401 Unauthorized); check NEXUS_USER and the password (--password-file,"
               + " NEXUS_PASSWORD_FILE or NEXUS_PASSWORD)";
       case 403 ->
-          "user " + user + " lacks the permission (403 Forbidden); use an administrator account";
+          credentials == null
+              ? "Nexus refused the anonymous request (403 Forbidden): anonymous access is on, but"
+                  + " this needs an administrator. Set NEXUS_PASSWORD_FILE or NEXUS_PASSWORD, or"
+                  + " use --password-file"
+              : "user "
+                  + user
+                  + " lacks the permission (403 Forbidden); use an administrator account";
       case 503 ->
-          "Nexus is not ready (503 Service Unavailable): it is still starting (2-3 minutes) or in"
-              + " read-only mode; retry later or use --wait";
+          "Nexus is not ready (503 Service Unavailable): it is starting, stopping or in read-only"
+              + " mode; retry later or use --wait";
       default -> r.status() + " " + nexusMessage(r.body());
     };
   }
 
   /**
+   * {@code ValidationErrorXO{id='*', message='"Unknown realmIds: [DockerToken]"'}}: the {@code
+   * text/plain} body Nexus 3.71 sends when a JSON error is rendered for a non-JSON request (the
+   * realm PUT); the message may itself be a quoted JSON string.
+   */
+  private static final Pattern VALIDATION_XO =
+      Pattern.compile("ValidationErrorXO\\{id='[^']*', message='(.*)'\\}", Pattern.DOTALL);
+
+  /**
    * Nexus's error text on one line: validation lists {@code [{"id","message"}]}, a bare JSON string
-   * (≤3.45) or {@code {"id","message"}} (≥3.60), else the raw text, shortened.
+   * (≤3.45) or {@code {"id","message"}} (≥3.60), the {@code ValidationErrorXO{…}} text of 3.71,
+   * else the raw text, shortened.
    */
   String nexusMessage(String body) {
     if (body == null || body.isBlank()) {
       return "(no message)";
+    }
+    Matcher xo = VALIDATION_XO.matcher(body.strip());
+    if (xo.matches()) {
+      body = xo.group(1);
     }
     List<String> parts = new ArrayList<>();
     try {
@@ -222,9 +246,23 @@ final class NexusClient implements AutoCloseable {
     } catch (JsonProcessingException e) {
       // not JSON: fall through to the raw text
     }
+    parts.replaceAll(this::unquote);
     String text = parts.isEmpty() ? body : String.join("; ", parts);
     text = text.replaceAll("\\s+", " ").trim();
     return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+  }
+
+  /** Nexus 3.60+ wraps the message text in JSON quotes once more: {@code "\"Not found\""}. */
+  private String unquote(String message) {
+    String m = message.strip();
+    if (m.length() >= 2 && m.startsWith("\"") && m.endsWith("\"")) {
+      try {
+        return json.readTree(m).asText(m);
+      } catch (JsonProcessingException e) {
+        return m;
+      }
+    }
+    return m;
   }
 
   @Override

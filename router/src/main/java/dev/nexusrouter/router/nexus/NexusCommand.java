@@ -1,8 +1,10 @@
 package dev.nexusrouter.router.nexus;
 
+import dev.nexusrouter.router.cli.Commands;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
+import dev.nexusrouter.router.config.Sizes;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,140 +13,78 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code nexus-router nexus provision|status|router-config}: the Nexus layout as code. Returns an
- * exit code (0 ok or nothing to do, 1 failure, 2 usage); never exits the JVM.
+ * {@code nexus-router nexus provision|status|router-config}: the Nexus layout as code. Each
+ * sub-command returns an exit code (0 ok or nothing to do, 1 failure, 2 usage, 3 no docker format);
+ * none exits the JVM.
  */
-public final class NexusCommand {
+@Command(
+    name = "nexus",
+    mixinStandardHelpOptions = true,
+    versionProvider = Commands.Version.class,
+    synopsisSubcommandLabel = "COMMAND",
+    description = "Provision and check the Nexus docker layout over its REST API.",
+    footer = {
+      "",
+      "Credentials come from files or the environment, never from arguments: NEXUS_USER"
+          + " (default admin), NEXUS_PASSWORD_FILE or NEXUS_PASSWORD.",
+      "",
+      "Exit codes: 0 ok or nothing to do, 1 failure or conflict, 2 usage error, 3 the docker"
+          + " format is not available in this Nexus (provision did everything else)."
+    })
+public final class NexusCommand implements Callable<Integer> {
   static final int OK = 0;
   static final int FAILED = 1;
   static final int USAGE = 2;
+  static final int NO_DOCKER_FORMAT = 3;
 
   static final String DEFAULT_URL = "http://127.0.0.1:8081";
   static final String DEFAULT_ADMIN_PASSWORD_FILE = "/nexus-data/admin.password";
 
-  static final String USAGE_TEXT =
-      """
-      Usage: nexus-router nexus provision [--url URL] [--layout FILE] [--dry-run] [--wait DURATION]
-                                          [--password-file FILE]
-                                          [--new-password-file FILE [--admin-password-file FILE]]
-             nexus-router nexus status [--url URL] [--config ROUTER_CONFIG] [--password-file FILE]
-             nexus-router nexus router-config [--layout FILE] [--router-host NAME] [--ui-host NAME]
-                                          [--nexus-host HOST] [--listen ADDRESS:PORT]
-                                          [--group NAME] [--hosted NAME]
-
-      Commands:
-        provision      create or update the blob stores, docker repositories, Docker Bearer Token
-                       realm and (optionally) anonymous access of the layout. Prints the plan first;
-                       a second run reports nothing to do. --dry-run only prints the plan.
-        status         Nexus health, version, and whether the router config's group/hosted
-                       upstreams match the docker repositories' connector ports.
-        router-config  print the router configuration matching the layout.
-
-      Options:
-        --url URL                  Nexus base URL (default $NEXUS_URL, else http://127.0.0.1:8081)
-        --layout FILE              layout YAML (default: the built-in seed layout)
-        --wait DURATION            wait up to DURATION (e.g. 5m) for Nexus to become writable
-        --password-file FILE       file holding the password of $NEXUS_USER (default admin)
-        --new-password-file FILE   first start: change the admin password to the one in FILE,
-                                   logging in with --admin-password-file
-                                   (default /nexus-data/admin.password); then use the new one
-        --config FILE              router config to compare (default $NEXUS_ROUTER_CONFIG, else the
-                                   router's built-in defaults)
-        --router-host NAME         registry name of the generated config (default registry.localhost)
-        --ui-host NAME             Nexus UI name (default: registry.* -> nexus.*)
-        --nexus-host HOST          where the router reaches Nexus (default 127.0.0.1)
-        --listen ADDRESS:PORT      the router's listener (default 127.0.0.1:8080)
-
-      Credentials come from files or the environment, never from arguments:
-        NEXUS_USER (default admin), NEXUS_PASSWORD_FILE or NEXUS_PASSWORD.
-
-      Exit codes: 0 ok or nothing to do, 1 failure or conflict, 2 usage error.
-      """;
-
-  private static final Set<String> FLAGS = Set.of("--dry-run");
-  private static final Set<String> VALUED =
-      Set.of(
-          "--url",
-          "--layout",
-          "--wait",
-          "--password-file",
-          "--new-password-file",
-          "--admin-password-file",
-          "--config",
-          "--router-host",
-          "--ui-host",
-          "--nexus-host",
-          "--listen",
-          "--group",
-          "--hosted");
-  private static final Map<String, Set<String>> ALLOWED =
-      Map.of(
-          "provision",
-          Set.of(
-              "--url",
-              "--layout",
-              "--dry-run",
-              "--wait",
-              "--password-file",
-              "--new-password-file",
-              "--admin-password-file"),
-          "status",
-          Set.of("--url", "--config", "--password-file"),
-          "router-config",
-          Set.of(
-              "--layout",
-              "--router-host",
-              "--ui-host",
-              "--nexus-host",
-              "--listen",
-              "--group",
-              "--hosted"));
+  @Spec CommandSpec spec;
 
   private NexusCommand() {}
 
-  public static int run(
-      List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
-    return run(args, out, err, env, d -> Thread.sleep(d.toMillis()));
+  @Override
+  public Integer call() {
+    return Commands.missingSubcommand(spec);
   }
 
+  /** What the sub-commands print to and read from; the sleeper lets tests skip the waits. */
+  record Context(
+      PrintStream out, PrintStream err, Map<String, String> env, Readiness.Sleeper sleeper) {}
+
+  /** The {@code nexus} command and its sub-commands, to be added to the router's command tree. */
+  public static CommandLine command(PrintStream out, PrintStream err, Map<String, String> env) {
+    return command(new Context(out, err, env, d -> Thread.sleep(d.toMillis())));
+  }
+
+  static CommandLine command(Context ctx) {
+    CommandLine cl = new CommandLine(new NexusCommand());
+    cl.addSubcommand(new Provision(ctx));
+    cl.addSubcommand(new Status(ctx));
+    cl.addSubcommand(new RouterConfigCommand(ctx));
+    return cl;
+  }
+
+  /** Runs {@code nexus ARGS} on its own (tests). */
   static int run(
       List<String> args,
       PrintStream out,
       PrintStream err,
       Map<String, String> env,
       Readiness.Sleeper sleeper) {
-    if (args.isEmpty() || args.contains("--help") || args.contains("-h")) {
-      (args.isEmpty() ? err : out).print(USAGE_TEXT);
-      return args.isEmpty() ? USAGE : OK;
-    }
-    String command = args.get(0);
-    Map<String, String> opts;
-    try {
-      opts = parse(command, args.subList(1, args.size()));
-    } catch (IllegalArgumentException e) {
-      err.println("nexus-router nexus: " + e.getMessage());
-      err.println("Run `nexus-router nexus --help` for usage.");
-      return USAGE;
-    }
-    try {
-      return switch (command) {
-        case "provision" -> provision(opts, out, err, env, sleeper);
-        case "status" -> status(opts, out, err, env);
-        default -> routerConfig(opts, out, err);
-      };
-    } catch (UsageException e) {
-      err.println("nexus-router nexus " + command + ": " + e.getMessage());
-      return USAGE;
-    } catch (ConfigException e) {
-      err.print(e.report());
-      return FAILED;
-    } catch (NexusException e) {
-      err.println("nexus-router nexus " + command + ": " + e.getMessage());
-      return FAILED;
-    }
+    CommandLine cl = command(new Context(out, err, env, sleeper));
+    cl.setCommandName("nexus-router nexus");
+    return Commands.configure(cl, out, err).execute(args.toArray(String[]::new));
   }
 
   /** A usage mistake found after parsing (exit 2). */
@@ -156,49 +96,243 @@ public final class NexusCommand {
     }
   }
 
-  static Map<String, String> parse(String command, List<String> args) {
-    Set<String> allowed = ALLOWED.get(command);
-    if (allowed == null) {
-      throw new IllegalArgumentException(
-          "unknown command '" + command + "' (provision, status or router-config)");
+  /** Runs one sub-command, turning its failures into one-line messages and exit codes. */
+  private static int guard(String command, Context ctx, Function<Context, Integer> body) {
+    try {
+      return body.apply(ctx);
+    } catch (UsageException e) {
+      ctx.err().println("nexus-router nexus " + command + ": " + e.getMessage());
+      return USAGE;
+    } catch (ConfigException e) {
+      ctx.err().print(e.report());
+      return FAILED;
+    } catch (NexusException e) {
+      ctx.err().println("nexus-router nexus " + command + ": " + e.getMessage());
+      return FAILED;
     }
-    Map<String, String> opts = new HashMap<>();
-    for (int i = 0; i < args.size(); i++) {
-      String a = args.get(i);
-      String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-      if (name.matches("--(.*-)?password")) {
-        // never echo the value: it is a secret typed where it does not belong
-        throw new IllegalArgumentException(
-            name
-                + " is not accepted: passwords on the command line end up in shell history and"
-                + " ps. Use --password-file FILE, NEXUS_PASSWORD_FILE or NEXUS_PASSWORD");
-      }
-      if (!allowed.contains(name)) {
-        throw new IllegalArgumentException(
-            (a.startsWith("-") ? "unknown option " : "unexpected argument ")
-                + "'"
-                + name
-                + "' for "
-                + command);
-      }
-      if (FLAGS.contains(name)) {
-        opts.put(name, "true");
-        continue;
-      }
-      String value;
-      if (a.contains("=")) {
-        value = a.substring(a.indexOf('=') + 1);
-      } else if (VALUED.contains(name) && i + 1 < args.size()) {
-        value = args.get(++i);
-      } else {
-        throw new IllegalArgumentException(name + " needs a value");
-      }
+  }
+
+  /** Options shared by the sub-commands that talk to Nexus. */
+  static class Connection {
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description = "Nexus base URL (default $NEXUS_URL, else " + DEFAULT_URL + ")")
+    String url;
+
+    @Option(
+        names = "--password-file",
+        paramLabel = "FILE",
+        description = "file holding the password of $NEXUS_USER (default admin)")
+    String passwordFile;
+
+    Map<String, String> opts() {
+      Map<String, String> m = new HashMap<>();
+      put(m, "--url", url);
+      put(m, "--password-file", passwordFile);
+      return m;
+    }
+  }
+
+  static void put(Map<String, String> m, String name, String value) {
+    if (value != null) {
       if (value.isEmpty()) {
-        throw new IllegalArgumentException(name + " needs a value");
+        throw new UsageException(name + " needs a value");
       }
-      opts.put(name, value);
+      m.put(name, value);
     }
-    return opts;
+  }
+
+  @Command(
+      name = "provision",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Create or update what the layout describes in Nexus.",
+        "Blob stores, docker repositories, the Docker Bearer Token realm and (optionally)"
+            + " anonymous access. Prints the plan first; a second run"
+            + " reports nothing to do. Without the docker format in Nexus, everything else is"
+            + " done and the exit code is 3."
+      })
+  static final class Provision extends Connection implements Callable<Integer> {
+    private final Context ctx;
+
+    @Option(
+        names = "--layout",
+        paramLabel = "FILE",
+        description = "layout YAML (default: the built-in seed layout)")
+    String layout;
+
+    @Option(names = "--dry-run", description = "only print the plan")
+    boolean dryRun;
+
+    @Option(
+        names = "--wait",
+        paramLabel = "DURATION",
+        description = "wait up to DURATION (e.g. 5m) for Nexus to accept connections and writes")
+    String wait;
+
+    @Option(
+        names = "--new-password-file",
+        paramLabel = "FILE",
+        description =
+            "first start: change the admin password to the one in FILE, logging in with"
+                + " --admin-password-file; then use the new one")
+    String newPasswordFile;
+
+    @Option(
+        names = "--admin-password-file",
+        paramLabel = "FILE",
+        description = "the initial admin password (default " + DEFAULT_ADMIN_PASSWORD_FILE + ")")
+    String adminPasswordFile;
+
+    Provision(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      return guard(
+          "provision",
+          ctx,
+          c -> {
+            Map<String, String> opts = opts();
+            put(opts, "--layout", layout);
+            put(opts, "--wait", wait);
+            put(opts, "--new-password-file", newPasswordFile);
+            put(opts, "--admin-password-file", adminPasswordFile);
+            if (dryRun) {
+              opts.put("--dry-run", "true");
+            }
+            return provision(opts, c.out(), c.err(), c.env(), c.sleeper());
+          });
+    }
+  }
+
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Check Nexus and compare it with a router config.",
+        "Nexus health, version, whether it has the docker format, and whether the router"
+            + " config's group/hosted upstreams match the docker repositories' connector ports."
+      })
+  static final class Status extends Connection implements Callable<Integer> {
+    private final Context ctx;
+
+    @Option(
+        names = "--config",
+        paramLabel = "ROUTER_CONFIG",
+        description =
+            "router config to compare (default $NEXUS_ROUTER_CONFIG, else the router's built-in"
+                + " defaults)")
+    String config;
+
+    Status(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      return guard(
+          "status",
+          ctx,
+          c -> {
+            Map<String, String> opts = opts();
+            put(opts, "--config", config);
+            return status(opts, c.out(), c.err(), c.env());
+          });
+    }
+  }
+
+  @Command(
+      name = "router-config",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Print the router configuration matching the layout.",
+        "The group's connector for pulls,"
+            + " the hosted repository's for pushes, the Nexus UI at the Nexus base URL."
+      })
+  static final class RouterConfigCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Option(
+        names = "--layout",
+        paramLabel = "FILE",
+        description = "layout YAML (default: the built-in seed layout)")
+    String layout;
+
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description =
+            "Nexus base URL as the router reaches it; connectors are on its host (default"
+                + " $NEXUS_URL, else "
+                + DEFAULT_URL
+                + ")")
+    String url;
+
+    @Option(
+        names = "--nexus-host",
+        paramLabel = "HOST[:PORT]",
+        description = "replaces the host (and port, if given) of the base URL")
+    String nexusHost;
+
+    @Option(
+        names = "--router-host",
+        paramLabel = "NAME",
+        description = "registry name of the generated config (default registry.localhost)")
+    String routerHost;
+
+    @Option(
+        names = "--ui-host",
+        paramLabel = "NAME",
+        description = "Nexus UI name (default: registry.* -> nexus.*)")
+    String uiHost;
+
+    @Option(
+        names = "--listen",
+        paramLabel = "ADDRESS:PORT",
+        description = "the router's listener (default 127.0.0.1:8080)")
+    String listen;
+
+    @Option(
+        names = "--group",
+        paramLabel = "NAME",
+        description = "the docker group for pulls (needed when the layout has several)")
+    String group;
+
+    @Option(
+        names = "--hosted",
+        paramLabel = "NAME",
+        description =
+            "the docker hosted repository for pushes (needed when the layout has several)")
+    String hosted;
+
+    RouterConfigCommand(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      return guard(
+          "router-config",
+          ctx,
+          c -> {
+            Map<String, String> opts = new HashMap<>();
+            put(opts, "--layout", layout);
+            put(opts, "--url", url);
+            put(opts, "--nexus-host", nexusHost);
+            put(opts, "--router-host", routerHost);
+            put(opts, "--ui-host", uiHost);
+            put(opts, "--listen", listen);
+            put(opts, "--group", group);
+            put(opts, "--hosted", hosted);
+            return routerConfig(opts, c.out(), c.env());
+          });
+    }
   }
 
   // ---- provision
@@ -242,9 +376,9 @@ public final class NexusCommand {
             Path.of(opts.getOrDefault("--admin-password-file", DEFAULT_ADMIN_PASSWORD_FILE));
         AdminPassword.ensure(nexus, initial, newPassword, dryRun, out);
       }
-      String version = readiness.requireRestApi(server);
-      out.println("Nexus version " + version + "; layout: " + layoutSource);
-      Provisioner provisioner = new Provisioner(nexus, layout);
+      Readiness.Api api = readiness.requireRestApi(server);
+      out.println("Nexus version " + api.version() + "; layout: " + layoutSource);
+      Provisioner provisioner = new Provisioner(nexus, layout, api.dockerFormat());
       Plan plan = provisioner.plan();
       out.println("Plan:");
       plan.print(out);
@@ -255,7 +389,7 @@ public final class NexusCommand {
       int conflicts = plan.conflicts().size();
       if (dryRun) {
         out.println("Dry run: nothing was changed.");
-        return conflicts == 0 ? OK : FAILED;
+        return conflicts > 0 ? FAILED : noDocker(plan, api, err);
       }
       if (!plan.pending().isEmpty()) {
         out.println("Applying " + plan.pending().size() + " change(s):");
@@ -271,8 +405,22 @@ public final class NexusCommand {
                 + " the API.");
         return FAILED;
       }
+      return noDocker(plan, api, err);
+    }
+  }
+
+  /** OK, or the docker-format error when the plan had to skip the docker part. */
+  private static int noDocker(Plan plan, Readiness.Api api, PrintStream err) {
+    if (plan.skipped().isEmpty()) {
       return OK;
     }
+    err.println(
+        "nexus-router nexus provision: "
+            + Readiness.noDockerFormat(api.version())
+            + "; skipped "
+            + plan.skipped().size()
+            + " item(s) marked SKIPPED above, everything else is done");
+    return NO_DOCKER_FORMAT;
   }
 
   private static Layout layout(Map<String, String> opts) {
@@ -319,21 +467,24 @@ public final class NexusCommand {
     return password == null || password.isEmpty() ? null : new Credentials(user, password);
   }
 
+  /** {@code --wait}: the router config's duration forms ({@code 300s}, {@code 5m}, {@code 1h}). */
   static Duration duration(String text) {
     if (text == null) {
       return Duration.ZERO;
     }
-    if (!text.matches("[0-9]{1,6}[smh]?")) {
-      throw new UsageException("--wait: expected a duration like 300s, 5m or 1h");
+    Duration d;
+    try {
+      d = Sizes.parseDuration(text);
+    } catch (ArithmeticException e) {
+      d = null;
     }
-    char unit = text.charAt(text.length() - 1);
-    long n = Long.parseLong(Character.isDigit(unit) ? text : text.substring(0, text.length() - 1));
-    return switch (unit) {
-      case 'm' -> Duration.ofMinutes(n);
-      case 'h' -> Duration.ofHours(n);
-      default -> Duration.ofSeconds(n);
-    };
+    if (d == null || d.compareTo(MAX_WAIT) > 0) {
+      throw new UsageException("--wait: expected a duration up to 24h, like 300s, 5m or 1h");
+    }
+    return d;
   }
+
+  private static final Duration MAX_WAIT = Duration.ofHours(24);
 
   // ---- status
 
@@ -349,7 +500,8 @@ public final class NexusCommand {
 
   // ---- router-config
 
-  private static int routerConfig(Map<String, String> opts, PrintStream out, PrintStream err) {
+  private static int routerConfig(
+      Map<String, String> opts, PrintStream out, Map<String, String> env) {
     Layout layout = layout(opts);
     String listen = opts.getOrDefault("--listen", "127.0.0.1:8080");
     int colon = listen.lastIndexOf(':');
@@ -366,7 +518,7 @@ public final class NexusCommand {
         new RouterConfigWriter.Options(
             opts.getOrDefault("--router-host", "registry.localhost"),
             opts.get("--ui-host"),
-            opts.getOrDefault("--nexus-host", "127.0.0.1"),
+            nexusBase(url(opts, env), opts.get("--nexus-host")),
             listen.substring(0, colon),
             port,
             opts.get("--group"),
@@ -379,5 +531,64 @@ public final class NexusCommand {
       throw new UsageException(e.getMessage());
     }
     return OK;
+  }
+
+  /**
+   * The base URL the router reaches Nexus at: {@code --url}, with {@code --nexus-host HOST[:PORT]}
+   * (an IPv6 address in brackets when it has a port) replacing its host and port.
+   */
+  static URI nexusBase(URI url, String nexusHost) {
+    if (url.getRawPath() != null && !url.getRawPath().isEmpty() && !url.getRawPath().equals("/")) {
+      throw new UsageException(
+          "--url: the router reaches the Nexus UI at the server's root; a base URL with a path ("
+              + url.getRawPath()
+              + ") is not supported");
+    }
+    String host = url.getHost();
+    int port = url.getPort();
+    if (nexusHost != null) {
+      String h = nexusHost;
+      String p = null;
+      if (h.startsWith("[")) {
+        int close = h.indexOf(']');
+        if (close < 0 || (close + 1 < h.length() && h.charAt(close + 1) != ':')) {
+          throw new UsageException(
+              "--nexus-host: expected HOST, HOST:PORT or [IPv6]:PORT, found '" + nexusHost + "'");
+        }
+        p = close + 1 < h.length() ? h.substring(close + 2) : null;
+        h = h.substring(0, close + 1);
+      } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+        p = h.substring(h.indexOf(':') + 1);
+        h = h.substring(0, h.indexOf(':'));
+      } else if (h.indexOf(':') >= 0) {
+        h = "[" + h + "]"; // a bare IPv6 address
+      }
+      if (h.isEmpty() || h.contains("/") || h.contains("@")) {
+        throw new UsageException(
+            "--nexus-host: expected HOST, HOST:PORT or [IPv6]:PORT, found '" + nexusHost + "'");
+      }
+      host = h;
+      if (p != null) {
+        port = portNumber(p, "--nexus-host");
+      }
+    }
+    String text = url.getScheme() + "://" + host + (port > 0 ? ":" + port : "");
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      throw new UsageException("--nexus-host: not a host name or address: '" + nexusHost + "'");
+    }
+  }
+
+  private static int portNumber(String text, String option) {
+    try {
+      int port = Integer.parseInt(text);
+      if (port >= 1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException(option + ": expected a port from 1 to 65535, found '" + text + "'");
   }
 }

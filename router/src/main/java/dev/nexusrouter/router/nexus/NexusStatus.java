@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.nexus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.UpstreamConfig;
 import dev.nexusrouter.router.config.VirtualHostConfig;
@@ -44,6 +45,18 @@ final class NexusStatus {
   /** True when Nexus is healthy and (if a config is given) every upstream matches. */
   boolean run(RouterConfig config, String configSource) {
     boolean ok = health();
+    Boolean docker = dockerFormat();
+    if (docker != null) {
+      out.println(
+          "  docker    "
+              + (docker
+                  ? "format available"
+                  : "NOT AVAILABLE: this Nexus has no docker format (no "
+                      + NexusClient.REST
+                      + Readiness.DOCKER_PROXY_V1
+                      + "), so no docker repository can match"));
+      ok &= docker;
+    }
     if (config == null) {
       return ok;
     }
@@ -97,16 +110,32 @@ final class NexusStatus {
     };
   }
 
+  private JsonNode api;
+
+  /** swagger.json (readable without credentials), or a missing node; read once. */
+  private JsonNode api() {
+    if (api == null) {
+      Response r = nexus.get("/swagger.json");
+      try {
+        api = r.status() == 200 ? nexus.json().readTree(r.body()) : MissingNode.getInstance();
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        api = MissingNode.getInstance();
+      }
+    }
+    return api;
+  }
+
   private String versionFromApi() {
-    Response r = nexus.get("/swagger.json");
-    if (r.status() != 200) {
-      return null;
+    return api().path("info").path("version").asText(null);
+  }
+
+  /** Whether the API description lists the docker endpoints; null when there is none. */
+  private Boolean dockerFormat() {
+    JsonNode paths = api().path("paths");
+    if (!paths.has(Readiness.BLOB_STORES_V1)) {
+      return null; // no description, or a Nexus older than the v1 API: nothing to say
     }
-    try {
-      return nexus.json().readTree(r.body()).path("info").path("version").asText(null);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return null;
-    }
+    return paths.has(Readiness.DOCKER_PROXY_V1);
   }
 
   /** Full settings from /v1/repositorySettings (3.26+), else one typed GET per docker repo. */

@@ -14,7 +14,9 @@ final class Plan {
     CREATE("create"),
     UPDATE("update"),
     UNCHANGED("ok"),
-    CONFLICT("CONFLICT");
+    CONFLICT("CONFLICT"),
+    /** Needs the docker format, which this Nexus lacks: nothing is sent. */
+    SKIPPED("SKIPPED");
 
     final String label;
 
@@ -80,8 +82,12 @@ final class Plan {
     return steps.stream().filter(s -> !s.problems().isEmpty()).toList();
   }
 
+  List<Step> skipped() {
+    return steps.stream().filter(s -> s.action() == Action.SKIPPED).toList();
+  }
+
   boolean nothingToDo() {
-    return pending().isEmpty() && conflicts().isEmpty();
+    return pending().isEmpty() && conflicts().isEmpty() && skipped().isEmpty();
   }
 
   long count(Action a) {
@@ -108,6 +114,7 @@ final class Plan {
             + count(Action.UNCHANGED)
             + " unchanged, "
             + conflicts().size()
-            + " conflict(s)");
+            + " conflict(s)"
+            + (skipped().isEmpty() ? "" : ", " + skipped().size() + " skipped"));
   }
 }

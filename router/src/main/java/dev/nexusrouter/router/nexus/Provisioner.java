@@ -11,16 +11,22 @@ import dev.nexusrouter.router.nexus.Plan.Action;
 import dev.nexusrouter.router.nexus.Plan.Change;
 import dev.nexusrouter.router.nexus.Plan.Step;
 import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Compares the layout with what Nexus has (GETs only) into a {@link Plan}, then carries the plan
  * out: POST to create, PUT the full body to update, in dependency order (blob stores, members,
- * groups, realms, anonymous access — nexus-rest.md §9).
+ * groups, realms, anonymous access).
  */
 final class Provisioner {
   static final String DOCKER_TOKEN = "DockerToken";
@@ -30,21 +36,36 @@ final class Provisioner {
 
   private final NexusClient nexus;
   private final Layout layout;
+  private final boolean dockerFormat;
 
-  Provisioner(NexusClient nexus, Layout layout) {
+  /**
+   * @param dockerFormat false when Nexus has no docker format: the docker repositories and the
+   *     Docker Bearer Token realm are then planned as skipped, everything else as usual
+   */
+  Provisioner(NexusClient nexus, Layout layout, boolean dockerFormat) {
     this.nexus = nexus;
     this.layout = layout;
+    this.dockerFormat = dockerFormat;
   }
 
   Plan plan() {
     Plan plan = new Plan();
     planBlobStores(plan);
-    planRepositories(plan);
+    if (dockerFormat) {
+      planRepositories(plan);
+    } else {
+      for (Repository r : LayoutLoader.creationOrder(layout.repositories())) {
+        plan.add(skipped(r.describe()));
+      }
+    }
     if (layout.security().dockerTokenRealm()) {
-      plan.add(planRealm());
+      plan.add(dockerFormat ? planRealm() : skipped("security realm " + DOCKER_TOKEN_NAME));
     }
     if (layout.security().anonymousPull()) {
       plan.add(planAnonymous());
+    }
+    if (!layout.security().roles().isEmpty() || !layout.security().users().isEmpty()) {
+      planRolesAndUsers(plan);
     }
     return plan;
   }
@@ -285,6 +306,156 @@ final class Provisioner {
         () -> check(nexus.put("/v1/security/anonymous", body), "enable " + subject, 200, 204));
   }
 
+  // ---- roles and users
+
+  private void planRolesAndUsers(Plan plan) {
+    JsonNode list =
+        nexus.parse(
+            nexus.check(nexus.get("/v1/security/roles"), "list roles", 200), "the role list");
+    Map<String, JsonNode> existing = new HashMap<>();
+    list.forEach(r -> existing.put(r.path("id").asText(), r));
+    Set<String> known = new HashSet<>(existing.keySet());
+    layout.security().roles().forEach(r -> known.add(r.id()));
+    for (Layout.Role r : layout.security().roles()) {
+      plan.add(planRole(r, existing.get(r.id()), known));
+    }
+    for (Layout.User u : layout.security().users()) {
+      plan.add(planUser(u, known));
+    }
+  }
+
+  private static ObjectNode roleBody(Layout.Role r) {
+    ObjectNode body =
+        F.objectNode().put("id", r.id()).put("name", r.name()).put("description", r.description());
+    r.privileges().forEach(body.putArray("privileges")::add);
+    r.roles().forEach(body.putArray("roles")::add);
+    return body;
+  }
+
+  private Step planRole(Layout.Role r, JsonNode current, Set<String> known) {
+    String subject = "role '" + r.id() + "'";
+    List<String> unknown = r.roles().stream().filter(id -> !known.contains(id)).toList();
+    if (!unknown.isEmpty()) {
+      return conflict(
+          subject, "it contains roles that neither Nexus nor the layout has: " + unknown);
+    }
+    ObjectNode body = roleBody(r);
+    if (current == null) {
+      return new Step(
+          Action.CREATE,
+          subject,
+          "privileges " + r.privileges() + ", roles " + r.roles(),
+          List.of(),
+          List.of(),
+          () -> check(nexus.post("/v1/security/roles", body), "create " + subject, 200, 201, 204));
+    }
+    if (current.path("readOnly").asBoolean(false)
+        || !current.path("source").asText("default").equals("default")) {
+      return conflict(subject, "it is a built-in or external role; Nexus does not let it change");
+    }
+    List<Change> changes = new ArrayList<>();
+    compare(changes, "name", current.path("name").asText(), r.name());
+    compare(changes, "description", current.path("description").asText(""), r.description());
+    compareSets(changes, "privileges", current.path("privileges"), r.privileges());
+    compareSets(changes, "roles", current.path("roles"), r.roles());
+    if (changes.isEmpty()) {
+      return unchanged(subject);
+    }
+    return new Step(
+        Action.UPDATE,
+        subject,
+        null,
+        changes,
+        List.of(),
+        () ->
+            check(nexus.put("/v1/security/roles/" + r.id(), body), "update " + subject, 204, 200));
+  }
+
+  private Step planUser(Layout.User u, Set<String> knownRoles) {
+    String subject = "user '" + u.id() + "'";
+    List<String> unknown = u.roles().stream().filter(id -> !knownRoles.contains(id)).toList();
+    if (!unknown.isEmpty()) {
+      // Nexus would accept them silently and the user would lack the access the layout means
+      return conflict(subject, "roles that neither Nexus nor the layout has: " + unknown);
+    }
+    Response r =
+        nexus.check(
+            nexus.get("/v1/security/users?userId=" + encode(u.id())), "look up " + subject, 200);
+    JsonNode current = null;
+    for (JsonNode candidate : nexus.parse(r, "the user list")) {
+      if (candidate.path("userId").asText().equals(u.id())
+          && candidate.path("source").asText("default").equals("default")) {
+        current = candidate;
+      }
+    }
+    if (current == null) {
+      // read now: a missing file stops the run before anything is changed
+      String password = Credentials.readPasswordFile(Path.of(u.passwordFile()), "password file");
+      ObjectNode body =
+          F.objectNode()
+              .put("userId", u.id())
+              .put("firstName", u.firstName())
+              .put("lastName", u.lastName())
+              .put("emailAddress", u.email())
+              .put("password", password)
+              .put("status", "active");
+      u.roles().forEach(body.putArray("roles")::add);
+      return new Step(
+          Action.CREATE,
+          subject,
+          "roles " + u.roles() + ", password from " + u.passwordFile(),
+          List.of(),
+          List.of(),
+          () -> check(nexus.post("/v1/security/users", body), "create " + subject, 200, 201, 204));
+    }
+    List<Change> changes = new ArrayList<>();
+    compare(changes, "firstName", current.path("firstName").asText(), u.firstName());
+    compare(changes, "lastName", current.path("lastName").asText(), u.lastName());
+    compare(changes, "emailAddress", current.path("emailAddress").asText(), u.email());
+    compareSets(changes, "roles", current.path("roles"), u.roles());
+    if (changes.isEmpty()) {
+      return unchanged(subject);
+    }
+    ObjectNode body = ((ObjectNode) current).deepCopy();
+    body.remove("externalRoles");
+    body.put("firstName", u.firstName())
+        .put("lastName", u.lastName())
+        .put("emailAddress", u.email());
+    u.roles().forEach(body.putArray("roles")::add);
+    return new Step(
+        Action.UPDATE,
+        subject,
+        null,
+        changes,
+        List.of(),
+        () ->
+            check(
+                nexus.put("/v1/security/users/" + encode(u.id()), body),
+                "update " + subject,
+                204,
+                200));
+  }
+
+  private static void compare(List<Change> changes, String field, String current, String wanted) {
+    if (!current.equals(wanted)) {
+      changes.add(new Change(field, current, wanted));
+    }
+  }
+
+  private static void compareSets(
+      List<Change> changes, String field, JsonNode current, List<String> wanted) {
+    Set<String> now = new TreeSet<>();
+    current.forEach(n -> now.add(n.asText()));
+    Set<String> want = new TreeSet<>(wanted);
+    if (!now.equals(want)) {
+      changes.add(new Change(field, now.toString(), want.toString()));
+    }
+  }
+
+  private static String encode(String id) {
+    return URLEncoder.encode(id, StandardCharsets.UTF_8);
+  }
+
   // ---- applying
 
   /** True when every pending step succeeded; stops at the first failure and says what is left. */
@@ -322,6 +493,12 @@ final class Provisioner {
 
   /** Nexus maps every create/update failure to 400 (§4); say what usually causes it. */
   private static String hint400(String what) {
+    if (what.contains(" role '")) {
+      return " (every privilege must exist in Nexus; a role of that id may already exist)";
+    }
+    if (what.contains(" user '")) {
+      return "";
+    }
     if (what.contains("blob store")) {
       return " (a blob store of that name, in any letter case, or with that path may already exist)";
     }
@@ -332,11 +509,16 @@ final class Provisioner {
     if (what.contains("realm")) {
       return " (Nexus rejects realm ids it does not know)";
     }
+
     return " (a repository of that name may already exist, or its blob store is missing)";
   }
 
   private static Step conflict(String subject, String problem) {
     return new Step(Action.CONFLICT, subject, null, List.of(), List.of(problem), null);
+  }
+
+  private static Step skipped(String subject) {
+    return new Step(Action.SKIPPED, subject, "needs the docker format", List.of(), List.of(), null);
   }
 
   private static Step unchanged(String subject) {

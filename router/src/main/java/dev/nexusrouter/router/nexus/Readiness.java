@@ -1,16 +1,20 @@
 package dev.nexusrouter.router.nexus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexusrouter.router.config.Sizes;
 import dev.nexusrouter.router.nexus.NexusClient.Response;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
  * Is Nexus up, writable and new enough? {@code /v1/status} and {@code /v1/status/writable} answer
- * without credentials (§2); the version comes from the {@code Server} header or swagger.json (§1).
+ * without credentials; the version comes from the {@code Server} header or swagger.json. While it
+ * starts, Nexus refuses connections (it opens its port only when it is ready, see docs/nexus.md),
+ * so a refused connection is retried like a 503.
  */
 final class Readiness {
   static final String DOCKER_PROXY_V1 = "/v1/repositories/docker/proxy";
+  static final String BLOB_STORES_V1 = "/v1/blobstores";
 
   /** Pauses between polls; tests pass one that does not sleep. */
   interface Sleeper {
@@ -38,7 +42,11 @@ final class Readiness {
         return checkWritable();
       } catch (NexusException e) {
         if (nanoTime.getAsLong() >= deadline) {
-          throw e;
+          if (wait.isZero()) {
+            throw e;
+          }
+          throw new NexusException(
+              "Nexus was not ready after waiting " + Sizes.format(wait) + ": " + e.getMessage());
         }
       }
       try {
@@ -56,8 +64,8 @@ final class Readiness {
       throw new NexusException(
           "Nexus at "
               + nexus.baseUrl()
-              + " is not ready (503 on /v1/status): it is still starting (2-3 minutes after"
-              + " start); retry later or use --wait 5m");
+              + " is not ready (503 on /v1/status): it is starting or stopping; retry later or use"
+              + " --wait 5m");
     }
     if (status.status() == 404) {
       throw new NexusException(
@@ -86,12 +94,20 @@ final class Readiness {
   }
 
   /**
-   * Refuses a Nexus without the v1 docker endpoints. Feature-detects with swagger.json (a proxy may
-   * strip the Server header, §1); falls back to the header's version when swagger.json is absent.
+   * What the REST API offers.
    *
-   * @return the version text to show, or "unknown"
+   * @param version the version text to show, or "unknown"
+   * @param dockerFormat false when this Nexus has the v1 API but no docker format (the docker
+   *     plugin is missing, as in the open-source assembly on Maven Central)
    */
-  String requireRestApi(String serverHeader) {
+  record Api(String version, boolean dockerFormat) {}
+
+  /**
+   * Refuses a Nexus without the v1 REST API and finds out whether it has the docker format.
+   * Feature-detects with swagger.json (a proxy may strip the Server header); falls back to the
+   * header's version when swagger.json is absent.
+   */
+  Api requireRestApi(String serverHeader) {
     NexusVersion v = fromHeader(serverHeader);
     if (v != null && !v.atLeast(NexusVersion.MINIMUM)) {
       throw new NexusException(NexusVersion.tooOld(v.text()));
@@ -101,17 +117,22 @@ final class Readiness {
       nexus.check(swagger, "read the API description", 200);
     }
     if (swagger.status() != 200) {
-      return v == null ? "unknown" : v.text();
+      return new Api(v == null ? "unknown" : v.text(), true);
     }
     JsonNode api;
     try {
       api = nexus.json().readTree(swagger.body());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return v == null ? "unknown" : v.text();
+      return new Api(v == null ? "unknown" : v.text(), true);
     }
     String described = api.path("info").path("version").asText(null);
     String shown = v != null ? v.text() : described != null ? described : "unknown";
-    if (!api.path("paths").has(DOCKER_PROXY_V1)) {
+    NexusVersion d = NexusVersion.parse(described);
+    JsonNode paths = api.path("paths");
+    if (paths.has(DOCKER_PROXY_V1)) {
+      return new Api(shown, true);
+    }
+    if ((d != null && !d.atLeast(NexusVersion.MINIMUM)) || !paths.has(BLOB_STORES_V1)) {
       throw new NexusException(
           NexusVersion.tooOld(shown)
               + " (its API description has no "
@@ -119,6 +140,17 @@ final class Readiness {
               + DOCKER_PROXY_V1
               + ")");
     }
-    return shown;
+    return new Api(shown, false);
+  }
+
+  /** What provisioning says when the v1 API is there but the docker format is not. */
+  static String noDockerFormat(String version) {
+    return "the docker format is not available in this Nexus ("
+        + version
+        + "): its API has no "
+        + NexusClient.REST
+        + DOCKER_PROXY_V1
+        + ". The docker plugin is part of the Nexus distributions from Sonatype (e.g. the"
+        + " sonatype/nexus3 image) but not of the open-source assembly on Maven Central";
   }
 }

@@ -2,26 +2,28 @@ package dev.nexusrouter.router.nexus;
 
 import dev.nexusrouter.router.nexus.Layout.Repository;
 import dev.nexusrouter.router.nexus.Layout.Type;
+import java.net.URI;
 import java.util.List;
 
 /**
  * The router configuration that matches a layout: the group's connector for pulls, the hosted
- * repository's for pushes, the Nexus UI on 8081. Repositories without a connector port are reached
- * in path mode ({@code http://nexus:8081/repository/<name>}).
+ * repository's for pushes, the Nexus UI at the Nexus base URL. Connectors are reached on the base
+ * URL's host; repositories without a connector port are reached in path mode ({@code
+ * <base>/repository/<name>}).
  */
 final class RouterConfigWriter {
 
   /**
    * @param routerHost the registry name clients use ({@code docker pull routerHost/...})
    * @param uiHost the name of the Nexus UI site, or null to derive it from routerHost
-   * @param nexusHost where the router reaches Nexus
+   * @param nexus the Nexus base URL as the router reaches it (scheme, host and port; no path)
    * @param listenAddress and listenPort: the router's own plain-HTTP listener
    * @param group and hosted: repository names, or null to pick the layout's only one
    */
   record Options(
       String routerHost,
       String uiHost,
-      String nexusHost,
+      URI nexus,
       String listenAddress,
       int listenPort,
       String group,
@@ -33,7 +35,8 @@ final class RouterConfigWriter {
     Repository group = pick(layout, Type.GROUP, o.group(), "--group");
     Repository hosted = pick(layout, Type.HOSTED, o.hosted(), "--hosted");
     String uiHost = o.uiHost() != null ? o.uiHost() : deriveUiHost(o.routerHost());
-    String nexus = hostForUrl(o.nexusHost());
+    String host = o.nexus().getHost();
+    String ui = base(o.nexus());
     StringBuilder y = new StringBuilder();
     y.append("# nexus-router configuration generated from ").append(source).append('\n');
     y.append("# by `nexus-router nexus router-config`; check it with `nexus-router check FILE`.\n");
@@ -42,14 +45,10 @@ final class RouterConfigWriter {
     y.append("    address: \"").append(o.listenAddress()).append("\"\n");
     y.append("    port: ").append(o.listenPort()).append('\n');
     y.append("upstreams:\n");
-    upstream(y, "group", group, nexus);
-    upstream(y, "hosted", hosted, nexus);
+    upstream(y, "group", group, host, ui);
+    upstream(y, "hosted", hosted, host, ui);
     y.append("  ui:\n");
-    y.append("    servers: [\"http://")
-        .append(nexus)
-        .append(':')
-        .append(LayoutLoader.NEXUS_HTTP_PORT)
-        .append("\"]\n");
+    y.append("    servers: [\"").append(ui).append("\"]\n");
     y.append("hosts:\n");
     y.append("  - server-names: [\"").append(o.routerHost()).append("\"]\n");
     y.append("    default: true\n");
@@ -62,21 +61,34 @@ final class RouterConfigWriter {
     return y.toString();
   }
 
-  private static void upstream(StringBuilder y, String name, Repository r, String nexus) {
+  private static void upstream(
+      StringBuilder y, String name, Repository r, String host, String base) {
     y.append("  ").append(name).append(":\n");
     y.append("    # ").append(r.describe()).append('\n');
-    y.append("    servers: [\"").append(url(r, nexus)).append("\"]\n");
+    y.append("    servers: [\"").append(url(r, host, base)).append("\"]\n");
   }
 
-  /** Where the router reaches a repository: its HTTP connector, HTTPS connector, or path mode. */
-  static String url(Repository r, String nexus) {
+  /**
+   * Where the router reaches a repository: its HTTP connector, HTTPS connector (both on the Nexus
+   * host), or path mode under the base URL.
+   */
+  static String url(Repository r, String host, String base) {
     if (r.docker().httpPort() != null) {
-      return "http://" + nexus + ":" + r.docker().httpPort();
+      return "http://" + host + ":" + r.docker().httpPort();
     }
     if (r.docker().httpsPort() != null) {
-      return "https://" + nexus + ":" + r.docker().httpsPort();
+      return "https://" + host + ":" + r.docker().httpsPort();
     }
-    return "http://" + nexus + ":" + LayoutLoader.NEXUS_HTTP_PORT + "/repository/" + r.name();
+    return base + "/repository/" + r.name();
+  }
+
+  /** {@code scheme://host:port} of a base URL, the port always written out. */
+  static String base(URI nexus) {
+    int port = nexus.getPort();
+    if (port < 0) {
+      port = "https".equals(nexus.getScheme()) ? 443 : 80;
+    }
+    return nexus.getScheme() + "://" + nexus.getHost() + ":" + port;
   }
 
   private static Repository pick(Layout layout, Type type, String name, String option) {
@@ -120,9 +132,5 @@ final class RouterConfigWriter {
       return "nexus." + routerHost.substring("registry.".length());
     }
     return "nexus." + routerHost;
-  }
-
-  private static String hostForUrl(String host) {
-    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 }

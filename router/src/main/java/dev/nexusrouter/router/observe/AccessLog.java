@@ -132,6 +132,9 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
   public void exchangeEvent(HttpServerExchange ex, NextListener next) {
     try {
       ExchangeTags tags = ExchangeTags.of(ex);
+      if (tags.logOwner != null && tags.logOwner != this) {
+        return; // the host's own log (nginx's server-level access_log) replaces this one
+      }
       long start = ex.getRequestStartTime();
       long micros = start > 0 ? (System.nanoTime() - start) / 1000 : -1;
       InetSocketAddress src = ex.getSourceAddress();

@@ -20,6 +20,15 @@ public final class ExchangeTags {
    */
   public String upstreamError;
 
+  /** Code and message of an error the router answered itself ("UNAVAILABLE upstream …"). */
+  public String routerError;
+
+  /**
+   * The access log that owns this exchange when its host has one of its own (or a marker for a host
+   * whose log is off); null = the top-level log.
+   */
+  public Object logOwner;
+
   public static ExchangeTags of(HttpServerExchange exchange) {
     ExchangeTags t = exchange.getAttachment(KEY);
     if (t == null) {

@@ -37,8 +37,12 @@ public final class UpstreamHealth implements AutoCloseable {
   /** One upstream check: what is probed and what counts as healthy. */
   public record Check(String upstream, URI url, boolean anyBelow500) {}
 
-  /** The last result of one check. */
-  public record Result(boolean up, String detail, Instant at) {}
+  /**
+   * The last result of one check.
+   *
+   * @param latencyMillis how long the probe took (to the failure, when it failed)
+   */
+  public record Result(boolean up, String detail, Instant at, long latencyMillis) {}
 
   private final List<Check> checks;
   private final Clock clock;
@@ -128,6 +132,7 @@ public final class UpstreamHealth implements AutoCloseable {
   }
 
   private Result probe(Check c) {
+    long start = System.nanoTime();
     try {
       int status =
           client.execute(
@@ -137,11 +142,16 @@ public final class UpstreamHealth implements AutoCloseable {
                 return response.getCode();
               });
       boolean up = c.anyBelow500() ? status < 500 : status == 200;
-      return new Result(up, "HTTP " + status + " from " + c.url(), clock.instant());
+      return new Result(
+          up, "HTTP " + status + " from " + c.url(), clock.instant(), millisSince(start));
     } catch (IOException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      return new Result(false, why, clock.instant());
+      return new Result(false, why, clock.instant(), millisSince(start));
     }
+  }
+
+  private static long millisSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   @Override

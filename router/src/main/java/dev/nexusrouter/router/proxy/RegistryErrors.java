@@ -176,6 +176,7 @@ public final class RegistryErrors implements DefaultResponseListener {
       exchange.setPersistent(false);
     }
     exchange.setStatusCode(error.status());
+    ExchangeTags.of(exchange).routerError = error.code() + " " + error.message();
     var h = exchange.getResponseHeaders();
     byte[] body;
     if (wantsHtml(exchange)) {

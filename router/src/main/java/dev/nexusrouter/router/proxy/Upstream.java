@@ -8,6 +8,7 @@ import io.undertow.server.ExchangeCompletionListener.NextListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
+import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -65,6 +66,11 @@ public final class Upstream implements AutoCloseable {
 
   public String name() {
     return config.name();
+  }
+
+  /** The pool behind bodiless requests, for {@link HeadFallback}'s own HEAD. */
+  ProxyClient bodilessClient() {
+    return bodiless.getProxyClient();
   }
 
   /** Forwards the exchange; {@code maxBodySize} 0 means no limit. */

@@ -2,23 +2,32 @@ package dev.nexusrouter.router.route;
 
 import java.util.Locale;
 
-/** Extra conditions a route row may require beyond method and path kind. */
+/**
+ * Extra conditions a route row may require beyond method and path kind. Each one is decided by the
+ * request alone, so every router replica routes the same request the same way (see
+ * docs/client-request-shapes.md).
+ */
 public enum Condition {
   ALWAYS,
   /**
-   * The request belongs to a push: a single concrete Accept media type (containerd's pusher sends
-   * exactly one type plus {@code *}{@code /*}, pusher.go L129), or a write / HEAD-blob on the same
-   * repository from the same client within the push window (registry-routing.md §5.1-1).
+   * The {@code Accept} header names exactly one concrete media type: the existence check that
+   * containerd's pusher (and so BuildKit, nerdctl and Docker's containerd image store) sends before
+   * it uploads a manifest.
    */
-  PUSH_CONTEXT,
+  ACCEPT_ONE,
   /**
-   * The same client's previous HEAD of {@code manifests/<digest>} on this repository just returned
-   * 404, so this HEAD blob is containerd's resolve-by-digest fallback (resolver.go L261–272), a
-   * pull (registry-routing.md §5.1-2).
+   * The {@code Accept} header names two or more concrete media types: a pull resolving a tag or
+   * digest (containerd's resolver, including its HEAD-blob fallback; docker's distribution client;
+   * containers/image {@code GetDigest}; go-containerregistry).
    */
-  DIGEST_FALLBACK,
+  ACCEPT_SEVERAL,
   /** The client addressed a Nexus repository path ({@code /repository/<repo>/...}). */
   REPOSITORY_PATH;
+
+  /** Conditions of earlier releases that needed per-client state, and what replaces them. */
+  static final String REMOVED_PUSH_CONTEXT = "push-context";
+
+  static final String REMOVED_DIGEST_FALLBACK = "digest-fallback";
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -31,5 +40,22 @@ public enum Condition {
       }
     }
     return null;
+  }
+
+  /**
+   * For a condition name that existed in 0.1 but is gone, the message that says what to use
+   * instead; null for any other name.
+   */
+  public static String removedConditionHint(String s) {
+    return switch (s) {
+      case REMOVED_PUSH_CONTEXT ->
+          "condition 'push-context' was removed (it kept per-client state); use 'accept-one' for"
+              + " push existence checks (see docs/client-request-shapes.md)";
+      case REMOVED_DIGEST_FALLBACK ->
+          "condition 'digest-fallback' was removed (it kept per-client state); use"
+              + " 'accept-several': containerd's HEAD-blob fallback carries its resolver's Accept"
+              + " list (see docs/client-request-shapes.md)";
+      default -> null;
+    };
   }
 }

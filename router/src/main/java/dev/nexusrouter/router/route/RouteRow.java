@@ -26,7 +26,7 @@ public record RouteRow(
     kinds = Set.copyOf(kinds);
   }
 
-  boolean matches(RequestFacts facts, PushSignals signals) {
+  boolean matches(RequestFacts facts) {
     if (!methods.isEmpty() && !methods.contains(facts.method())) {
       return false;
     }
@@ -40,13 +40,8 @@ public record RouteRow(
     return switch (condition) {
       case ALWAYS -> true;
       case REPOSITORY_PATH -> path.repository() != null;
-      case PUSH_CONTEXT ->
-          facts.singleConcreteAccept()
-              || (path.name() != null && signals.recentPushActivity(facts.client(), path.name()));
-      case DIGEST_FALLBACK ->
-          path.name() != null
-              && path.isDigestReference()
-              && signals.recentManifestDigestMiss(facts.client(), path.name(), path.reference());
+      case ACCEPT_ONE -> facts.acceptTypes() == 1;
+      case ACCEPT_SEVERAL -> facts.acceptTypes() >= AcceptShape.SEVERAL;
     };
   }
 

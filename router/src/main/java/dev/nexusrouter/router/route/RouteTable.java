@@ -23,9 +23,9 @@ public final class RouteTable {
   }
 
   /** The first matching row, or null when no row matches (only possible without a catch-all). */
-  public RouteRow match(RequestFacts facts, PushSignals signals) {
+  public RouteRow match(RequestFacts facts) {
     for (RouteRow row : rows) {
-      if (row.matches(facts, signals)) {
+      if (row.matches(facts)) {
         return row;
       }
     }

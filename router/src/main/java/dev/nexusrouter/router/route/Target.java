@@ -2,14 +2,21 @@ package dev.nexusrouter.router.route;
 
 /**
  * Where a route row sends a request: one of the virtual host's roles ({@code group}, {@code
- * hosted}, {@code v1}), the legacy method rule of the nginx config, the upstream matching a {@code
- * /repository/<repo>/} prefix, or an upstream by name.
+ * hosted}, {@code v1}), hosted with a once-retry on the group ({@code hosted-then-group}), the
+ * legacy method rule of the nginx config, the upstream matching a {@code /repository/<repo>/}
+ * prefix, or an upstream by name.
  */
 public record Target(Kind kind, String upstream) {
   /** The kinds of target a row can name. */
   public enum Kind {
     GROUP,
     HOSTED,
+    /**
+     * Hosted first; a 404 from hosted is retried once on the group before the client sees it. Only
+     * for HEAD (no body to replay): the shape of a request that cannot tell a push check from a
+     * pull resolve (docs/client-request-shapes.md).
+     */
+    HOSTED_THEN_GROUP,
     V1,
     /** GET to group, everything else to hosted: the seed nginx rule, kept as the safety net. */
     LEGACY,
@@ -20,6 +27,7 @@ public record Target(Kind kind, String upstream) {
 
   public static final Target GROUP = new Target(Kind.GROUP, null);
   public static final Target HOSTED = new Target(Kind.HOSTED, null);
+  public static final Target HOSTED_THEN_GROUP = new Target(Kind.HOSTED_THEN_GROUP, null);
   public static final Target V1 = new Target(Kind.V1, null);
   public static final Target LEGACY = new Target(Kind.LEGACY, null);
   public static final Target REPOSITORY = new Target(Kind.REPOSITORY, null);
@@ -29,6 +37,7 @@ public record Target(Kind kind, String upstream) {
     return switch (s) {
       case "group" -> GROUP;
       case "hosted" -> HOSTED;
+      case "hosted-then-group" -> HOSTED_THEN_GROUP;
       case "v1" -> V1;
       case "legacy" -> LEGACY;
       case "repository" -> REPOSITORY;
@@ -38,6 +47,8 @@ public record Target(Kind kind, String upstream) {
 
   @Override
   public String toString() {
-    return kind == Kind.UPSTREAM ? upstream : kind.name().toLowerCase(java.util.Locale.ROOT);
+    return kind == Kind.UPSTREAM
+        ? upstream
+        : kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 }

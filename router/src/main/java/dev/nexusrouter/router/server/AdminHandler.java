@@ -2,10 +2,9 @@ package dev.nexusrouter.router.server;
 
 import dev.nexusrouter.common.Json;
 import dev.nexusrouter.router.config.RouterConfig;
-import dev.nexusrouter.router.config.VirtualHostConfig;
+import dev.nexusrouter.router.config.RoutesText;
 import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.UpstreamHealth;
-import dev.nexusrouter.router.route.RouteRow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -85,20 +84,7 @@ final class AdminHandler implements HttpHandler {
   }
 
   static String routes(RouterConfig c) {
-    StringBuilder sb = new StringBuilder();
-    for (VirtualHostConfig h : c.hosts()) {
-      sb.append("host ").append(String.join(", ", h.serverNames()));
-      if (h.kind() == VirtualHostConfig.Kind.UI) {
-        sb.append(" (ui -> ").append(h.upstream()).append(")\n");
-        continue;
-      }
-      sb.append(" (group=").append(h.group()).append(", hosted=").append(h.hosted());
-      sb.append(", v1=").append(h.v1()).append(")\n");
-      for (RouteRow r : h.routes().rows()) {
-        sb.append("  ").append(r.describe()).append('\n');
-      }
-    }
-    return sb.toString();
+    return RoutesText.of(c);
   }
 
   private static void send(HttpServerExchange exchange, int status, String type, String body) {

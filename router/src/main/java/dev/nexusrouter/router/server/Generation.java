@@ -13,10 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Everything one configuration runs: its host dispatcher (upstream pools, hosts, routes), access
- * log, readiness checks and certificate reloaders. A reload builds a whole new generation before
- * anything changes, swaps it in atomically, and retires the old one: its checks and certificate
- * watchers stop at once, the rest is closed when the last exchange that started on it completes.
- * See docs/operations-reliability.md.
+ * logs (the main one and the hosts' own), readiness checks and certificate reloaders. A reload
+ * builds a whole new generation before anything changes, swaps it in atomically, and retires the
+ * old one: its checks and certificate watchers stop at once, the rest is closed when the last
+ * exchange that started on it completes. See docs/operations-reliability.md.
  */
 final class Generation implements AutoCloseable, ExchangeCompletionListener {
   static final AttachmentKey<Generation> KEY = AttachmentKey.create(Generation.class);
@@ -25,6 +25,7 @@ final class Generation implements AutoCloseable, ExchangeCompletionListener {
   final Pipeline pipeline;
   final byte[] caPem;
   final List<CertificateReloader> reloaders;
+  final HostAccessLogs hostLogs;
   private final UpstreamHealth health;
   private volatile AccessLog accessLog;
   private volatile boolean ownsLog = true;
@@ -41,7 +42,9 @@ final class Generation implements AutoCloseable, ExchangeCompletionListener {
       byte[] caPem,
       List<CertificateReloader> reloaders,
       AccessLog accessLog,
+      HostAccessLogs hostLogs,
       UpstreamHealth health) {
+    this.hostLogs = hostLogs;
     this.config = config;
     this.pipeline = pipeline;
     this.caPem = caPem;
@@ -144,6 +147,7 @@ final class Generation implements AutoCloseable, ExchangeCompletionListener {
     }
     closeReloaders(reloaders);
     pipeline.close();
+    hostLogs.close();
     AccessLog log = accessLog;
     if (log != null && ownsLog) {
       log.close();

@@ -7,7 +7,6 @@ import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.proxy.LocationRewriter;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.proxy.Upstream;
-import dev.nexusrouter.router.route.PushContextTracker;
 import io.undertow.server.HttpHandler;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -47,6 +46,14 @@ final class Pipeline implements AutoCloseable {
    * @param caPem the CA certificate served at {@code /download/ca.crt}, or null
    */
   static Pipeline build(RouterConfig config, byte[] caPem, AtomicLong unclassified) {
+    return build(config, caPem, unclassified, null);
+  }
+
+  /**
+   * @param hostLogs the hosts' own access logs, or null when no host has one
+   */
+  static Pipeline build(
+      RouterConfig config, byte[] caPem, AtomicLong unclassified, HostAccessLogs hostLogs) {
     LocationRewriter rewriter = new LocationRewriter(config.upstreams().values());
     HttpHandler noTarget =
         ex ->
@@ -68,15 +75,12 @@ final class Pipeline implements AutoCloseable {
     for (VirtualHostConfig h : config.hosts()) {
       HttpHandler handler =
           h.kind() == VirtualHostConfig.Kind.REGISTRY
-              ? new RegistryHostHandler(
-                  h,
-                  upstreams,
-                  byRepository,
-                  new PushContextTracker(h.pushWindow(), System::nanoTime),
-                  rewriter,
-                  unclassified)
+              ? new RegistryHostHandler(h, upstreams, byRepository, rewriter, unclassified)
               : new UiHostHandler(h, upstreams.get(h.upstream()), rewriter);
       handler = new HostFront(h, caPem, handler);
+      if (hostLogs != null) {
+        handler = hostLogs.wrap(h, handler);
+      }
       first = first == null ? handler : first;
       for (String name : h.serverNames()) {
         if (name.equals("*")) {

@@ -3,12 +3,12 @@ package dev.nexusrouter.router.server;
 import dev.nexusrouter.common.RegistryError;
 import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.observe.ExchangeTags;
+import dev.nexusrouter.router.proxy.HeadFallback;
 import dev.nexusrouter.router.proxy.LocationRewriter;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.proxy.Upstream;
-import dev.nexusrouter.router.route.Condition;
+import dev.nexusrouter.router.route.AcceptShape;
 import dev.nexusrouter.router.route.PathKind;
-import dev.nexusrouter.router.route.PushContextTracker;
 import dev.nexusrouter.router.route.RegistryPath;
 import dev.nexusrouter.router.route.RegistryPathParser;
 import dev.nexusrouter.router.route.RequestFacts;
@@ -16,12 +16,7 @@ import dev.nexusrouter.router.route.RouteRow;
 import dev.nexusrouter.router.route.Target;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -39,7 +34,6 @@ final class RegistryHostHandler implements HttpHandler {
   private final VirtualHostConfig host;
   private final Map<String, Upstream> upstreams;
   private final Map<String, Upstream> byRepository;
-  private final PushContextTracker tracker;
   private final LocationRewriter rewriter;
   private final AtomicLong unclassified;
 
@@ -47,13 +41,11 @@ final class RegistryHostHandler implements HttpHandler {
       VirtualHostConfig host,
       Map<String, Upstream> upstreams,
       Map<String, Upstream> byRepository,
-      PushContextTracker tracker,
       LocationRewriter rewriter,
       AtomicLong unclassified) {
     this.host = host;
     this.upstreams = upstreams;
     this.byRepository = byRepository;
-    this.tracker = tracker;
     this.rewriter = rewriter;
     this.unclassified = unclassified;
   }
@@ -83,15 +75,8 @@ final class RegistryHostHandler implements HttpHandler {
               .withDetail("registry hosts accept " + String.join(", ", METHOD_ORDER)));
       return;
     }
-    RequestFacts facts =
-        new RequestFacts(
-            method,
-            path,
-            // the Accept shape is a push signal only for existence checks (HEAD); pulls skip the
-            // parse
-            method.equals("HEAD") && singleConcreteAccept(exchange),
-            clientKey(exchange, method));
-    RouteRow row = host.routes().match(facts, tracker);
+    RequestFacts facts = new RequestFacts(method, path, acceptTypes(exchange, method, path));
+    RouteRow row = host.routes().match(facts);
     ExchangeTags tags = ExchangeTags.of(exchange);
     if (row == null) {
       RegistryErrors.send(
@@ -123,30 +108,21 @@ final class RegistryHostHandler implements HttpHandler {
                     + upstream.name());
       }
     }
-    if (row.condition() != Condition.DIGEST_FALLBACK) {
-      // the digest-fallback HEAD blob is a pull (§5.1-2); it must not open a push window
-      tracker.observe(facts);
-    }
-    if (method.equals("HEAD") && path.kind() == PathKind.MANIFEST && path.isDigestReference()) {
-      exchange.addExchangeCompleteListener(
-          (ex, next) -> {
-            if (ex.getStatusCode() == 404) {
-              tracker.manifestDigestMissed(facts.client(), path.name(), path.reference());
-            }
-            next.proceed();
-          });
-    }
     if (path.repository() != null) {
       stripRepositoryPrefix(exchange, rawPath);
     }
     exchange.addResponseCommitListener(rewriter);
+    if (row.target().kind() == Target.Kind.HOSTED_THEN_GROUP) {
+      HeadFallback.forward(exchange, upstream, upstreams.get(host.group()));
+      return;
+    }
     upstream.forward(exchange, host.maxBodySize());
   }
 
   private Upstream resolve(Target target, String method, RegistryPath path) {
     return switch (target.kind()) {
       case GROUP -> upstreams.get(host.group());
-      case HOSTED -> upstreams.get(host.hosted());
+      case HOSTED, HOSTED_THEN_GROUP -> upstreams.get(host.hosted());
       case V1 -> upstreams.get(host.v1());
       case LEGACY -> upstreams.get(method.equals("GET") ? host.group() : host.hosted());
       case REPOSITORY -> path.repository() == null ? null : byRepository.get(path.repository());
@@ -173,49 +149,15 @@ final class RegistryHostHandler implements HttpHandler {
   }
 
   /**
-   * containerd's pusher sends exactly one concrete media type plus a wildcard (pusher.go L129); its
-   * resolver sends four, dockerd several headers (registry-routing.md §5.1-1).
+   * Concrete media types in {@code Accept}, counted only for HEAD of a manifest or blob: the one
+   * place where the Accept shape tells a push existence check from a pull resolve
+   * (docs/client-request-shapes.md). Every other request skips the scan.
    */
-  static boolean singleConcreteAccept(HttpServerExchange exchange) {
-    HeaderValues values = exchange.getRequestHeaders().get(Headers.ACCEPT);
-    if (values == null) {
-      return false;
+  static int acceptTypes(HttpServerExchange exchange, String method, RegistryPath path) {
+    if (!method.equals("HEAD")
+        || (path.kind() != PathKind.MANIFEST && path.kind() != PathKind.BLOB)) {
+      return 0;
     }
-    int concrete = 0;
-    for (String v : values) {
-      for (String part : v.split(",")) {
-        String type = part.trim();
-        int semi = type.indexOf(';');
-        if (semi >= 0) {
-          type = type.substring(0, semi).trim();
-        }
-        if (!type.isEmpty() && !type.endsWith("/*") && !type.equals("*")) {
-          concrete++;
-        }
-      }
-    }
-    return concrete == 1;
-  }
-
-  /**
-   * (client IP, credential fingerprint) for the push window. Only the methods that feed or read the
-   * window pay for the hash; the credential itself is never stored.
-   */
-  static String clientKey(HttpServerExchange exchange, String method) {
-    if (method.equals("GET")) {
-      return "";
-    }
-    var src = exchange.getSourceAddress();
-    String ip = src == null ? "-" : src.getAddress().getHostAddress();
-    String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-    if (auth == null) {
-      return ip;
-    }
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(auth.getBytes(StandardCharsets.UTF_8));
-      return ip + "/" + HexFormat.of().formatHex(d, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return AcceptShape.count(exchange.getRequestHeaders().get(Headers.ACCEPT));
   }
 }

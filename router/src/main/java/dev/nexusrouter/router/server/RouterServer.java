@@ -10,6 +10,7 @@ import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.observe.AccessLog;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.observe.Metrics;
+import dev.nexusrouter.router.observe.StatusBoard;
 import dev.nexusrouter.router.observe.UpstreamHealth;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.tls.CertificateReloader;
@@ -49,7 +50,8 @@ public final class RouterServer implements AutoCloseable {
     // failure reaches the client. Read once when that class loads, so set it before any use.
     if (System.getProperty("io.undertow.max-drain-time") == null) {
       System.setProperty("io.undertow.max-drain-time", "200");
-    } // Client-initiated TLS 1.2 renegotiation costs the server a full handshake per request of the
+    }
+    // Client-initiated TLS 1.2 renegotiation costs the server a full handshake per request of the
     // client and has no use for registry clients; nginx refuses it too. JSSE reads this once, when
     // its server handshake class loads, so it must be set before the first TLS connection.
     System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
@@ -57,6 +59,7 @@ public final class RouterServer implements AutoCloseable {
 
   private final Clock clock;
   private final Metrics metrics = new Metrics();
+  private final StatusBoard status;
   private final AtomicLong unclassified = new AtomicLong();
   private final RegistryErrors errors = new RegistryErrors(() -> this.draining);
   private final GracefulShutdownHandler graceful;
@@ -70,6 +73,7 @@ public final class RouterServer implements AutoCloseable {
 
   private RouterServer(RouterConfig config, Clock clock) throws IOException {
     this.clock = clock;
+    this.status = new StatusBoard(clock, System::nanoTime);
     this.current = generation(config, null);
     // each exchange stays on the generation it started on (see root)
     this.graceful =
@@ -113,6 +117,7 @@ public final class RouterServer implements AutoCloseable {
       log.attach(exchange); // 1. access log on completion
     }
     metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
+    status.begin(exchange); // 2b. the admin status page: in flight until completion
     exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
     long limit = g.config.maxHeaderSize();
     if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
@@ -238,8 +243,13 @@ public final class RouterServer implements AutoCloseable {
               .setPort(c.admin().port())
               .setHost(c.admin().address())
               .setRootHandler(
-                  new AdminHandler(
-                      metrics, () -> current.health(), () -> current.config, () -> draining)));
+                  new StatusPage(
+                      status,
+                      () -> current.health(),
+                      () -> current.config,
+                      clock,
+                      new AdminHandler(
+                          metrics, () -> current.health(), () -> current.config, () -> draining))));
     }
     return b.build();
   }
@@ -333,19 +343,24 @@ public final class RouterServer implements AutoCloseable {
     List<CertificateReloader> reloaders = List.of();
     AccessLog log = null;
     boolean sharedLog = previous != null && sameLog(previous.config, c);
+    HostAccessLogs hostLogs = null;
     UpstreamHealth health = null;
     try {
       Preflight.requireFolders(c);
       reloaders = prepareTls(c);
       byte[] ca = caPem(c);
       log = sharedLog ? previous.accessLog() : openLog(c, clock);
-      Pipeline pipeline = Pipeline.build(c, ca, unclassified);
+      hostLogs = HostAccessLogs.open(c, clock);
+      Pipeline pipeline = Pipeline.build(c, ca, unclassified, hostLogs);
       health = health(c, clock);
-      return new Generation(c, pipeline, ca, reloaders, log, health);
+      return new Generation(c, pipeline, ca, reloaders, log, hostLogs, health);
     } catch (IOException | RuntimeException e) {
       Generation.closeReloaders(reloaders);
       if (log != null && !sharedLog) {
         log.close();
+      }
+      if (hostLogs != null) {
+        hostLogs.close();
       }
       if (health != null) {
         health.close();
@@ -399,6 +414,7 @@ public final class RouterServer implements AutoCloseable {
     if (old != null) {
       old.close();
     }
+    g.hostLogs.reopen();
   }
 
   private static boolean sameLog(RouterConfig a, RouterConfig b) {

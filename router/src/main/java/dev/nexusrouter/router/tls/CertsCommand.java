@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.tls;
 
+import dev.nexusrouter.router.cli.Commands;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -18,40 +19,54 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code nexus-router certs …}: make a CA and server certificates, inspect them, trust them. */
-public final class CertsCommand {
-  static final String USAGE =
-      """
-      usage: nexus-router certs init --domain DOMAIN [--domain …] [--ip ADDR …] [--days N]
-                                     --out DIR [--force-new-ca]
-             nexus-router certs show FILE
-             nexus-router certs check --cert FILE --key FILE
-                                      [--passphrase-file FILE | --passphrase-env VAR]
-             nexus-router certs client-setup HOST[:PORT]
-                                      (--ca FILE | --download URL --fingerprint SHA256)
-                                      [--apply] [--root DIR]
-
-        init          create DIR/ca.crt + ca.key (once) and a new server.crt + server.key for
-                      *.DOMAIN and DOMAIN (and each --ip), signed by that CA; re-running rotates
-                      the server certificate and keeps the CA unless --force-new-ca
-                      (--days: server validity, default 825)
-        show          subject, SANs, issuer, validity and SHA-256 fingerprint of each certificate;
-                      warns when one expires within 30 days (exit 1 if the first has expired)
-        check         load a certificate/key pair the way serve does and report problems
-        client-setup  print (or with --apply write, as root) the docker, containerd and
-                      podman/skopeo trust files for HOST[:PORT]; --download fetches the CA from
-                      the running router (e.g. https://ui-host/download/ca.crt) and refuses it
-                      unless its SHA-256 fingerprint (from certs show) matches
-      """;
-
+@Command(
+    name = "certs",
+    mixinStandardHelpOptions = true,
+    versionProvider = Commands.Version.class,
+    synopsisSubcommandLabel = "COMMAND",
+    description = "Create a CA and wildcard certificates, inspect them, set up client trust.",
+    footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error."})
+public final class CertsCommand implements Callable<Integer> {
   private static final Pattern DOMAIN =
       Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
+  @Spec CommandSpec spec;
+
   private CertsCommand() {}
 
-  /** Runs {@code certs ARGS}; 0 ok, 1 failure, 2 usage. Never exits the JVM. */
+  @Override
+  public Integer call() {
+    return Commands.missingSubcommand(spec);
+  }
+
+  /** What the sub-commands print to and read from. */
+  record Context(PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {}
+
+  /** The {@code certs} command and its sub-commands, to be added to the router's command tree. */
+  public static CommandLine command(PrintStream out, PrintStream err, Map<String, String> env) {
+    return command(new Context(out, err, env, Clock.systemUTC()));
+  }
+
+  static CommandLine command(Context ctx) {
+    CommandLine cl = new CommandLine(new CertsCommand());
+    cl.addSubcommand(new Init(ctx));
+    cl.addSubcommand(new Show(ctx));
+    cl.addSubcommand(new Check(ctx));
+    cl.addSubcommand(new ClientSetupCommand(ctx));
+    return cl;
+  }
+
+  /** Runs {@code certs ARGS} on its own; 0 ok, 1 failure, 2 usage. Never exits the JVM. */
   public static int run(
       List<String> args, PrintStream out, PrintStream err, Map<String, String> env) {
     return run(args, out, err, env, Clock.systemUTC());
@@ -59,19 +74,21 @@ public final class CertsCommand {
 
   static int run(
       List<String> args, PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
-    if (args.isEmpty() || Set.of("--help", "-h", "help").contains(args.get(0))) {
-      (args.isEmpty() ? err : out).print(USAGE);
-      return args.isEmpty() ? 2 : 0;
-    }
-    List<String> rest = args.subList(1, args.size());
+    CommandLine cl = command(new Context(out, err, env, clock));
+    cl.setCommandName("nexus-router certs");
+    return Commands.configure(cl, out, err).execute(args.toArray(String[]::new));
+  }
+
+  /** A sub-command body: reads its options, returns an exit code. */
+  private interface Body {
+    int run(Options o, Context ctx) throws IOException;
+  }
+
+  /** Runs a sub-command, turning its failures into one-line messages and exit codes. */
+  private static int guard(Context ctx, Options o, Body body) {
+    PrintStream err = ctx.err();
     try {
-      return switch (args.get(0)) {
-        case "init" -> init(Options.parse(rest, Set.of("--force-new-ca")), out, clock);
-        case "show" -> show(Options.parse(rest, Set.of()), out, clock);
-        case "check" -> check(Options.parse(rest, Set.of()), out, env);
-        case "client-setup" -> clientSetup(Options.parse(rest, Set.of("--apply")), out);
-        default -> throw new UsageException("unknown certs command '" + args.get(0) + "'");
-      };
+      return body.run(o, ctx);
     } catch (UsageException e) {
       err.println("nexus-router certs: " + e.getMessage());
       err.println("run 'nexus-router certs --help' for usage");
@@ -85,8 +102,181 @@ public final class CertsCommand {
     }
   }
 
+  @Command(
+      name = "init",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Create a CA and a server certificate.",
+        "Creates DIR/ca.crt + ca.key (once) and a new server.crt + server.key for *.DOMAIN and"
+            + " DOMAIN (and each --ip), signed by that CA; re-running rotates the server"
+            + " certificate and keeps the CA unless --force-new-ca."
+      })
+  static final class Init implements Callable<Integer> {
+    private final Context ctx;
+
+    @Option(
+        names = "--domain",
+        paramLabel = "DOMAIN",
+        description = "DNS domain of the certificate (repeatable; required)")
+    List<String> domains = new ArrayList<>();
+
+    @Option(names = "--ip", paramLabel = "ADDR", description = "IP address SAN (repeatable)")
+    List<String> ips = new ArrayList<>();
+
+    @Option(
+        names = "--days",
+        paramLabel = "N",
+        description = "server certificate validity in days (default 825)")
+    String days;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
+    String out;
+
+    @Option(names = "--force-new-ca", description = "replace the CA (clients must trust it again)")
+    boolean forceNewCa;
+
+    Init(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      Options o = new Options();
+      o.values.put("--domain", domains);
+      o.values.put("--ip", ips);
+      o.put("--days", days);
+      o.put("--out", out);
+      if (forceNewCa) {
+        o.flags.add("--force-new-ca");
+      }
+      return guard(ctx, o, (opts, c) -> init(opts, c.out(), c.clock()));
+    }
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Describe the certificates of a PEM file.",
+        "Subject, SANs, issuer, validity and SHA-256 fingerprint of each certificate in FILE;"
+            + " warns when one expires within 30 days (exit 1 if the first has expired)."
+      })
+  static final class Show implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(paramLabel = "FILE", arity = "1", description = "PEM certificate file")
+    String file;
+
+    Show(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      Options o = new Options();
+      o.positional.add(file);
+      return guard(ctx, o, (opts, c) -> show(opts, c.out(), c.clock()));
+    }
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = "Load a certificate/key pair the way serve does and report problems.")
+  static final class Check implements Callable<Integer> {
+    private final Context ctx;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "certificate chain (required)")
+    String cert;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "private key (required)")
+    String key;
+
+    @Option(
+        names = "--passphrase-file",
+        paramLabel = "FILE",
+        description = "file holding the key's passphrase")
+    String passphraseFile;
+
+    @Option(
+        names = "--passphrase-env",
+        paramLabel = "VAR",
+        description = "environment variable holding the key's passphrase")
+    String passphraseEnv;
+
+    Check(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      Options o = new Options();
+      o.put("--cert", cert);
+      o.put("--key", key);
+      o.put("--passphrase-file", passphraseFile);
+      o.put("--passphrase-env", passphraseEnv);
+      return guard(ctx, o, (opts, c) -> check(opts, c.out(), c.env()));
+    }
+  }
+
+  @Command(
+      name = "client-setup",
+      mixinStandardHelpOptions = true,
+      versionProvider = Commands.Version.class,
+      description = {
+        "Set up docker, containerd and podman/skopeo to trust the router's CA.",
+        "Prints (or with --apply writes, as root) the docker, containerd and podman/skopeo trust"
+            + " files for HOST[:PORT]; --download fetches the CA from the running router (e.g."
+            + " https://ui-host/download/ca.crt) and refuses it unless its SHA-256 fingerprint"
+            + " (from certs show) matches."
+      })
+  static final class ClientSetupCommand implements Callable<Integer> {
+    private final Context ctx;
+
+    @Parameters(paramLabel = "HOST[:PORT]", arity = "1", description = "the registry name")
+    String host;
+
+    @Option(names = "--ca", paramLabel = "FILE", description = "the CA certificate to trust")
+    String ca;
+
+    @Option(names = "--download", paramLabel = "URL", description = "where to fetch the CA")
+    String download;
+
+    @Option(
+        names = "--fingerprint",
+        paramLabel = "SHA256",
+        description = "the CA's SHA-256 fingerprint (needed with --download)")
+    String fingerprint;
+
+    @Option(names = "--apply", description = "write the files instead of printing them")
+    boolean apply;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "file system root (default /)")
+    String root;
+
+    ClientSetupCommand(Context ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    public Integer call() {
+      Options o = new Options();
+      o.positional.add(host);
+      o.put("--ca", ca);
+      o.put("--download", download);
+      o.put("--fingerprint", fingerprint);
+      o.put("--root", root);
+      if (apply) {
+        o.flags.add("--apply");
+      }
+      return guard(ctx, o, (opts, c) -> clientSetup(opts, c.out()));
+    }
+  }
+
   private static int init(Options o, PrintStream out, Clock clock) throws IOException {
-    o.allow("--domain", "--ip", "--days", "--out", "--force-new-ca");
     o.positional(0);
     List<String> domains = new ArrayList<>();
     for (String d : o.all("--domain")) {
@@ -155,7 +345,6 @@ public final class CertsCommand {
   }
 
   private static int show(Options o, PrintStream out, Clock clock) {
-    o.allow();
     Path file = Path.of(o.positional(1).get(0));
     List<X509Certificate> certs = PemFiles.readCertificates(file);
     Instant now = clock.instant();
@@ -169,7 +358,6 @@ public final class CertsCommand {
   }
 
   private static int check(Options o, PrintStream out, Map<String, String> env) {
-    o.allow("--cert", "--key", "--passphrase-file", "--passphrase-env");
     o.positional(0);
     Path cert = Path.of(o.required("--cert"));
     Path key = Path.of(o.required("--key"));
@@ -200,7 +388,6 @@ public final class CertsCommand {
   }
 
   private static int clientSetup(Options o, PrintStream out) throws IOException {
-    o.allow("--ca", "--download", "--fingerprint", "--apply", "--root");
     String host;
     try {
       host = ClientSetup.checkHost(o.positional(1).get(0));
@@ -288,44 +475,15 @@ public final class CertsCommand {
     }
   }
 
-  /** {@code --name value}, {@code --name=value} and flags; positional words in order. */
+  /** Option values as the sub-commands read them; picocli has rejected unknown options. */
   static final class Options {
     private final Map<String, List<String>> values = new LinkedHashMap<>();
     private final Set<String> flags = new LinkedHashSet<>();
     private final List<String> positional = new ArrayList<>();
 
-    static Options parse(List<String> args, Set<String> flagNames) {
-      Options o = new Options();
-      for (int i = 0; i < args.size(); i++) {
-        String a = args.get(i);
-        if (!a.startsWith("--")) {
-          o.positional.add(a);
-          continue;
-        }
-        int eq = a.indexOf('=');
-        String name = eq < 0 ? a : a.substring(0, eq);
-        if (flagNames.contains(name)) {
-          if (eq >= 0) {
-            throw new UsageException(name + " takes no value");
-          }
-          o.flags.add(name);
-        } else if (eq >= 0) {
-          o.values.computeIfAbsent(name, k -> new ArrayList<>()).add(a.substring(eq + 1));
-        } else if (i + 1 < args.size()) {
-          o.values.computeIfAbsent(name, k -> new ArrayList<>()).add(args.get(++i));
-        } else {
-          throw new UsageException(name + " needs a value");
-        }
-      }
-      return o;
-    }
-
-    void allow(String... names) {
-      Set<String> known = Set.of(names);
-      for (String n : values.keySet()) {
-        if (!known.contains(n)) {
-          throw new UsageException("unknown option " + n);
-        }
+    void put(String name, String value) {
+      if (value != null) {
+        values.put(name, List.of(value));
       }
     }
 

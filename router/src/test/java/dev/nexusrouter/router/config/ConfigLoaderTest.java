@@ -79,9 +79,12 @@ class ConfigLoaderTest {
     VirtualHostConfig h = c.hosts().get(0);
     assertEquals("mirror-pull", h.routes().rows().get(0).id());
     assertEquals("group", h.v1());
-    assertEquals(Duration.ofSeconds(120), h.pushWindow());
     assertEquals(0, h.maxBodySize());
     assertEquals(2L << 30, c.hosts().get(1).maxBodySize());
+    assertEquals(null, h.accessLog(), "no host log: the top-level one");
+    assertEquals(
+        new RouterConfig.AccessLog("/var/log/nexus-router/nexus.log", "json", 10L << 20, 3, null),
+        c.hosts().get(1).accessLog());
     assertEquals("json", c.accessLog().format());
     assertEquals(Duration.ofSeconds(30), c.client().header());
   }
@@ -93,7 +96,8 @@ class ConfigLoaderTest {
         "invalid-tls.yaml",
         "invalid-yaml.yaml",
         "invalid-duplicates.yaml",
-        "invalid-overflow.yaml"
+        "invalid-overflow.yaml",
+        "invalid-removed-keys.yaml"
       })
   void invalidFilesReportEveryExpectedProblemWithItsPath(String name) throws Exception {
     if (name.equals("invalid-tls.yaml")) {

@@ -236,10 +236,9 @@ class RealRegistryIT {
    * as GET: the router must send that HEAD to the group. A private containerd daemon (own root,
    * state and socket in the temp dir) pulls the pushed image through the router with real TLS.
    *
-   * <p>It uses a second router instance with the same config: the first one has just seen 127.0.0.1
-   * push team/app, and its push-context rule (R9a, push-window 5 min) would send the same client's
-   * HEAD manifests to hosted. A fresh instance is the realistic case of a node pulling an image
-   * that another machine pushed.
+   * <p>It uses a second router instance with the same config, as a second replica would be: the
+   * first one has just seen 127.0.0.1 push team/app, and routing keeps no state, so both must send
+   * containerd's resolve to the group.
    */
   @Test
   @Order(5)

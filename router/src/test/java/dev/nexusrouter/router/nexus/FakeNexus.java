@@ -21,14 +21,21 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 /**
- * A Nexus that answers like the documented REST API (nexus-rest.md): Basic auth, 204 on blob store
- * create, 201 on repository create, 400 with a validation list for duplicates and missing group
- * members, typed GET 404 for another type, realms checked against the available list, the
- * text/plain password change, and the {@code Server: Nexus/…} header on every response.
+ * A Nexus that answers like the REST API of Nexus 3.71: Basic auth, 204 on blob store create, 201
+ * on repository create, 400 with a validation list for duplicates and missing group members, typed
+ * GET 404 for another type, realms checked against the available list, the text/plain password
+ * change, and the {@code Server: Nexus/…} header on every response. Where the real Nexus can be
+ * asked the same (everything but the docker repositories), status, content type and body are the
+ * real ones: FakeNexusMatchesRealIT compares them with a real Nexus.
  */
 final class FakeNexus extends Dispatcher implements AutoCloseable {
   static final String REST = "/service/rest";
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Bean-validation lists ({@code [{"id","message"}]}) come with this type. */
+  static final String VALIDATION_TYPE = "application/vnd.siesta-validation-errors-v1+json";
+
+  static final String BASIC_CHALLENGE = "BASIC realm=\"Sonatype Nexus Repository Manager\"";
 
   /** One request as Nexus saw it; {@code path} is relative to /service/rest. */
   record Call(String method, String path, String contentType, String authorization, String body) {
@@ -47,10 +54,17 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
   String version = "3.77.1-01";
   boolean sendServerHeader = true;
   boolean v1Api = true;
+
+  /** False: like the open-source assembly, no docker endpoints and no DockerToken realm. */
+  boolean dockerFormat = true;
+
   int statusCode = 200;
   int writableCode = 200;
   int notReadyPolls = 0;
   String adminPassword = "admin-secret";
+  final Map<String, ObjectNode> roles = new LinkedHashMap<>();
+  final Map<String, ObjectNode> users = new LinkedHashMap<>();
+  final Map<String, String> userPasswords = new LinkedHashMap<>();
   boolean anonymousEnabled = false;
 
   FakeNexus() throws IOException {
@@ -59,6 +73,17 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     availableRealms.add(new String[] {"DockerToken", "Docker Bearer Token Realm"});
     availableRealms.add(new String[] {"NpmToken", "npm Bearer Token Realm"});
     activeRealms.add("NexusAuthenticatingRealm"); // 3.60+: the authorizing realm is hidden
+    for (String id : List.of("nx-admin", "nx-anonymous")) {
+      ObjectNode r = JSON.createObjectNode().put("id", id).put("source", "default");
+      r.put("name", id).put("description", id).put("readOnly", true);
+      r.putArray("privileges").add(id.equals("nx-admin") ? "nx-all" : "nx-search-read");
+      r.putArray("roles");
+      roles.put(id, r);
+    }
+    users.put("admin", user("admin", "Administrator", "User", "admin@example.org", "nx-admin"));
+    users.put(
+        "anonymous",
+        user("anonymous", "Anonymous", "User", "anonymous@example.org", "nx-anonymous"));
     server.setDispatcher(this);
     server.start();
   }
@@ -114,17 +139,26 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     if (p.equals("/swagger.json")) {
       return reply(200, swagger());
     }
+    if (c.authorization() == null && anonymousEnabled) {
+      return reply(403, ""); // the anonymous user lacks the permission
+    }
     if (!authorized(c.authorization())) {
-      return reply(401, "");
+      return reply(401, "").newBuilder().setHeader("WWW-Authenticate", BASIC_CHALLENGE).build();
     }
     if (p.startsWith("/v1/security/users")) {
       return users(c);
+    }
+    if (p.startsWith("/v1/security/roles")) {
+      return roles(c);
     }
     if (!v1Api) {
       return reply(404, "");
     }
     if (p.startsWith("/v1/blobstores")) {
       return blobStores(c);
+    }
+    if (p.startsWith("/v1/repositories/docker") && !dockerFormat) {
+      return reply(404, "");
     }
     if (p.startsWith("/v1/repositor")) {
       return repositories(c);
@@ -158,23 +192,123 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     String base = v1Api ? "/v1" : "/beta";
     return "{\"info\":{\"version\":\""
         + version
-        + "\"},\"paths\":{\""
-        + base
-        + "/repositories/docker/proxy\":{},\"/v1/status\":{}}}";
+        + "\"},\"paths\":{"
+        + (dockerFormat ? "\"" + base + "/repositories/docker/proxy\":{}," : "")
+        + "\"/v1/status\":{}"
+        + (v1Api ? ",\"/v1/blobstores\":{}" : "")
+        + "}}";
   }
 
   private MockResponse users(Call c) {
-    if (c.method().equals("PUT") && c.path().equals("/v1/security/users/admin/change-password")) {
+    Matcher change =
+        Pattern.compile("/v1/security/users/([^/]+)/change-password").matcher(c.path());
+    if (c.method().equals("PUT") && change.matches()) {
       if (c.contentType() == null || !c.contentType().startsWith("text/plain")) {
         return reply(415, "");
       }
+      if (!change.group(1).equals("admin")) {
+        return message(404, "User '" + change.group(1) + "' not found.");
+      }
       if (c.body().isBlank()) {
-        return reply(400, "[{\"id\":\"*\",\"message\":\"Password must be supplied.\"}]");
+        return message(400, "Password must be supplied.");
       }
       adminPassword = c.body();
       return reply(204, "");
     }
-    return reply(200, "[{\"userId\":\"admin\",\"status\":\"active\"}]");
+    if (c.method().equals("GET") && c.path().startsWith("/v1/security/users?userId=")) {
+      // a prefix search, as in Nexus
+      String prefix = c.path().substring("/v1/security/users?userId=".length());
+      ArrayNode list = JSON.createArrayNode();
+      users.values().stream()
+          .filter(u -> u.path("userId").asText().startsWith(prefix))
+          .forEach(list::add);
+      return reply(200, pretty(list));
+    }
+    if (c.method().equals("POST") && c.path().equals("/v1/security/users")) {
+      ObjectNode b = (ObjectNode) readJson(c.body());
+      String id = b.path("userId").asText();
+      if (users.containsKey(id)) {
+        return reply(
+            500,
+            "text/plain;charset=utf-8",
+            "ERROR: (ID 0) org.sonatype.nexus.security.user.DuplicateUserException: User "
+                + id
+                + " already exists.");
+      }
+      userPasswords.put(id, b.path("password").asText());
+      b.remove("password");
+      b.put("source", "default").put("readOnly", false);
+      b.putArray("externalRoles");
+      users.put(id, b);
+      return reply(200, pretty(b));
+    }
+    Matcher user = Pattern.compile("/v1/security/users/([^/?]+)").matcher(c.path());
+    if (c.method().equals("PUT") && user.matches()) {
+      if (!users.containsKey(user.group(1))) {
+        return message(404, "User '" + user.group(1) + "' not found.");
+      }
+      ObjectNode b = (ObjectNode) readJson(c.body());
+      b.putArray("externalRoles");
+      users.put(user.group(1), b);
+      return reply(204, "");
+    }
+    return reply(404, "");
+  }
+
+  private static ObjectNode user(String id, String first, String last, String email, String role) {
+    ObjectNode u = JSON.createObjectNode().put("userId", id).put("firstName", first);
+    u.put("lastName", last).put("emailAddress", email).put("source", "default");
+    u.put("status", "active").put("readOnly", false);
+    u.putArray("roles").add(role);
+    u.putArray("externalRoles");
+    return u;
+  }
+
+  private MockResponse roles(Call c) {
+    if (c.method().equals("GET") && c.path().equals("/v1/security/roles")) {
+      ArrayNode list = JSON.createArrayNode();
+      roles.values().forEach(list::add);
+      return reply(200, pretty(list));
+    }
+    if (c.method().equals("POST") && c.path().equals("/v1/security/roles")) {
+      ObjectNode b = (ObjectNode) readJson(c.body());
+      String id = b.path("id").asText();
+      if (roles.containsKey(id)) {
+        return message(400, "Role '" + id + "' already exists, use a unique roleId.");
+      }
+      b.put("source", "default").put("readOnly", false);
+      roles.put(id, b);
+      return reply(200, pretty(b));
+    }
+    Matcher m = Pattern.compile("/v1/security/roles/([^/]+)").matcher(c.path());
+    if (m.matches() && roles.containsKey(m.group(1))) {
+      if (c.method().equals("GET")) {
+        return reply(200, pretty(roles.get(m.group(1))));
+      }
+      if (c.method().equals("PUT")) {
+        ObjectNode b = (ObjectNode) readJson(c.body());
+        b.put("source", "default").put("readOnly", false);
+        roles.put(m.group(1), b);
+        return reply(204, "");
+      }
+    }
+    return m.matches() ? message(404, "Role '" + m.group(1) + "' not found.") : reply(404, "");
+  }
+
+  private static JsonNode readJson(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String pretty(JsonNode n) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private MockResponse blobStores(Call c) throws IOException {
@@ -193,6 +327,7 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
       if (blobStores.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
         return reply(
             400,
+            VALIDATION_TYPE,
             "[{\"id\":\"name\",\"message\":\"Name is already used, must be unique (ignoring case)\"}]");
       }
       blobStores.put(name, b.path("path").asText());
@@ -202,7 +337,7 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     if (m.matches() && c.method().equals("GET")) {
       String path = blobStores.get(m.group(1));
       return path == null
-          ? reply(404, "\"Unable to find File '" + m.group(1) + "' blobstore\"")
+          ? message(404, "Unable to find File '" + m.group(1) + "' blobstore")
           : reply(200, "{\"softQuota\":null,\"path\":\"" + path + "\"}");
     }
     return reply(404, "");
@@ -231,11 +366,11 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
       ObjectNode b = (ObjectNode) JSON.readTree(c.body());
       String name = b.path("name").asText();
       if (repositories.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(name))) {
-        return reply(400, "\"Repository with name '" + name + "' already exists\"");
+        return message(400, "Repository with name '" + name + "' already exists");
       }
       String invalid = validate(b, create.group(1));
       if (invalid != null) {
-        return reply(400, invalid);
+        return reply(400, VALIDATION_TYPE, invalid);
       }
       store(b, create.group(1));
       return reply(201, "");
@@ -246,7 +381,7 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
       ObjectNode r = repositories.get(item.group(2));
       // typed GET/PUT filter on format and type: another type is "not found" (§4)
       if (r == null || !r.get("type").asText().equals(item.group(1))) {
-        return reply(404, "\"Repository not found\"");
+        return message(404, "Repository not found");
       }
       if (c.method().equals("GET")) {
         return reply(200, r.toString());
@@ -254,16 +389,16 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
       if (c.method().equals("PUT")) {
         ObjectNode b = (ObjectNode) JSON.readTree(c.body());
         if (!b.path("name").asText().equals(item.group(2))) {
-          return reply(400, "\"Renaming a repository is not supported\"");
+          return message(400, "Renaming a repository is not supported");
         }
         if (!b.path("storage")
             .path("blobStoreName")
             .equals(r.path("storage").path("blobStoreName"))) {
-          return reply(400, "\"You cannot change a repository's blob store through the API\"");
+          return message(400, "You cannot change a repository's blob store through the API");
         }
         String invalid = validate(b, item.group(1));
         if (invalid != null) {
-          return reply(400, invalid);
+          return reply(400, VALIDATION_TYPE, invalid);
         }
         store(b, item.group(1)); // update replaces all attributes
         return reply(204, "");
@@ -275,7 +410,7 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
   private String validate(ObjectNode b, String type) {
     String store = b.path("storage").path("blobStoreName").asText();
     if (!blobStores.containsKey(store)) {
-      return "\"Blob store " + store + " does not exist\"";
+      return "[{\"id\":\"*\",\"message\":\"Blob store " + store + " does not exist\"}]";
     }
     if (type.equals("group")) {
       for (JsonNode m : b.path("group").path("memberNames")) {
@@ -328,7 +463,9 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
     String p = c.path();
     if (p.equals("/v1/security/realms/available")) {
       ArrayNode list = JSON.createArrayNode();
-      availableRealms.forEach(a -> list.addObject().put("id", a[0]).put("name", a[1]));
+      availableRealms.stream()
+          .filter(a -> dockerFormat || !a[0].equals("DockerToken"))
+          .forEach(a -> list.addObject().put("id", a[0]).put("name", a[1]));
       return reply(200, list.toString());
     }
     if (p.equals("/v1/security/realms/active") && c.method().equals("GET")) {
@@ -344,7 +481,11 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
               .filter(id -> availableRealms.stream().noneMatch(a -> a[0].equals(id)))
               .toList();
       if (!unknown.isEmpty()) {
-        return reply(400, "\"Unknown realmIds: " + unknown + "\"");
+        // 3.71 renders this one error with toString() as text/plain
+        return reply(
+            400,
+            "text/plain;charset=utf-8",
+            "ValidationErrorXO{id='*', message='\"Unknown realmIds: " + unknown + "\"'}");
       }
       activeRealms.clear();
       activeRealms.addAll(ids);
@@ -354,14 +495,32 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
   }
 
   private MockResponse reply(int code, String body) {
+    return reply(code, "application/json", body);
+  }
+
+  private MockResponse reply(int code, String contentType, String body) {
     MockResponse.Builder b = new MockResponse.Builder().code(code);
     if (sendServerHeader) {
       b.setHeader("Server", "Nexus/" + version + " (OSS)");
     }
     if (!body.isEmpty()) {
-      b.setHeader("Content-Type", "application/json").body(body);
+      b.setHeader("Content-Type", contentType).body(body);
     }
     return b.build();
+  }
+
+  /**
+   * A WebApplicationMessageException as Nexus 3.71 sends it: a pretty-printed {@code
+   * {"id":"*","message":…}} whose message is itself a JSON string.
+   */
+  private MockResponse message(int code, String text) {
+    try {
+      ObjectNode n = JSON.createObjectNode();
+      n.put("id", "*").put("message", JSON.writeValueAsString(text));
+      return reply(code, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override

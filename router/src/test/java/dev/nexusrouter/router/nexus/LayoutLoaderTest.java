@@ -119,6 +119,60 @@ class LayoutLoaderTest {
   }
 
   @Test
+  void rolesAndUsersAreReadWithDefaultsAndCheckedWithTheirPaths() {
+    Layout l =
+        LayoutLoader.parse(
+            """
+            security:
+              roles:
+                - {id: docker-pull, privileges: [nx-repository-view-docker-*-read]}
+              users:
+                - {id: ci, email: ci@example.com, roles: [docker-pull], password-file: /run/ci.pw}
+            """,
+            "t");
+    Layout.Role role = l.security().roles().get(0);
+    assertEquals("docker-pull", role.name());
+    assertEquals(List.of("nx-repository-view-docker-*-read"), role.privileges());
+    Layout.User user = l.security().users().get(0);
+    assertEquals("ci", user.firstName());
+    assertEquals("/run/ci.pw", user.passwordFile());
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                LayoutLoader.parse(
+                    """
+                    security:
+                      roles: [{id: a}, {id: a}, {name: x}]
+                      users:
+                        - {id: u, email: nope, roles: []}
+                        - {id: "bad id", email: b@c, roles: [a], password-file: f, extra: 1}
+                    """,
+                    "t"));
+    String report = e.report();
+    assertTrue(
+        report.contains("security.roles[1].id: 'a' is already defined at security.roles[0]"),
+        report);
+    assertTrue(report.contains("security.roles[2].id: required"), report);
+    assertTrue(report.contains("security.users[0].email: 'nope' is not an email address"), report);
+    assertTrue(report.contains("security.users[0].roles: a user needs at least one role"), report);
+    assertTrue(report.contains("security.users[0].password-file: required"), report);
+    assertTrue(report.contains("security.users[1].id: 'bad id' is not a valid Nexus id"), report);
+    assertTrue(report.contains("security.users[1].extra: unknown key"), report);
+  }
+
+  @Test
+  void cacheAgesTakeTheConfigDurationFormsInWholeMinutes() {
+    assertEquals(90, LayoutLoader.parseMinutes("90m"));
+    assertEquals(1440, LayoutLoader.parseMinutes("24h"));
+    assertEquals(2880, LayoutLoader.parseMinutes(" 2d "));
+    assertNull(LayoutLoader.parseMinutes("90"), "a unit is required");
+    assertNull(LayoutLoader.parseMinutes("30s"));
+    assertNull(LayoutLoader.parseMinutes("999999999999999d"), "overflow is not a duration");
+  }
+
+  @Test
   void groupsAreCreatedAfterTheirMembersWhateverTheFileOrder() {
     Layout l =
         LayoutLoader.parse(

@@ -44,7 +44,49 @@ class NexusCommandTest {
   void helpPrintsUsage() {
     Cli r = Cli.run(Map.of(), "--help");
     assertEquals(0, r.exit());
-    assertTrue(r.out().contains("nexus-router nexus provision"), r.out());
+    assertTrue(r.out().startsWith("Usage: nexus-router nexus "), r.out());
+    assertTrue(r.out().contains("provision") && r.out().contains("router-config"), r.out());
+    Cli provision = Cli.run(Map.of(), "provision", "--help");
+    assertEquals(0, provision.exit());
+    assertTrue(provision.out().startsWith("Usage: nexus-router nexus provision "), provision.out());
+    assertTrue(provision.out().contains("--new-password-file"), provision.out());
+    Cli none = Cli.run(Map.of(), "provision", "--wait", "forever", "--help");
+    assertEquals(0, none.exit(), "help wins over option values");
+  }
+
+  @Test
+  void waitTakesTheConfigDurationForms() {
+    assertEquals(java.time.Duration.ofMinutes(5), NexusCommand.duration("5m"));
+    assertEquals(java.time.Duration.ofSeconds(90), NexusCommand.duration("90"));
+    assertEquals(java.time.Duration.ofMillis(1500), NexusCommand.duration("1500ms"));
+    assertEquals(2, Cli.run(Map.of("NEXUS_PASSWORD", "p"), "provision", "--wait", "soon").exit());
+    assertEquals(
+        2,
+        Cli.run(Map.of("NEXUS_PASSWORD", "p"), "provision", "--wait", "999999999999d").exit(),
+        "an overflowing duration is a usage error, not a stack trace");
+  }
+
+  @Test
+  void routerConfigTakesTheNexusBaseUrlAndHostPort() {
+    assertEquals(
+        java.net.URI.create("http://127.0.0.1:28081"),
+        NexusCommand.nexusBase(java.net.URI.create("http://127.0.0.1:8081"), "127.0.0.1:28081"));
+    assertEquals(
+        java.net.URI.create("https://[::1]:8443"),
+        NexusCommand.nexusBase(java.net.URI.create("https://nexus:8443"), "::1"));
+    assertEquals(
+        java.net.URI.create("http://[::1]:9000"),
+        NexusCommand.nexusBase(java.net.URI.create("http://nexus:8081"), "[::1]:9000"));
+    Cli r = Cli.run(Map.of(), "router-config", "--nexus-host", "127.0.0.1:28081");
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("servers: [\"http://127.0.0.1:28081\"]"), r.out());
+    assertTrue(r.out().contains("servers: [\"http://127.0.0.1:8082\"]"), r.out());
+    assertFalse(r.out().contains("[127.0.0.1"), r.out());
+    Cli url = Cli.run(Map.of("NEXUS_URL", "https://nexus.example:9443"), "router-config");
+    assertEquals(0, url.exit(), url.toString());
+    assertTrue(url.out().contains("servers: [\"https://nexus.example:9443\"]"), url.out());
+    assertEquals(2, Cli.run(Map.of(), "router-config", "--nexus-host", "a:b:c]").exit());
+    assertEquals(2, Cli.run(Map.of(), "router-config", "--nexus-host", "h:0").exit());
   }
 
   @Test

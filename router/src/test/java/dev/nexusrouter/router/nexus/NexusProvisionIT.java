@@ -242,6 +242,93 @@ class NexusProvisionIT {
   }
 
   @Test
+  void withoutTheDockerFormatEverythingElseIsDoneAndTheExitCodeSaysWhatIsMissing() {
+    nexus.version = "3.71.0-06";
+    nexus.dockerFormat = false;
+
+    Cli r = provision();
+
+    assertEquals(3, r.exit(), r.toString());
+    assertTrue(r.out().contains("SKIPPED   docker group 'hub-group'"), r.out());
+    assertTrue(r.out().contains("SKIPPED   security realm Docker Bearer Token Realm"), r.out());
+    assertTrue(
+        r.err().contains("the docker format is not available in this Nexus (3.71.0-06 (OSS))"),
+        r.err());
+    assertFalse(r.all().contains("too old"), r.all());
+    assertTrue(nexus.blobStores.containsKey("docker-hub"), "blob stores are still created");
+    assertTrue(
+        nexus.changes().stream().noneMatch(c -> c.path().contains("/docker/")),
+        "no docker request: " + nexus.changes());
+    Cli again = provision();
+    assertEquals(3, again.exit(), again.toString());
+    assertTrue(again.out().contains("0 to create, 0 to update"), again.out());
+  }
+
+  @Test
+  void rolesAndUsersAreCreatedOnceThenUpdatedAndThePasswordIsNeverShown() throws IOException {
+    Path pw = Files.writeString(tmp.resolve("ci.pw"), "ci-Secret-9\n");
+    String yaml =
+        """
+        security:
+          roles:
+            - {id: docker-pull, description: pulls, privileges: [p-read, p-browse]}
+            - {id: docker-push, privileges: [p-edit], roles: [docker-pull]}
+          users:
+            - {id: ci, email: ci@example.com, roles: [docker-push], password-file: PW}
+        """
+            .replace("PW", pw.toString());
+    Path layout = Files.writeString(tmp.resolve("layout.yaml"), yaml);
+
+    Cli r = provision("--layout", layout.toString());
+
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("create    role 'docker-push'"), r.out());
+    assertTrue(
+        r.out().contains("create    user 'ci' (roles [docker-push], password from"), r.out());
+    assertFalse(r.all().contains("ci-Secret-9"), r.all());
+    assertEquals("ci-Secret-9", nexus.userPasswords.get("ci"));
+    assertEquals("ci@example.com", nexus.users.get("ci").path("emailAddress").asText());
+
+    Cli again = provision("--layout", layout.toString());
+    assertEquals(0, again.exit(), again.toString());
+    assertTrue(again.out().contains("Nothing to do"), again.out());
+
+    Path changed =
+        Files.writeString(
+            tmp.resolve("changed.yaml"),
+            yaml.replace("[p-read, p-browse]", "[p-browse, p-read, p-admin]")
+                .replace("ci@example.com", "ci@example.org"));
+    nexus.calls.clear();
+    Cli update = provision("--layout", changed.toString());
+    assertEquals(0, update.exit(), update.toString());
+    assertTrue(
+        update.out().contains("privileges: [p-browse, p-read] -> [p-admin, p-browse, p-read]"),
+        update.out());
+    assertTrue(
+        update.out().contains("emailAddress: ci@example.com -> ci@example.org"), update.out());
+    assertEquals(
+        List.of("PUT /v1/security/roles/docker-pull", "PUT /v1/security/users/ci"),
+        nexus.changes().stream().map(Call::line).toList());
+    assertEquals("ci-Secret-9", nexus.userPasswords.get("ci"), "an existing user's password stays");
+  }
+
+  @Test
+  void aUserWithARoleNobodyHasIsAConflictNotASilentGrant() throws IOException {
+    Path pw = Files.writeString(tmp.resolve("ci.pw"), "pw\n");
+    Path layout =
+        Files.writeString(
+            tmp.resolve("layout.yaml"),
+            "security:\n  users: [{id: ci, email: a@b, roles: [no-such-role], password-file: "
+                + pw
+                + "}]\n");
+    Cli r = provision("--layout", layout.toString());
+    assertEquals(1, r.exit(), r.toString());
+    assertTrue(
+        r.out().contains("roles that neither Nexus nor the layout has: [no-such-role]"), r.out());
+    assertFalse(nexus.users.containsKey("ci"));
+  }
+
+  @Test
   void wrongCredentialsGiveOneLineWithoutThePassword() {
     env = Map.of("NEXUS_PASSWORD", "wrong-password-123");
 
@@ -268,6 +355,23 @@ class NexusProvisionIT {
     Cli waited = provision("--wait", "5m");
     assertEquals(0, waited.exit(), waited.toString());
     assertTrue(nexus.repositories.containsKey("hub-group"));
+  }
+
+  @Test
+  void aWaitThatRunsOutSaysHowLongItWaitedAndWhatItSaw() {
+    nexus.statusCode = 503;
+    long[] now = {0};
+    try (NexusClient client = new NexusClient(java.net.URI.create(nexus.url()), null)) {
+      // a clock that the sleeper advances: no real waiting
+      Readiness r = new Readiness(client, d -> now[0] += d.toNanos(), () -> now[0]);
+      NexusException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              NexusException.class, () -> r.awaitWritable(java.time.Duration.ofSeconds(10)));
+      assertTrue(
+          e.getMessage().startsWith("Nexus was not ready after waiting 10s: "), e.getMessage());
+      assertTrue(e.getMessage().contains("is not ready (503 on /v1/status)"), e.getMessage());
+    }
+    assertEquals(3, nexus.calls.size(), "polled at 0, 5 and 10 s: " + nexus.calls);
   }
 
   @Test

@@ -60,6 +60,20 @@ class RouterConfigWriterTest {
   }
 
   @Test
+  void aNexusHostWithAPortMovesTheUiAndKeepsTheConnectorPorts() throws IOException {
+    Cli r = Cli.run(Map.of(), "router-config", "--nexus-host", "127.0.0.1:28081");
+    assertEquals(0, r.exit(), r.toString());
+
+    RouterConfig c = load(r.out());
+
+    assertEquals(List.of(URI.create("http://127.0.0.1:28081")), c.upstreams().get("ui").servers());
+    assertEquals(
+        List.of(URI.create("http://127.0.0.1:8082")), c.upstreams().get("group").servers());
+    assertEquals(
+        List.of(URI.create("http://127.0.0.1:8086")), c.upstreams().get("hosted").servers());
+  }
+
+  @Test
   void repositoriesWithoutAConnectorAreReachedInPathMode() throws IOException {
     Layout l =
         LayoutLoader.parse(
@@ -71,7 +85,9 @@ class RouterConfigWriterTest {
               - {name: all, type: group, blob-store: default, members: [team, other], path-enabled: true}
             """,
             "t");
-    var o = new RouterConfigWriter.Options("*", "ui.local", "::1", "127.0.0.1", 8080, null, "team");
+    var o =
+        new RouterConfigWriter.Options(
+            "*", "ui.local", URI.create("http://[::1]:8081"), "127.0.0.1", 8080, null, "team");
 
     RouterConfig c = load(RouterConfigWriter.write(l, o, "t"));
 
@@ -95,7 +111,8 @@ class RouterConfigWriterTest {
             """,
             "t");
     var o =
-        new RouterConfigWriter.Options("r.local", null, "127.0.0.1", "127.0.0.1", 8080, null, null);
+        new RouterConfigWriter.Options(
+            "r.local", null, URI.create("http://127.0.0.1:8081"), "127.0.0.1", 8080, null, null);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> RouterConfigWriter.write(l, o, "t"));
     assertTrue(e.getMessage().contains("choose one with --hosted (a, b)"), e.getMessage());

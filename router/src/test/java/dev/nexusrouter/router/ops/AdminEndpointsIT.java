@@ -79,7 +79,7 @@ class AdminEndpointsIT {
 
       String routes = admin(r, "/routes").body();
       assertTrue(routes.contains("host localhost (group=group, hosted=hosted, v1=hosted)"), routes);
-      for (String row : new String[] {"R1", "R2", "R5", "R8a", "R9a", "R10", "R12", "R13"}) {
+      for (String row : new String[] {"R1", "R2", "R5", "R8r", "R9p", "R9h", "R10", "R12", "R13"}) {
         assertTrue(
             routes.contains("  " + row + " ") || routes.contains("  " + row + ":"),
             row + " in\n" + routes);

@@ -24,7 +24,7 @@ class RouteLintTest {
     List<RouteRow> rows = new ArrayList<>();
     rows.add(row("wide", Set.of("GET", "HEAD"), Set.of(), Condition.ALWAYS));
     rows.add(row("narrow", Set.of("GET"), Set.of(PathKind.MANIFEST), Condition.ALWAYS));
-    rows.add(row("conditional-ok", Set.of("PUT"), Set.of(), Condition.PUSH_CONTEXT));
+    rows.add(row("conditional-ok", Set.of("PUT"), Set.of(), Condition.ACCEPT_ONE));
     rows.add(row("all", Set.of(), Set.of(), Condition.ALWAYS));
     List<String> w = RouteLint.check(new RouteTable(rows));
     assertEquals(1, w.size(), w.toString());

@@ -1,0 +1,14 @@
+package dev.nexusrouter.router.migrate;
+
+/** A configuration the importer cannot read; the message names the file and line. */
+final class NginxException extends Exception {
+  private static final long serialVersionUID = 1L;
+
+  NginxException(Directive.Where where, String message) {
+    super(where + ": " + message);
+  }
+
+  NginxException(String message) {
+    super(message);
+  }
+}
