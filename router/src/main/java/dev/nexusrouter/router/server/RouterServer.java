@@ -109,7 +109,13 @@ public final class RouterServer implements AutoCloseable {
   private void root(io.undertow.server.HttpServerExchange exchange) throws Exception {
     Generation g = current;
     while (!g.enter(exchange)) { // 0. pin this exchange to the generation in force
-      g = current; // it was retired and closed in between: the next one is current
+      Generation next = current; // it was retired and closed in between: take the new one
+      if (next == g) { // closed and not replaced: the server is stopping
+        RegistryErrors.send(
+            exchange, RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down"));
+        return;
+      }
+      g = next;
     }
     ExchangeTags.of(exchange);
     AccessLog log = g.accessLog();
