@@ -1,5 +1,6 @@
 package dev.nexusrouter.common;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -13,5 +14,13 @@ public final class Json {
    */
   public static ObjectMapper lenientMapper() {
     return JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  }
+
+  /**
+   * {@code s} as the inside of a JSON string (quotes, backslashes and every control character
+   * escaped), for JSON written by hand.
+   */
+  public static String quote(String s) {
+    return new String(JsonStringEncoder.getInstance().quoteAsString(s));
   }
 }

@@ -5,6 +5,7 @@ import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.route.RouteLint;
+import dev.nexusrouter.router.server.Preflight;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
@@ -16,6 +17,7 @@ final class ConfigCheck {
   static int run(Path file, PrintStream out, PrintStream err) {
     try {
       RouterConfig c = ConfigLoader.load(file);
+      Preflight.check(c, file.toString()); // folders and sockets, as serve needs them
       for (int i = 0; i < c.hosts().size(); i++) {
         VirtualHostConfig h = c.hosts().get(i);
         if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {

@@ -8,7 +8,8 @@ import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.RoutesText;
 import dev.nexusrouter.router.migrate.ImportNginxCommand;
 import dev.nexusrouter.router.nexus.NexusCommand;
-import dev.nexusrouter.router.server.ConfigWatcher;
+import dev.nexusrouter.router.observe.StderrFormat;
+import dev.nexusrouter.router.server.ReloadControl;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.server.Signals;
 import dev.nexusrouter.router.tls.CertsCommand;
@@ -24,9 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.ConsoleHandler;
-import java.util.logging.Formatter;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -254,11 +253,7 @@ public final class Main implements Callable<Integer> {
       err.println("nexus-router: " + e.getMessage());
       return CANNOT_START;
     }
-    Runnable reload = () -> reload(server, file);
-    Signals.on("HUP", reload);
-    Signals.on("USR1", () -> reopenLog(server));
-    ConfigWatcher watcher =
-        file == null ? null : new ConfigWatcher(file, Duration.ofSeconds(2), reload);
+    ReloadControl watcher = ReloadControl.start(server, file); // HUP, USR1 and the file watcher
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
@@ -295,31 +290,6 @@ public final class Main implements Callable<Integer> {
     return STOPPED;
   }
 
-  private static void reload(RouterServer server, Path file) {
-    if (file == null) {
-      LOG.info("reload: running on built-in defaults; re-reading certificates only");
-      server.reloadCertificates();
-      return;
-    }
-    try {
-      server.reload(ConfigLoader.load(file));
-      LOG.info(() -> "reloaded " + file);
-    } catch (ConfigException e) {
-      LOG.warning(
-          "reload rejected, keeping the running configuration\n" + e.report().stripTrailing());
-    } catch (IOException | TlsException e) {
-      LOG.warning("reload rejected, keeping the running configuration: " + e.getMessage());
-    }
-  }
-
-  private static void reopenLog(RouterServer server) {
-    try {
-      server.reopenAccessLog();
-    } catch (IOException e) {
-      LOG.warning("cannot reopen the access log: " + e.getMessage());
-    }
-  }
-
   private static String describeUpstreams(RouterConfig c) {
     List<String> parts = new ArrayList<>();
     for (var u : c.upstreams().values()) {
@@ -339,17 +309,7 @@ public final class Main implements Callable<Integer> {
       root.removeHandler(h);
     }
     ConsoleHandler handler = new ConsoleHandler();
-    handler.setFormatter(
-        new Formatter() {
-          @Override
-          public String format(LogRecord r) {
-            return "nexus-router "
-                + r.getLevel().getName().toLowerCase(java.util.Locale.ROOT)
-                + ": "
-                + formatMessage(r)
-                + System.lineSeparator();
-          }
-        });
+    handler.setFormatter(new StderrFormat(Clock.systemUTC())); // timestamp, level, causes
     root.addHandler(handler);
     root.setLevel(Level.INFO);
     level("io.undertow", Level.WARNING);

@@ -117,7 +117,8 @@ class MainTest {
     Path cfg = dir.resolve("ok.yaml");
     Files.writeString(
         cfg,
-        "listeners: [{port: 8080}]\nupstreams: {g: {servers: [http://a:1]}, h: {servers: [http://a:2]}}\n"
+        "listeners: [{address: 127.0.0.1, port: 0}]\n"
+            + "upstreams: {g: {servers: [http://a:1]}, h: {servers: [http://a:2]}}\n"
             + "hosts: [{server-names: [x], group: g, hosted: h}]\n");
     assertEquals(0, run("check", cfg.toString()));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("OK"));

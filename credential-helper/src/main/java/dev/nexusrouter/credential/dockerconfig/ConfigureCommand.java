@@ -1,12 +1,12 @@
 package dev.nexusrouter.credential.dockerconfig;
 
+import dev.nexusrouter.common.AtomicFiles;
 import dev.nexusrouter.credential.dockerconfig.JsonDoc.Obj;
 import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.Protocol;
 import dev.nexusrouter.credential.protocol.ServerUrls;
 import dev.nexusrouter.credential.protocol.StoreException;
-import dev.nexusrouter.credential.store.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

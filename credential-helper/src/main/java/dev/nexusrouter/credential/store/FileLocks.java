@@ -1,5 +1,6 @@
 package dev.nexusrouter.credential.store;
 
+import dev.nexusrouter.common.AtomicFiles;
 import dev.nexusrouter.credential.protocol.StoreException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

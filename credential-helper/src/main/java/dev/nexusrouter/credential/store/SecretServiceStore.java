@@ -1,5 +1,6 @@
 package dev.nexusrouter.credential.store;
 
+import dev.nexusrouter.common.AtomicFiles;
 import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.Credentials;
 import dev.nexusrouter.credential.protocol.StoreException;

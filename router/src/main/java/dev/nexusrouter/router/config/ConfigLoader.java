@@ -39,6 +39,9 @@ public final class ConfigLoader {
   /** nginx's large_client_header_buffers is 4 x 8k; registry tokens make 64 KiB a safe ceiling. */
   static final long DEFAULT_MAX_HEADER_SIZE = 64 * 1024;
 
+  /** Client connections per listener; see docs/operations-reliability.md for the memory bound. */
+  static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
   private static final Pattern SERVER_NAME =
       Pattern.compile(
           "(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9a-fA-F:.]+\\]|\\*");
@@ -73,7 +76,7 @@ public final class ConfigLoader {
     Map<String, UpstreamDraft> drafts = readUpstreams(root, problems);
     List<VirtualHostConfig> hosts = readHosts(root, drafts, maxBody, problems);
     RouterConfig.AccessLog accessLog =
-        readAccessLog(root, new RouterConfig.AccessLog("stdout", "combined", 0, 5));
+        readAccessLog(root, new RouterConfig.AccessLog("stdout", "combined", 0, 5, null));
     RouterConfig.ClientTimeouts client = readClient(root);
     boolean http2 = root.bool("http2", false);
     RouterConfig.Admin admin = readAdmin(root);
@@ -442,8 +445,9 @@ public final class ConfigLoader {
     }
     long maxSize = f.bytes("max-size", 0);
     int maxFiles = f.integer("max-files", 5, 1, 1000);
+    String group = f.string("group", null);
     f.finish();
-    return new RouterConfig.AccessLog(path, format, maxSize, maxFiles);
+    return new RouterConfig.AccessLog(path, format, maxSize, maxFiles, group);
   }
 
   private static RouterConfig.Admin readAdmin(Fields root) {
@@ -464,14 +468,16 @@ public final class ConfigLoader {
     Duration header = Duration.ofSeconds(60);
     Duration body = Duration.ofSeconds(300);
     Duration send = Duration.ofSeconds(300);
+    int maxConnections = DEFAULT_MAX_CONNECTIONS;
     if (f != null) {
       idle = f.duration("idle-timeout", idle);
       header = f.duration("header-timeout", header);
       body = f.duration("body-timeout", body);
       send = f.duration("send-timeout", send);
+      maxConnections = f.integer("max-connections", maxConnections, 1, 1_000_000);
       f.finish();
     }
-    return new RouterConfig.ClientTimeouts(idle, header, body, send);
+    return new RouterConfig.ClientTimeouts(idle, header, body, send, maxConnections);
   }
 
   private static Map<String, UpstreamConfig> resolveUpstreams(
@@ -504,7 +510,8 @@ public final class ConfigLoader {
               d.maxRequestTime(),
               d.connectionsPerThread(),
               d.maxQueue(),
-              d.idle()));
+              d.idle(),
+              ui ? UpstreamConfig.Role.UI : UpstreamConfig.Role.REGISTRY));
     }
     return out;
   }

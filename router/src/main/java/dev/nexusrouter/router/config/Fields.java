@@ -152,6 +152,10 @@ public final class Fields {
       return def;
     }
     long n = v.isValueNode() ? Sizes.parseBytes(v.asText()) : -1;
+    if (n == Sizes.TOO_LARGE) {
+      problems.add(pathOf(key), "size " + describe(v) + " is too large (at most 8388607t)");
+      return def;
+    }
     if (n < 0) {
       problems.add(
           pathOf(key), "expected a size like 1g, 512m or 0 (no limit), found " + describe(v));

@@ -48,8 +48,9 @@ public record RouterConfig(
    * @param maxSize rotate the file when it grows past this many bytes (0 = never; the file is also
    *     reopened on SIGUSR1 for external rotation)
    * @param maxFiles rotated files kept ({@code path.1} … {@code path.N})
+   * @param group a group that may read the log files (mode 0640, folder 0750), or null: 0600/0700
    */
-  public record AccessLog(String path, String format, long maxSize, int maxFiles) {}
+  public record AccessLog(String path, String format, long maxSize, int maxFiles, String group) {}
 
   /**
    * Client-side timeouts, separate from the upstream ones so a stalled client cannot hold a
@@ -59,6 +60,10 @@ public record RouterConfig(
    * @param header time to receive a request's headers
    * @param bodyRead gap between two reads of a request body (nginx client_body_timeout)
    * @param send gap between two writes the client does not accept (nginx send_timeout)
+   * @param maxConnections open client connections per main listener; beyond it new connections wait
+   *     in the kernel's accept queue (nginx worker_connections). Bounds what clients can make the
+   *     router hold, see docs/operations-reliability.md
    */
-  public record ClientTimeouts(Duration idle, Duration header, Duration bodyRead, Duration send) {}
+  public record ClientTimeouts(
+      Duration idle, Duration header, Duration bodyRead, Duration send, int maxConnections) {}
 }

@@ -7,12 +7,19 @@ import java.util.Locale;
  * Byte sizes and durations in the forms nginx users know: {@code 1g}, {@code 512m}, {@code 3600s}.
  */
 public final class Sizes {
+  /** The longest duration accepted: about 292 years still fits in a long of milliseconds. */
+  static final Duration MAX_DURATION = Duration.ofMillis(Long.MAX_VALUE);
+
+  /** {@link #parseBytes} of a size beyond {@link Long#MAX_VALUE} bytes. */
+  public static final long TOO_LARGE = -2;
+
   private Sizes() {}
 
   /**
    * Parses {@code 0}, {@code 1024}, {@code 64k}, {@code 512m}, {@code 1g}, {@code 2t} (powers of
    * 1024, case-insensitive, optional trailing {@code b}). {@code 0}, {@code off} and {@code
-   * unlimited} mean no limit and return 0. Returns -1 when the text is not a size.
+   * unlimited} mean no limit and return 0. Returns -1 when the text is not a size, {@link
+   * #TOO_LARGE} when it does not fit in a long.
    */
   public static long parseBytes(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
@@ -35,12 +42,14 @@ public final class Sizes {
     if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit) || digits.length() > 15) {
       return -1;
     }
-    return Math.multiplyExact(Long.parseLong(digits), mult);
+    long n = Long.parseLong(digits);
+    return n > Long.MAX_VALUE / mult ? TOO_LARGE : n * mult;
   }
 
   /**
    * Parses {@code 300ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}; a bare number means
-   * seconds, as in nginx. Returns null when the text is not a duration.
+   * seconds, as in nginx. Returns null when the text is not a duration or is too long to count in
+   * milliseconds.
    */
   public static Duration parseDuration(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
@@ -60,13 +69,16 @@ public final class Sizes {
       return null;
     }
     long n = Long.parseLong(digits);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
+    Duration d =
+        switch (unit) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+    // every user converts to milliseconds; 999999999999d would overflow there
+    return d.compareTo(MAX_DURATION) > 0 ? null : d;
   }
 
   /** The nginx-style text for a duration, used by {@code /routes} and docs. */

@@ -18,6 +18,8 @@ import java.util.List;
  * @param connectionsPerThread keep-alive pool size per I/O thread
  * @param idleTimeout how long an idle pooled connection is kept (keep it below Nexus's Jetty idle
  *     timeout, 30 s by default)
+ * @param role decided once by the loader: an upstream any registry host (its group, hosted, v1 or a
+ *     route row) sends to is a registry upstream; the others serve only UI hosts
  */
 public record UpstreamConfig(
     String name,
@@ -29,7 +31,14 @@ public record UpstreamConfig(
     Duration maxRequestTime,
     int connectionsPerThread,
     int maxQueue,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    Role role) {
+
+  /** What an upstream serves, which decides its default timeouts and its readiness check. */
+  public enum Role {
+    REGISTRY,
+    UI
+  }
 
   public UpstreamConfig {
     servers = List.copyOf(servers);

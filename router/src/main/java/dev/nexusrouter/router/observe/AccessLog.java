@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.observe;
 
+import dev.nexusrouter.common.AtomicFiles;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -13,7 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +40,18 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
   private final int maxFiles;
   private Writer out;
   private long written;
+  private static final Set<PosixFilePermission> GROUP_FILE =
+      PosixFilePermissions.fromString("rw-r-----");
+  private static final Set<PosixFilePermission> GROUP_DIR =
+      PosixFilePermissions.fromString("rwxr-x---");
+
+  private final String group;
   private final Thread writer;
 
-  private AccessLog(AccessLogFormat format, Clock clock, Path file, long maxSize, int maxFiles)
+  private AccessLog(
+      AccessLogFormat format, Clock clock, Path file, long maxSize, int maxFiles, String group)
       throws IOException {
+    this.group = group;
     this.format = format;
     this.clock = clock;
     this.file = file;
@@ -55,18 +68,45 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
    *
    * @param maxSize rotate at this many bytes (0 = never)
    * @param maxFiles rotated files kept
+   * @param group group allowed to read the files (0640 in a 0750 folder), or null (0600 in 0700)
    */
   public static AccessLog open(
-      String path, String formatName, long maxSize, int maxFiles, Clock clock) throws IOException {
+      String path, String formatName, long maxSize, int maxFiles, String group, Clock clock)
+      throws IOException {
     if (path.equals("off")) {
       return null;
     }
     Path file = path.equals("stdout") || path.equals("-") ? null : Path.of(path);
     if (file != null && file.toAbsolutePath().getParent() != null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      AtomicFiles.createDirectories(
+          file.toAbsolutePath().getParent(),
+          group == null ? AtomicFiles.OWNER_ONLY_DIR : GROUP_DIR);
     }
     return new AccessLog(
-        new AccessLogFormat(formatName, clock.getZone()), clock, file, maxSize, maxFiles);
+        new AccessLogFormat(formatName, clock.getZone()), clock, file, maxSize, maxFiles, group);
+  }
+
+  /**
+   * Creates the log file with its exact mode (the umask does not apply) and group; a file that
+   * exists keeps what the operator gave it.
+   */
+  private void create(Path f) throws IOException {
+    if (Files.exists(f)) {
+      return;
+    }
+    try {
+      Files.createFile(f, AtomicFiles.ownerOnlyFile());
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      return;
+    }
+    if (group != null) {
+      PosixFileAttributeView view = Files.getFileAttributeView(f, PosixFileAttributeView.class);
+      if (view != null) {
+        view.setGroup(
+            f.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(group));
+      }
+    }
+    AtomicFiles.setMode(f, group == null ? AtomicFiles.OWNER_ONLY : GROUP_FILE);
   }
 
   private Writer openWriter() throws IOException {
@@ -74,7 +114,8 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
       return new BufferedWriter(
           new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
     }
-    written = Files.exists(file) ? Files.size(file) : 0;
+    create(file);
+    written = Files.size(file);
     return Files.newBufferedWriter(
         file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
   }
@@ -111,7 +152,8 @@ public final class AccessLog implements ExchangeCompletionListener, AutoCloseabl
               ex.getRequestHeaders().getFirst(Headers.USER_AGENT),
               tags.route,
               tags.upstream,
-              Math.max(micros, 0));
+              Math.max(micros, 0),
+              tags.upstreamError);
       if (!queue.offer(format.format(e))) {
         dropped.incrementAndGet();
       }

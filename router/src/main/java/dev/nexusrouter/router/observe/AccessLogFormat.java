@@ -1,9 +1,12 @@
 package dev.nexusrouter.router.observe;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Formats one access-log line: nginx "combined" plus route, upstream and request time, or one JSON
@@ -28,7 +31,8 @@ public final class AccessLogFormat {
       String userAgent,
       String route,
       String upstream,
-      long durationMicros) {}
+      long durationMicros,
+      String upstreamError) {}
 
   private final boolean json;
   private final ZoneId zone;
@@ -53,11 +57,14 @@ public final class AccessLogFormat {
     sb.append(clean(e.method())).append(' ').append(clean(target)).append(' ').append(e.protocol());
     sb.append("\" ").append(e.status()).append(' ').append(e.bytesSent());
     sb.append(" \"")
-        .append(clean(orDash(e.referer())))
+        .append(clean(orDash(redactUrl(e.referer()))))
         .append("\" \"")
         .append(clean(orDash(e.userAgent())));
     sb.append("\" route=").append(e.route()).append(" upstream=").append(e.upstream());
     sb.append(" rt=").append(seconds(e.durationMicros()));
+    if (e.upstreamError() != null) {
+      sb.append(" err=").append(e.upstreamError());
+    }
     return sb.toString();
   }
 
@@ -71,11 +78,15 @@ public final class AccessLogFormat {
     field(sb, "protocol", e.protocol()).append(',');
     sb.append("\"status\":").append(e.status()).append(',');
     sb.append("\"bytes_sent\":").append(e.bytesSent()).append(',');
-    field(sb, "referer", orDash(e.referer())).append(',');
+    field(sb, "referer", orDash(redactUrl(e.referer()))).append(',');
     field(sb, "user_agent", orDash(e.userAgent())).append(',');
     field(sb, "route", e.route()).append(',');
     field(sb, "upstream", e.upstream()).append(',');
     sb.append("\"request_time\":").append(seconds(e.durationMicros()));
+    if (e.upstreamError() != null) {
+      sb.append(',');
+      field(sb, "upstream_error", e.upstreamError());
+    }
     return sb.append('}').toString();
   }
 
@@ -119,33 +130,77 @@ public final class AccessLogFormat {
     return sb == null ? s : sb.toString();
   }
 
-  /** Replaces the value of every parameter whose name suggests a secret. */
+  /**
+   * Replaces the value of every parameter whose name suggests a secret. Parameters are split on
+   * {@code &} and {@code ;} (both are used as separators), and names are compared after
+   * percent-decoding, so {@code %74oken=} is caught like {@code token=}.
+   */
   static String redactQuery(String query) {
     StringBuilder sb = new StringBuilder(query.length());
-    for (String part : query.split("&", -1)) {
-      if (sb.length() > 0) {
-        sb.append('&');
-      }
-      int eq = part.indexOf('=');
-      String name = (eq < 0 ? part : part.substring(0, eq)).toLowerCase(Locale.ROOT);
-      if (eq >= 0 && isSecret(name)) {
-        sb.append(part, 0, eq + 1).append("REDACTED");
-      } else {
-        sb.append(part);
+    int start = 0;
+    for (int i = 0; i <= query.length(); i++) {
+      if (i == query.length() || query.charAt(i) == '&' || query.charAt(i) == ';') {
+        String part = query.substring(start, i);
+        int eq = part.indexOf('=');
+        if (eq >= 0 && isSecret(decodedName(part.substring(0, eq)))) {
+          sb.append(part, 0, eq + 1).append("REDACTED");
+        } else {
+          sb.append(part);
+        }
+        if (i < query.length()) {
+          sb.append(query.charAt(i));
+        }
+        start = i + 1;
       }
     }
     return sb.toString();
   }
 
+  /**
+   * A Referer is a URL the client visited, and may carry the same secrets in its query: redacted
+   * the same way. Its user-info ({@code https://user:pass@host/}) is dropped.
+   */
+  static String redactUrl(String url) {
+    if (url == null) {
+      return null;
+    }
+    String u = url.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@", "$1");
+    int q = u.indexOf('?');
+    if (q < 0) {
+      return u;
+    }
+    int hash = u.indexOf('#', q);
+    String query = hash < 0 ? u.substring(q + 1) : u.substring(q + 1, hash);
+    return u.substring(0, q + 1) + redactQuery(query) + (hash < 0 ? "" : u.substring(hash));
+  }
+
+  private static String decodedName(String raw) {
+    String name = raw;
+    if (raw.indexOf('%') >= 0 || raw.indexOf('+') >= 0) {
+      try {
+        name = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        name = raw; // a broken escape: judge the raw name
+      }
+    }
+    return name.trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static final Set<String> SECRET_NAMES =
+      Set.of("code", "sig", "auth", "key", "jwt", "pwd", "pass", "passwd", "session", "sid");
+
   private static boolean isSecret(String name) {
-    return name.contains("token")
-        || name.contains("password")
-        || name.contains("secret")
-        || name.contains("signature")
-        || name.contains("credential")
-        || name.equals("code")
-        || name.equals("sig")
-        || name.equals("auth")
-        || name.equals("key");
+    String compact = name.replace("_", "").replace("-", "");
+    return SECRET_NAMES.contains(name)
+        || compact.contains("token")
+        || compact.contains("password")
+        || compact.contains("secret")
+        || compact.contains("signature")
+        || compact.contains("credential")
+        || compact.contains("apikey")
+        || compact.contains("session")
+        || compact.contains("jwt")
+        || compact.endsWith("key")
+        || compact.endsWith("pass");
   }
 }

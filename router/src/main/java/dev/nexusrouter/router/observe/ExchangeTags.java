@@ -14,7 +14,10 @@ public final class ExchangeTags {
   /** Request body bytes read from the client. */
   public long requestBytes;
 
-  /** Why the upstream failed (refused, connect_timeout, response_timeout, reset, body_limit). */
+  /**
+   * Why the upstream failed (refused, connect_timeout, response_timeout, reset, body_limit, cut,
+   * bad_framing), or null.
+   */
   public String upstreamError;
 
   /** Code and message of an error the router answered itself ("UNAVAILABLE upstream …"). */

@@ -91,7 +91,8 @@ public final class Metrics implements ExchangeCompletionListener {
       ExchangeTags tags = ExchangeTags.of(ex);
       String method = ex.getRequestMethod().toString();
       method = METHODS.contains(method) ? method : "OTHER";
-      String status = (ex.getStatusCode() / 100) + "xx";
+      // a transfer cut mid-body sent a 2xx head but failed: counted as an upstream error
+      String status = "cut".equals(tags.upstreamError) ? "5xx" : (ex.getStatusCode() / 100) + "xx";
       long start = ex.getRequestStartTime();
       long nanos = start > 0 ? System.nanoTime() - start : 0;
       timer(tags.route, tags.upstream, method, status).record(nanos, TimeUnit.NANOSECONDS);
@@ -113,7 +114,7 @@ public final class Metrics implements ExchangeCompletionListener {
     }
   }
 
-  /** kind: refused, connect_timeout, response_timeout, reset, body_limit. */
+  /** kind: refused, connect_timeout, response_timeout, reset, body_limit, cut, bad_framing. */
   public void upstreamError(String upstream, String kind) {
     counters
         .computeIfAbsent(

@@ -5,12 +5,20 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -38,13 +46,17 @@ public final class UpstreamHealth implements AutoCloseable {
 
   private final List<Check> checks;
   private final Clock clock;
+  private final Duration timeout;
   private final CloseableHttpClient client;
   private final ScheduledExecutorService scheduler;
+  private final ExecutorService probes;
+  private final Map<String, Result> latest = new ConcurrentHashMap<>();
   private volatile Map<String, Result> results = Map.of();
 
   public UpstreamHealth(List<Check> checks, Duration interval, Duration timeout, Clock clock) {
     this.checks = List.copyOf(checks);
     this.clock = clock;
+    this.timeout = timeout;
     Timeout t = Timeout.of(timeout);
     this.client =
         HttpClients.custom()
@@ -64,6 +76,17 @@ public final class UpstreamHealth implements AutoCloseable {
               th.setDaemon(true);
               return th;
             });
+    // one probe thread per upstream (at most 8): a slow upstream's timeout no longer delays the
+    // others, and /readyz shows each result as soon as it is known
+    int parallel = Math.max(1, Math.min(8, checks.size()));
+    this.probes =
+        Executors.newFixedThreadPool(
+            parallel,
+            r -> {
+              Thread th = new Thread(r, "upstream-health-probe");
+              th.setDaemon(true);
+              return th;
+            });
     scheduler.scheduleWithFixedDelay(
         this::runChecks, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -78,12 +101,34 @@ public final class UpstreamHealth implements AutoCloseable {
     return r.size() == checks.size() && r.values().stream().allMatch(Result::up);
   }
 
+  /** Probes every upstream at once and waits (bounded) for all of them before the next round. */
   void runChecks() {
-    Map<String, Result> next = new LinkedHashMap<>();
-    for (Check c : checks) {
-      next.put(c.upstream(), probe(c));
+    List<Future<?>> running = new ArrayList<>();
+    try {
+      for (Check c : checks) {
+        running.add(probes.submit(() -> publish(c.upstream(), probe(c))));
+      }
+      long deadline = System.nanoTime() + 2 * timeout.toNanos() + TimeUnit.SECONDS.toNanos(1);
+      for (Future<?> f : running) {
+        f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      // a probe that misbehaves is reported by its own result next round; keep scheduling
     }
-    results = Map.copyOf(next);
+  }
+
+  private synchronized void publish(String upstream, Result r) {
+    latest.put(upstream, r);
+    Map<String, Result> ordered = new LinkedHashMap<>();
+    for (Check c : checks) {
+      Result x = latest.get(c.upstream());
+      if (x != null) {
+        ordered.put(c.upstream(), x);
+      }
+    }
+    results = Collections.unmodifiableMap(ordered);
   }
 
   private Result probe(Check c) {
@@ -112,6 +157,7 @@ public final class UpstreamHealth implements AutoCloseable {
   @Override
   public void close() {
     scheduler.shutdownNow();
+    probes.shutdownNow();
     try {
       client.close();
     } catch (IOException e) {

@@ -37,17 +37,17 @@ import org.xnio.channels.StreamSinkChannel;
  * router replica answers the same way.
  */
 public final class HeadFallback {
-  /** Response headers that belong to the upstream connection, not to the client's. */
-  private static final Set<HttpString> CONNECTION_HEADERS =
-      Set.of(
-          Headers.CONNECTION,
-          Headers.KEEP_ALIVE,
-          Headers.TRANSFER_ENCODING,
-          Headers.TE,
-          Headers.TRAILER,
-          Headers.UPGRADE,
-          Headers.PROXY_AUTHENTICATE,
-          ForwardedHeaders.PROXY_CONNECTION);
+  /**
+   * Response headers that belong to the upstream connection, not to the client's: the one
+   * hop-by-hop list, plus Transfer-Encoding (this class relays a bodiless HEAD answer itself).
+   */
+  private static final Set<HttpString> CONNECTION_HEADERS = connectionHeaders();
+
+  private static Set<HttpString> connectionHeaders() {
+    Set<HttpString> s = new java.util.HashSet<>(HopByHop.HEADERS);
+    s.add(Headers.TRANSFER_ENCODING);
+    return Set.copyOf(s);
+  }
 
   private HeadFallback() {}
 
@@ -76,7 +76,6 @@ public final class HeadFallback {
       ProxyState state = ProxyState.of(exchange);
       state.upstream = first.name();
       ExchangeTags.of(exchange).upstream = first.name();
-      state.proxyStartNanos = System.nanoTime();
       state.readTimeoutMillis = first.config().readTimeout().toMillis();
       ProxyClient client = first.bodilessClient();
       ProxyClient.ProxyTarget target = client.findTarget(exchange);
@@ -160,7 +159,7 @@ public final class HeadFallback {
           ex -> {
             ProxyState state = ProxyState.of(ex);
             state.connection = connection.getConnection();
-            RegistryError error = RegistryErrors.classify(503, state);
+            RegistryError error = RegistryErrors.classify(503, state, false);
             ExchangeTags.of(ex).upstreamError = RegistryErrors.errorKind(error.status(), state);
             RegistryErrors.send(ex, error);
           });
@@ -206,13 +205,10 @@ public final class HeadFallback {
      */
     private void copyRequestHeaders(HeaderMap out) {
       HeaderMap in = exchange.getRequestHeaders();
-      ForwardedHeaders.stripConnectionTokens(in);
+      HopByHop.strip(in);
       for (HeaderValues values : in) {
         HttpString name = values.getHeaderName();
-        if (!ForwardedHeaders.HOP_BY_HOP.contains(name)
-            && !name.equals(Headers.CONNECTION)
-            && !name.equals(Headers.UPGRADE)
-            && !name.equals(Headers.X_FORWARDED_HOST)
+        if (!name.equals(Headers.X_FORWARDED_HOST)
             && !name.equals(Headers.X_FORWARDED_PROTO)
             && !name.equals(Headers.X_FORWARDED_FOR)) {
           out.putAll(name, values);

@@ -50,10 +50,7 @@ public final class LocationRewriter implements ResponseCommitListener {
   @Override
   public void beforeCommit(HttpServerExchange exchange) {
     HeaderMap h = exchange.getResponseHeaders();
-    ForwardedHeaders.stripConnectionTokens(h);
-    h.remove(Headers.CONNECTION);
-    h.remove(Headers.KEEP_ALIVE);
-    h.remove(ForwardedHeaders.PROXY_CONNECTION);
+    HopByHop.strip(h);
     String location = h.getFirst(Headers.LOCATION);
     String base = null;
     if (location != null) {

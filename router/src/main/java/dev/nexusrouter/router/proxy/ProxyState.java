@@ -20,14 +20,14 @@ public final class ProxyState {
 
   public boolean unclassified;
 
-  /** Set when the router is about to hand the exchange to an upstream. */
-  public long proxyStartNanos;
-
   /** The upstream read timeout that applies to this exchange, in milliseconds. */
   public long readTimeoutMillis;
 
   /** The upstream connection, once obtained; closed to abort the upstream request. */
   public ClientConnection connection;
+
+  /** Why the upstream request failed, as Undertow reported it to the proxy; null otherwise. */
+  public java.io.IOException failure;
 
   public boolean connectTimedOut;
   public boolean responseTimedOut;

@@ -4,10 +4,16 @@ import dev.nexusrouter.common.RegistryError;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+import org.xnio.channels.ReadTimeoutException;
+import org.xnio.channels.WriteTimeoutException;
 
 /**
  * Errors the router authors itself, as registry JSON with {@code Docker-Distribution-Api-Version}.
@@ -19,6 +25,20 @@ import java.nio.charset.StandardCharsets;
 public final class RegistryErrors implements DefaultResponseListener {
   static final HttpString API_VERSION = new HttpString(RegistryError.API_VERSION_HEADER);
 
+  /** Set on exchanges of a UI host: browsers there get router errors as a small HTML page. */
+  public static final AttachmentKey<Boolean> HTML_FOR_BROWSERS =
+      AttachmentKey.create(Boolean.class);
+
+  private final BooleanSupplier draining;
+
+  /**
+   * @param draining true once a graceful shutdown started: Undertow's own 503s then mean "shutting
+   *     down"
+   */
+  public RegistryErrors(BooleanSupplier draining) {
+    this.draining = draining;
+  }
+
   @Override
   public boolean handleDefaultResponse(HttpServerExchange exchange) {
     if (!exchange.isResponseChannelAvailable() || exchange.isResponseStarted()) {
@@ -29,7 +49,7 @@ public final class RegistryErrors implements DefaultResponseListener {
       return false;
     }
     ProxyState state = exchange.getAttachment(ProxyState.KEY);
-    RegistryError error = classify(status, state);
+    RegistryError error = classify(status, state, draining.getAsBoolean());
     if (state != null && !"-".equals(state.upstream)) {
       ExchangeTags.of(exchange).upstreamError = errorKind(error.status(), state);
     }
@@ -37,7 +57,12 @@ public final class RegistryErrors implements DefaultResponseListener {
     return true;
   }
 
-  static RegistryError classify(int status, ProxyState s) {
+  /**
+   * The error for an empty error response Undertow produced. Decided from what happened (the
+   * router's own flags and the {@link IOException} Undertow reported for the upstream request),
+   * never from elapsed time.
+   */
+  static RegistryError classify(int status, ProxyState s, boolean draining) {
     String up = s == null ? "-" : s.upstream;
     if (s != null && s.bodyLimitExceeded) {
       return RegistryError.of(413, "SIZE_INVALID", "request body is larger than max-body-size")
@@ -46,7 +71,7 @@ public final class RegistryErrors implements DefaultResponseListener {
     if (s != null && (s.connectTimedOut)) {
       return RegistryError.of(504, "UNAVAILABLE", "timed out connecting to upstream '" + up + "'");
     }
-    if (status == 504 || (s != null && s.responseTimedOut) || (s != null && readTimedOut(s))) {
+    if (status == 504 || (s != null && (s.responseTimedOut || timedOut(s.failure)))) {
       return RegistryError.of(504, "UNAVAILABLE", "upstream '" + up + "' did not answer in time");
     }
     if (s != null && !"-".equals(up) && (status == 503 || status == 500)) {
@@ -56,7 +81,9 @@ public final class RegistryErrors implements DefaultResponseListener {
       return RegistryError.of(502, "UNAVAILABLE", "upstream '" + up + "' closed the connection");
     }
     if (status == 503) {
-      return RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down");
+      return draining
+          ? RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down")
+          : RegistryError.of(503, "UNAVAILABLE", "service unavailable");
     }
     return RegistryError.of(status, status == 404 ? "NOT_FOUND" : "UNKNOWN", reason(status));
   }
@@ -77,13 +104,58 @@ public final class RegistryErrors implements DefaultResponseListener {
     };
   }
 
-  /** Undertow reports an upstream READ_TIMEOUT as 503; the elapsed time tells them apart. */
-  private static boolean readTimedOut(ProxyState s) {
-    if (s.connection == null || s.proxyStartNanos == 0 || s.readTimeoutMillis <= 0) {
+  /**
+   * Undertow's proxy answers an upstream read or write timeout with a bare 503, like any other
+   * failure; the exception it reported tells a timeout apart (XNIO's timeout conduits throw {@link
+   * ReadTimeoutException} / {@link WriteTimeoutException}).
+   */
+  static boolean timedOut(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ReadTimeoutException
+          || t instanceof WriteTimeoutException
+          || t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A UI-host request from a browser (its Accept names text/html), not an API call. */
+  static boolean wantsHtml(HttpServerExchange exchange) {
+    if (exchange.getAttachment(HTML_FOR_BROWSERS) == null) {
       return false;
     }
-    long elapsedMs = (System.nanoTime() - s.proxyStartNanos) / 1_000_000;
-    return elapsedMs >= s.readTimeoutMillis;
+    String accept = exchange.getRequestHeaders().getFirst(Headers.ACCEPT);
+    return accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains("text/html");
+  }
+
+  /** The error as a minimal page, like nginx's own error pages; the text is HTML-escaped. */
+  static String html(RegistryError e) {
+    String title = e.status() + " " + escape(e.message());
+    String detail = e.detail() == null ? "" : "<p>" + escape(e.detail()) + "</p>\n";
+    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+        + title
+        + "</title></head>\n<body>\n<h1>"
+        + title
+        + "</h1>\n"
+        + detail
+        + "<hr><p>nexus-router</p>\n</body></html>\n";
+  }
+
+  private static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '"' -> sb.append("&quot;");
+        case '\'' -> sb.append("&#39;");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
   }
 
   private static String reason(int status) {
@@ -106,9 +178,15 @@ public final class RegistryErrors implements DefaultResponseListener {
     exchange.setStatusCode(error.status());
     ExchangeTags.of(exchange).routerError = error.code() + " " + error.message();
     var h = exchange.getResponseHeaders();
-    h.put(Headers.CONTENT_TYPE, RegistryError.CONTENT_TYPE);
-    h.put(API_VERSION, RegistryError.API_VERSION);
-    byte[] body = error.toJson().getBytes(StandardCharsets.UTF_8);
+    byte[] body;
+    if (wantsHtml(exchange)) {
+      h.put(Headers.CONTENT_TYPE, "text/html; charset=utf-8");
+      body = html(error).getBytes(StandardCharsets.UTF_8);
+    } else {
+      h.put(Headers.CONTENT_TYPE, RegistryError.CONTENT_TYPE);
+      h.put(API_VERSION, RegistryError.API_VERSION);
+      body = error.toJson().getBytes(StandardCharsets.UTF_8);
+    }
     h.put(Headers.CONTENT_LENGTH, body.length);
     if (exchange.getRequestMethod().equalToString("HEAD")) {
       exchange.endExchange();

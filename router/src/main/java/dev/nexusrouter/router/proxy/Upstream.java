@@ -4,6 +4,7 @@ import dev.nexusrouter.router.config.UpstreamConfig;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.attribute.ExchangeAttributes;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.server.ExchangeCompletionListener.NextListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
@@ -15,6 +16,8 @@ import io.undertow.util.Methods;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import org.xnio.OptionMap;
 import org.xnio.Options;
@@ -29,10 +32,11 @@ import org.xnio.Xnio;
  * body use {@code max-request-time} as the socket backstop and get the read timeout from {@link
  * BodyConduit} once the body has been sent.
  */
-public final class Upstream {
+public final class Upstream implements AutoCloseable {
   private static final HttpString X_REAL_IP = new HttpString("X-Real-IP");
 
   private final UpstreamConfig config;
+  private final List<LoadBalancingProxyClient> pools = new ArrayList<>();
   private final ProxyHandler bodiless;
   private final ProxyHandler withBody;
 
@@ -40,6 +44,20 @@ public final class Upstream {
     this.config = config;
     this.bodiless = handler(config, config.readTimeout(), noTarget);
     this.withBody = handler(config, config.maxRequestTime(), noTarget);
+  }
+
+  /**
+   * Closes both pools' connections (idle ones now, busy ones when they return). Called when the
+   * generation that owns this upstream is retired and its exchanges completed, so a reload does not
+   * leave the old pools' kept-alive connections open until their idle timeout.
+   */
+  @Override
+  public void close() {
+    for (LoadBalancingProxyClient pool : pools) {
+      for (URI server : config.servers()) {
+        pool.removeHost(withoutTrailingSlash(server));
+      }
+    }
   }
 
   public UpstreamConfig config() {
@@ -63,10 +81,9 @@ public final class Upstream {
     if (declaredTooLarge(exchange, maxBodySize)) {
       state.maxBodySize = maxBodySize;
       state.bodyLimitExceeded = true;
-      RegistryErrors.send(exchange, RegistryErrors.classify(413, state));
+      RegistryErrors.send(exchange, RegistryErrors.classify(413, state, false));
       return;
     }
-    state.proxyStartNanos = System.nanoTime();
     state.maxBodySize = maxBodySize;
     state.readTimeoutMillis = config.readTimeout().toMillis();
     boolean hasBody = hasBody(exchange);
@@ -75,7 +92,48 @@ public final class Upstream {
       exchange.addResponseCommitListener(ex -> state.cancelResponseTimer());
     }
     ForwardedHeaders.prepare(exchange);
+    exchange.addResponseWrapper(ResponseFraming.INSTANCE);
+    // runs before the metrics and access-log listeners (Undertow calls the last added first)
+    exchange.addExchangeCompleteListener(Upstream::markCut);
     (hasBody ? withBody : bodiless).handleRequest(exchange);
+  }
+
+  private static void markCut(HttpServerExchange exchange, NextListener next) {
+    try {
+      ExchangeTags tags = ExchangeTags.of(exchange);
+      if (tags.upstreamError == null && cut(exchange)) {
+        tags.upstreamError = "cut";
+      }
+    } finally {
+      next.proceed();
+    }
+  }
+
+  /**
+   * A response that started but did not end as announced: the connection was closed before the
+   * response was terminated, or fewer body bytes than its Content-Length went out (an upstream
+   * killed mid-transfer). The client saw a 200 head, but the transfer failed.
+   */
+  static boolean cut(HttpServerExchange exchange) {
+    if (!exchange.isResponseStarted()) {
+      return false;
+    }
+    if (!exchange.isResponseComplete()) {
+      return true;
+    }
+    int status = exchange.getStatusCode();
+    if (exchange.getRequestMethod().equals(Methods.HEAD) || status == 204 || status == 304) {
+      return false;
+    }
+    String cl = exchange.getResponseHeaders().getFirst(Headers.CONTENT_LENGTH);
+    if (cl == null) {
+      return false;
+    }
+    try {
+      return exchange.getResponseBytesSent() < Long.parseLong(cl.trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** nginx answers 413 from Content-Length alone, before reading the body; so do we. */
@@ -106,7 +164,7 @@ public final class Upstream {
     return cl != null && !cl.equals("0");
   }
 
-  private static ProxyHandler handler(UpstreamConfig c, Duration readTimeout, HttpHandler next) {
+  private ProxyHandler handler(UpstreamConfig c, Duration readTimeout, HttpHandler next) {
     OptionMap options =
         OptionMap.builder()
             .set(Options.TCP_NODELAY, true)
@@ -127,6 +185,7 @@ public final class Upstream {
     for (URI server : c.servers()) {
       pool.addHost(withoutTrailingSlash(server), null, ssl(server), options);
     }
+    pools.add(pool);
     return ProxyHandler.builder()
         .setProxyClient(new UpstreamClient(pool, c.connectTimeout().toMillis()))
         .setMaxRequestTime(clampMillis(c.maxRequestTime()))

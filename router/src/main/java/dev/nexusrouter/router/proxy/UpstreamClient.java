@@ -1,11 +1,13 @@
 package dev.nexusrouter.router.proxy;
 
+import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyCallback;
 import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyConnection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
@@ -13,11 +15,14 @@ import org.xnio.XnioExecutor;
 /**
  * Wraps one upstream's {@link LoadBalancingProxyClient} to learn which connection an exchange got
  * (so a timeout or body limit can abort exactly that upstream request) and to enforce a connect
- * timeout, which the pool itself does not have.
+ * timeout, which the pool itself does not have. The proxy gets each connection through {@link
+ * UpstreamConnection}, so a kept-alive connection does not grow by a pair of timeout conduits per
+ * request.
  */
 final class UpstreamClient implements ProxyClient {
   private final LoadBalancingProxyClient delegate;
   private final long connectTimeoutMillis;
+  private final Map<ClientConnection, Boolean> armed = UpstreamConnection.registry();
 
   UpstreamClient(LoadBalancingProxyClient delegate, long connectTimeoutMillis) {
     this.delegate = delegate;
@@ -37,7 +42,7 @@ final class UpstreamClient implements ProxyClient {
       long timeout,
       TimeUnit timeUnit) {
     ProxyState state = ProxyState.of(exchange);
-    Guard guard = new Guard(callback, exchange, state);
+    Guard guard = new Guard(callback, exchange, state, armed);
     guard.timer =
         exchange
             .getIoThread()
@@ -55,13 +60,19 @@ final class UpstreamClient implements ProxyClient {
     private final ProxyCallback<ProxyConnection> callback;
     private final HttpServerExchange exchange;
     private final ProxyState state;
+    private final Map<ClientConnection, Boolean> armed;
     private XnioExecutor.Key timer;
     private boolean done;
 
-    Guard(ProxyCallback<ProxyConnection> callback, HttpServerExchange exchange, ProxyState state) {
+    Guard(
+        ProxyCallback<ProxyConnection> callback,
+        HttpServerExchange exchange,
+        ProxyState state,
+        Map<ClientConnection, Boolean> armed) {
       this.callback = callback;
       this.exchange = exchange;
       this.state = state;
+      this.armed = armed;
     }
 
     void expire() {
@@ -91,7 +102,11 @@ final class UpstreamClient implements ProxyClient {
         return;
       }
       state.connection = result.getConnection();
-      callback.completed(ex, result);
+      callback.completed(
+          ex,
+          new ProxyConnection(
+              UpstreamConnection.wrap(result.getConnection(), armed, state),
+              result.getTargetPath()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.server;
 
+import dev.nexusrouter.common.Json;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.RoutesText;
 import dev.nexusrouter.router.observe.Metrics;
@@ -75,8 +76,8 @@ final class AdminHandler implements HttpHandler {
         sb.append(',');
       }
       first = false;
-      sb.append('"').append(json(e.getKey())).append("\":{\"up\":").append(e.getValue().up());
-      sb.append(",\"detail\":\"").append(json(e.getValue().detail())).append("\"}");
+      sb.append('"').append(Json.quote(e.getKey())).append("\":{\"up\":").append(e.getValue().up());
+      sb.append(",\"detail\":\"").append(Json.quote(e.getValue().detail())).append("\"}");
     }
     sb.append("}}\n");
     send(exchange, ready ? 200 : 503, "application/json", sb.toString());
@@ -84,10 +85,6 @@ final class AdminHandler implements HttpHandler {
 
   static String routes(RouterConfig c) {
     return RoutesText.of(c);
-  }
-
-  private static String json(String s) {
-    return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
   }
 
   private static void send(HttpServerExchange exchange, int status, String type, String body) {

@@ -10,22 +10,26 @@ import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Polls a file's content hash and runs an action when it changes. Polling rather than a
  * WatchService: Kubernetes ConfigMaps change by swapping a {@code ..data} symlink, which directory
- * watches on the file's own folder miss.
+ * watches on the file's own folder miss. A failing action never stops the polling (a scheduled
+ * executor silently cancels a task that throws).
  */
-public final class ConfigWatcher implements AutoCloseable {
+final class ConfigWatcher implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger("nexus-router");
   private final Path file;
   private final Runnable onChange;
   private final ScheduledExecutorService scheduler;
-  private byte[] last;
+  private volatile byte[] last;
 
-  public ConfigWatcher(Path file, Duration interval, Runnable onChange) {
+  ConfigWatcher(Path file, Duration interval, Runnable onChange) {
     this.file = file;
     this.onChange = onChange;
-    this.last = hash();
+    this.last = hash(file);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -37,19 +41,31 @@ public final class ConfigWatcher implements AutoCloseable {
         this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void poll() {
-    byte[] now = hash();
-    if (now != null && !Arrays.equals(now, last)) {
-      last = now;
-      onChange.run();
+  /** Content that was loaded by other means (a signal): not a change any more. */
+  void seen(byte[] hash) {
+    if (hash != null) {
+      last = hash;
     }
   }
 
-  private byte[] hash() {
+  private void poll() {
+    try {
+      byte[] now = hash(file);
+      if (now != null && !Arrays.equals(now, last)) {
+        last = now;
+        onChange.run();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "config watcher: " + ReloadControl.reason(e));
+    }
+  }
+
+  /** SHA-256 of the file's content, or null while it cannot be read (mid-swap or removed). */
+  static byte[] hash(Path file) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
     } catch (IOException e) {
-      return null; // mid-swap or removed: try again next time
+      return null;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -41,7 +41,8 @@ final class HostAccessLogs implements AutoCloseable {
       for (VirtualHostConfig h : config.hosts()) {
         RouterConfig.AccessLog a = h.accessLog();
         if (a != null) {
-          out.put(h, AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), clock));
+          out.put(
+              h, AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), a.group(), clock));
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -21,11 +21,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * Everything one configuration builds: upstream pools, virtual hosts and the host dispatcher. A
  * reload builds a new pipeline and swaps it in; exchanges in flight keep the one they started on.
  */
-final class Pipeline {
+final class Pipeline implements AutoCloseable {
   private final HttpHandler dispatcher;
+  private final List<Upstream> upstreams;
 
-  private Pipeline(HttpHandler dispatcher) {
+  private Pipeline(HttpHandler dispatcher, List<Upstream> upstreams) {
     this.dispatcher = dispatcher;
+    this.upstreams = List.copyOf(upstreams);
+  }
+
+  /** Closes the upstream pools; only once no exchange runs on this pipeline any more. */
+  @Override
+  public void close() {
+    for (Upstream u : upstreams) {
+      u.close();
+    }
   }
 
   HttpHandler dispatcher() {
@@ -90,6 +100,7 @@ final class Pipeline {
     wildcards.sort(
         Comparator.comparingInt((Map.Entry<String, HttpHandler> e) -> e.getKey().length())
             .reversed());
-    return new Pipeline(new HostDispatcher(exact, wildcards, dflt));
+    return new Pipeline(
+        new HostDispatcher(exact, wildcards, dflt), new ArrayList<>(upstreams.values()));
   }
 }

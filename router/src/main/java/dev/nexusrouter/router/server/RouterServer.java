@@ -29,9 +29,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLContext;
@@ -53,36 +51,34 @@ public final class RouterServer implements AutoCloseable {
     if (System.getProperty("io.undertow.max-drain-time") == null) {
       System.setProperty("io.undertow.max-drain-time", "200");
     }
+    // Client-initiated TLS 1.2 renegotiation costs the server a full handshake per request of the
+    // client and has no use for registry clients; nginx refuses it too. JSSE reads this once, when
+    // its server handshake class loads, so it must be set before the first TLS connection.
+    System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
   }
 
   private final Clock clock;
   private final Metrics metrics = new Metrics();
   private final StatusBoard status;
   private final AtomicLong unclassified = new AtomicLong();
-  private final RegistryErrors errors = new RegistryErrors();
+  private final RegistryErrors errors = new RegistryErrors(() -> this.draining);
   private final GracefulShutdownHandler graceful;
-  private volatile RouterConfig config;
-  private volatile Pipeline pipeline;
-  private volatile AccessLog accessLog;
-  private volatile HostAccessLogs hostLogs;
-  private volatile UpstreamHealth health;
-  private volatile List<CertificateReloader> reloaders = List.of();
+
+  /** The configuration in force and everything built from it; replaced whole by a reload. */
+  private volatile Generation current;
+
   private EmbeddedCa.Paths embedded;
-  private byte[] caPem;
   private volatile Undertow undertow;
   private volatile boolean draining;
 
   private RouterServer(RouterConfig config, Clock clock) throws IOException {
     this.clock = clock;
     this.status = new StatusBoard(clock, System::nanoTime);
-    this.config = config;
-    this.reloaders = prepareTls(config);
-    this.caPem = caPem(config);
-    this.accessLog = openLog(config, clock);
-    this.hostLogs = HostAccessLogs.open(config, clock);
-    this.pipeline = Pipeline.build(config, caPem, unclassified, hostLogs);
-    this.health = health(config, clock);
-    this.graceful = new GracefulShutdownHandler(ex -> pipeline.dispatcher().handleRequest(ex));
+    this.current = generation(config, null);
+    // each exchange stays on the generation it started on (see root)
+    this.graceful =
+        new GracefulShutdownHandler(
+            ex -> ex.getAttachment(Generation.KEY).pipeline.dispatcher().handleRequest(ex));
   }
 
   /** Builds and starts the server; throws on TLS material or bind failures. */
@@ -92,6 +88,8 @@ public final class RouterServer implements AutoCloseable {
       s = new RouterServer(config, clock);
     } catch (TlsException e) {
       throw new IOException(e.getMessage(), e);
+    } catch (ConfigException e) {
+      throw new IOException(e.report().stripTrailing(), e);
     }
     try {
       s.undertow = s.build();
@@ -99,23 +97,35 @@ public final class RouterServer implements AutoCloseable {
     } catch (RuntimeException e) {
       s.closeResources();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new IOException("cannot listen: " + cause.getMessage(), cause);
+      String which = Preflight.bindFailure(config); // Undertow's message names no socket
+      throw new IOException(
+          "cannot listen: " + (which != null ? which : cause.getMessage()), cause);
     }
-    s.publishCertificateExpiry(config);
+    s.publishCertificateExpiry(s.current);
     return s;
   }
 
   /** The main listeners' handler chain, outermost first; see the method body. */
   private void root(io.undertow.server.HttpServerExchange exchange) throws Exception {
+    Generation g = current;
+    while (!g.enter(exchange)) { // 0. pin this exchange to the generation in force
+      Generation next = current; // it was retired and closed in between: take the new one
+      if (next == g) { // closed and not replaced: the server is stopping
+        RegistryErrors.send(
+            exchange, RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down"));
+        return;
+      }
+      g = next;
+    }
     ExchangeTags.of(exchange);
-    AccessLog log = accessLog;
+    AccessLog log = g.accessLog();
     if (log != null) {
       log.attach(exchange); // 1. access log on completion
     }
     metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
     status.begin(exchange); // 2b. the admin status page: in flight until completion
     exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
-    long limit = config.maxHeaderSize();
+    long limit = g.config.maxHeaderSize();
     if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
       RegistryErrors.send(
           exchange,
@@ -170,16 +180,30 @@ public final class RouterServer implements AutoCloseable {
 
   /**
    * Undertow's parser limit: heads above it get Undertow's bare 400 and a closed connection (no
-   * handler can answer there). Four times {@code max-header-size}, at least Undertow's default 1
-   * MiB.
+   * handler can answer there). Twice {@code max-header-size}, at least 128 KiB: enough room for the
+   * router's own 431 above {@code max-header-size}, and it bounds what one connection can make the
+   * parser hold (see docs/operations-reliability.md).
    */
   static int parserHeaderLimit(long maxHeaderSize) {
-    long cap = Math.max(1L << 20, maxHeaderSize * 4);
+    long cap = Math.max(128L << 10, maxHeaderSize * 2);
     return (int) Math.min(Integer.MAX_VALUE, cap);
   }
 
+  /**
+   * At most {@code client.max-connections} open client connections per main listener: XNIO stops
+   * accepting at the mark and resumes below it (new connections wait in the kernel's accept queue
+   * meanwhile).
+   */
+  private static OptionMap connectionCap(RouterConfig c) {
+    int max = c.client().maxConnections();
+    // low water = high water: accepting resumes as soon as one connection closes (XNIO splits
+    // both marks across the I/O threads, and a lower mark could round to 0 for a thread)
+    return OptionMap.create(Options.CONNECTION_HIGH_WATER, max, Options.CONNECTION_LOW_WATER, max);
+  }
+
   private Undertow build() {
-    RouterConfig c = config;
+    Generation g = current;
+    RouterConfig c = g.config;
     Undertow.Builder b = Undertow.builder();
     int cores = Runtime.getRuntime().availableProcessors();
     b.setIoThreads(Math.max(2, cores));
@@ -206,12 +230,15 @@ public final class RouterServer implements AutoCloseable {
               .setHost(l.address())
               .setRootHandler(this::root);
       if (l.tls() == null) {
-        lb.setType(Undertow.ListenerType.HTTP);
+        lb.setType(Undertow.ListenerType.HTTP).setOverrideSocketOptions(connectionCap(c));
       } else {
         lb.setType(Undertow.ListenerType.HTTPS)
-            .setSslContext(reloaders.get(c.listeners().indexOf(l)).context())
+            .setSslContext(g.reloaders.get(c.listeners().indexOf(l)).context())
             .setOverrideSocketOptions(
-                OptionMap.create(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(ServerTls.PROTOCOLS)));
+                OptionMap.builder()
+                    .addAll(connectionCap(c))
+                    .set(Options.SSL_ENABLED_PROTOCOLS, Sequence.of(ServerTls.PROTOCOLS))
+                    .getMap());
       }
       b.addListener(lb);
     }
@@ -224,10 +251,11 @@ public final class RouterServer implements AutoCloseable {
               .setRootHandler(
                   new StatusPage(
                       status,
-                      () -> health,
-                      () -> config,
+                      () -> current.health(),
+                      () -> current.config,
                       clock,
-                      new AdminHandler(metrics, () -> health, () -> config, () -> draining))));
+                      new AdminHandler(
+                          metrics, () -> current.health(), () -> current.config, () -> draining))));
     }
     return b.build();
   }
@@ -269,7 +297,7 @@ public final class RouterServer implements AutoCloseable {
         out.add(r);
       }
     } catch (RuntimeException | IOException e) {
-      closeAll(out);
+      Generation.closeReloaders(out);
       throw e;
     }
     return out;
@@ -308,15 +336,42 @@ public final class RouterServer implements AutoCloseable {
     if (u != null) {
       u.getListenerInfo().get(index).setSslContext(ctx); // new connections only
       LOG.info("listener " + l.name() + ": new certificate in use for new connections");
-      publishCertificateExpiry(config);
+      publishCertificateExpiry(current);
     }
   }
 
-  private static void closeAll(List<CertificateReloader> rs) {
-    for (CertificateReloader r : rs) {
-      if (r != null) {
-        r.close();
+  /**
+   * Builds everything {@code c} runs, or nothing: on any failure the parts built so far are closed
+   * and the exception propagates. With the same access-log settings as {@code previous}, the log is
+   * taken over rather than opened twice.
+   */
+  private Generation generation(RouterConfig c, Generation previous) throws IOException {
+    List<CertificateReloader> reloaders = List.of();
+    AccessLog log = null;
+    boolean sharedLog = previous != null && sameLog(previous.config, c);
+    HostAccessLogs hostLogs = null;
+    UpstreamHealth health = null;
+    try {
+      Preflight.requireFolders(c);
+      reloaders = prepareTls(c);
+      byte[] ca = caPem(c);
+      log = sharedLog ? previous.accessLog() : openLog(c, clock);
+      hostLogs = HostAccessLogs.open(c, clock);
+      Pipeline pipeline = Pipeline.build(c, ca, unclassified, hostLogs);
+      health = health(c, clock);
+      return new Generation(c, pipeline, ca, reloaders, log, hostLogs, health);
+    } catch (IOException | RuntimeException e) {
+      Generation.closeReloaders(reloaders);
+      if (log != null && !sharedLog) {
+        log.close();
       }
+      if (hostLogs != null) {
+        hostLogs.close();
+      }
+      if (health != null) {
+        health.close();
+      }
+      throw e;
     }
   }
 
@@ -327,65 +382,45 @@ public final class RouterServer implements AutoCloseable {
    * restart; a change there is refused with that reason and the old configuration is kept.
    */
   public synchronized void reload(RouterConfig next) throws IOException {
-    List<String> fixed = restartOnlyChanges(config, next);
+    Generation old = current;
+    List<String> fixed = restartOnlyChanges(old.config, next);
     if (!fixed.isEmpty()) {
       throw new ConfigException("reload", fixed);
     }
-    List<CertificateReloader> oldReloaders = reloaders;
-    List<CertificateReloader> newReloaders = prepareTls(next); // built before anything changes
-    byte[] newCa;
-    try {
-      newCa = caPem(next);
-    } catch (IOException e) {
-      closeAll(newReloaders);
-      throw e;
+    Generation fresh = generation(next, old); // complete before anything changes
+    if (fresh.accessLog() != null && fresh.accessLog() == old.accessLog()) {
+      old.handOverLog();
     }
-    AccessLog oldLog = accessLog;
-    AccessLog newLog = sameLog(config, next) ? oldLog : openLog(next, clock);
-    HostAccessLogs oldHostLogs = hostLogs;
-    HostAccessLogs newHostLogs = HostAccessLogs.open(next, clock);
-    Pipeline newPipeline = Pipeline.build(next, newCa, unclassified, newHostLogs);
-    UpstreamHealth oldHealth = health;
-    pipeline = newPipeline;
-    hostLogs = newHostLogs;
-    accessLog = newLog;
-    health = health(next, clock);
-    config = next;
-    caPem = newCa;
-    reloaders = newReloaders;
-    for (int i = 0; i < newReloaders.size(); i++) {
-      if (newReloaders.get(i) != null) {
-        undertow.getListenerInfo().get(i).setSslContext(newReloaders.get(i).context());
+    current = fresh;
+    for (int i = 0; i < fresh.reloaders.size(); i++) {
+      if (fresh.reloaders.get(i) != null) {
+        undertow.getListenerInfo().get(i).setSslContext(fresh.reloaders.get(i).context());
       }
     }
-    closeAll(oldReloaders);
-    publishCertificateExpiry(next);
-    if (oldHealth != null) {
-      oldHealth.close();
-    }
-    if (newLog != oldLog && oldLog != null) {
-      oldLog.close();
-    }
-    oldHostLogs.close();
+    publishCertificateExpiry(fresh);
+    old.retire();
   }
 
   /** Re-reads the TLS files now (SIGHUP); bad files are logged and the old certificate stays. */
-  public void reloadCertificates() {
-    for (CertificateReloader r : reloaders) {
+  public synchronized void reloadCertificates() {
+    for (CertificateReloader r : current.reloaders) {
       if (r != null) {
         r.reload();
       }
     }
   }
 
-  /** Reopens the access log file (after an external rotation; SIGUSR1). */
-  public void reopenAccessLog() throws IOException {
-    AccessLog old = accessLog;
-    accessLog = openLog(config, clock);
+  /**
+   * Reopens the access log file (after an external rotation; SIGUSR1). Serialised with {@link
+   * #reload}, so it never replaces the log of a generation that is being swapped out.
+   */
+  public synchronized void reopenAccessLog() throws IOException {
+    Generation g = current;
+    AccessLog old = g.replaceLog(openLog(g.config, clock));
     if (old != null) {
       old.close();
     }
-    hostLogs.reopen();
+    g.hostLogs.reopen();
   }
 
   private static boolean sameLog(RouterConfig a, RouterConfig b) {
@@ -438,8 +473,9 @@ public final class RouterServer implements AutoCloseable {
     return drained;
   }
 
-  private void publishCertificateExpiry(RouterConfig c) {
-    List<CertificateReloader> rs = reloaders;
+  private void publishCertificateExpiry(Generation g) {
+    RouterConfig c = g.config;
+    List<CertificateReloader> rs = g.reloaders;
     for (int i = 0; i < rs.size() && i < c.listeners().size(); i++) {
       if (rs.get(i) != null) {
         metrics.certificateExpiry(
@@ -452,7 +488,7 @@ public final class RouterServer implements AutoCloseable {
 
   private static AccessLog openLog(RouterConfig c, Clock clock) throws IOException {
     var a = c.accessLog();
-    return AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), clock);
+    return AccessLog.open(a.path(), a.format(), a.maxSize(), a.maxFiles(), a.group(), clock);
   }
 
   /** Readiness checks run only when the admin listener exists to report them. */
@@ -460,18 +496,10 @@ public final class RouterServer implements AutoCloseable {
     if (!c.admin().enabled()) {
       return null;
     }
-    Set<String> uiOnly = new HashSet<>(c.upstreams().keySet());
-    for (VirtualHostConfig h : c.hosts()) {
-      if (h.kind() == VirtualHostConfig.Kind.REGISTRY) {
-        uiOnly.remove(h.group());
-        uiOnly.remove(h.hosted());
-        uiOnly.remove(h.v1());
-      }
-    }
     List<UpstreamHealth.Check> checks = new ArrayList<>();
     for (UpstreamConfig u : c.upstreams().values()) {
       String base = u.servers().get(0).toString().replaceAll("/+$", "");
-      boolean ui = uiOnly.contains(u.name());
+      boolean ui = u.role() == UpstreamConfig.Role.UI;
       URI url = URI.create(base + (ui ? "/service/rest/v1/status/writable" : "/v2/"));
       checks.add(new UpstreamHealth.Check(u.name(), url, !ui));
     }
@@ -485,7 +513,7 @@ public final class RouterServer implements AutoCloseable {
     for (int i = 0; i < infos.size(); i++) {
       InetSocketAddress a = (InetSocketAddress) infos.get(i).getAddress();
       String url = infos.get(i).getProtcol() + "://" + a.getHostString() + ":" + a.getPort();
-      out.add(i < config.listeners().size() ? url : url + " (admin)");
+      out.add(i < current.config.listeners().size() ? url : url + " (admin)");
     }
     return out;
   }
@@ -497,11 +525,12 @@ public final class RouterServer implements AutoCloseable {
 
   /** The admin listener's bound port, or -1 when it is disabled. */
   public int adminPort() {
-    return config.admin().enabled() ? port(config.listeners().size()) : -1;
+    RouterConfig c = current.config;
+    return c.admin().enabled() ? port(c.listeners().size()) : -1;
   }
 
   public RouterConfig config() {
-    return config;
+    return current.config;
   }
 
   public Metrics metrics() {
@@ -521,17 +550,7 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private void closeResources() {
-    closeAll(reloaders);
-    if (hostLogs != null) {
-      hostLogs.close();
-    }
-    AccessLog log = accessLog;
-    if (log != null) {
-      log.close();
-    }
-    if (health != null) {
-      health.close();
-    }
+    current.close();
   }
 
   private static int millis(Duration d) {

@@ -40,6 +40,7 @@ final class UiHostHandler implements HttpHandler {
   public void handleRequest(HttpServerExchange exchange) throws Exception {
     String path = exchange.getRelativePath();
     ExchangeTags tags = ExchangeTags.of(exchange);
+    exchange.putAttachment(RegistryErrors.HTML_FOR_BROWSERS, Boolean.TRUE);
     if (download != null && (path.equals(DOWNLOAD) || path.startsWith(DOWNLOAD + "/"))) {
       tags.route = "download";
       if (!exchange.getRequestMethod().equals(Methods.GET)

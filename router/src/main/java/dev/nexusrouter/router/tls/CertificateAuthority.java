@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.tls;
 
+import dev.nexusrouter.common.AtomicFiles;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -219,8 +220,9 @@ final class CertificateAuthority {
 
   /** Writes {@code ca.key} (0600) before {@code ca.crt}, so a certificate never lacks its key. */
   void write(Path caCert, Path caKey) throws IOException {
-    AtomicFiles.writePrivate(caKey, PemFiles.toPem(key));
-    AtomicFiles.writePublic(caCert, PemFiles.toPem(cert));
+    AtomicFiles.createDirectories(caKey.toAbsolutePath().getParent(), AtomicFiles.OWNER_ONLY_DIR);
+    AtomicFiles.write(caKey, ascii(PemFiles.toPem(key)), AtomicFiles.OWNER_ONLY);
+    AtomicFiles.write(caCert, ascii(PemFiles.toPem(cert)), AtomicFiles.PUBLIC);
   }
 
   /**
@@ -231,8 +233,14 @@ final class CertificateAuthority {
    * lands a moment later.
    */
   static void writeServer(Issued issued, Path serverCert, Path serverKey) throws IOException {
-    AtomicFiles.writePrivate(serverKey, PemFiles.toPem(issued.key()));
-    AtomicFiles.writePublic(serverCert, PemFiles.toPem(issued.cert()));
+    AtomicFiles.createDirectories(
+        serverKey.toAbsolutePath().getParent(), AtomicFiles.OWNER_ONLY_DIR);
+    AtomicFiles.write(serverKey, ascii(PemFiles.toPem(issued.key())), AtomicFiles.OWNER_ONLY);
+    AtomicFiles.write(serverCert, ascii(PemFiles.toPem(issued.cert())), AtomicFiles.PUBLIC);
+  }
+
+  private static byte[] ascii(String pem) {
+    return pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer)

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.tls;
 
+import dev.nexusrouter.common.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,7 +106,9 @@ final class ClientSetup {
   static void apply(List<Target> targets, Path root, PrintStream out) throws IOException {
     for (Target t : targets) {
       Path p = root.resolve(t.path().substring(1));
-      AtomicFiles.writePublic(p, t.content());
+      AtomicFiles.createDirectories(p.toAbsolutePath().getParent(), AtomicFiles.PUBLIC_DIR);
+      AtomicFiles.write(
+          p, t.content().getBytes(java.nio.charset.StandardCharsets.UTF_8), AtomicFiles.PUBLIC);
       out.println("wrote " + p);
     }
   }

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.tls;
 
+import dev.nexusrouter.common.AtomicFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.channels.FileChannel;
@@ -44,10 +45,12 @@ public final class EmbeddedCa {
 
   static Paths ensure(Path dataDir, List<String> serverNames, Clock clock) throws IOException {
     Path dir = dataDir.resolve("tls");
-    Files.createDirectories(dir);
+    AtomicFiles.createDirectories(dir, AtomicFiles.OWNER_ONLY_DIR); // data/ and data/tls/: 0700
     try (FileChannel ch =
         FileChannel.open(
-            dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            dir.resolve(".lock"),
+            java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+            AtomicFiles.ownerOnlyFile())) {
       FileLock lock = ch.lock();
       try {
         return ensureLocked(dir, names(serverNames), clock);

@@ -83,7 +83,7 @@ class ConfigLoaderTest {
     assertEquals(2L << 30, c.hosts().get(1).maxBodySize());
     assertEquals(null, h.accessLog(), "no host log: the top-level one");
     assertEquals(
-        new RouterConfig.AccessLog("/var/log/nexus-router/nexus.log", "json", 10L << 20, 3),
+        new RouterConfig.AccessLog("/var/log/nexus-router/nexus.log", "json", 10L << 20, 3, null),
         c.hosts().get(1).accessLog());
     assertEquals("json", c.accessLog().format());
     assertEquals(Duration.ofSeconds(30), c.client().header());
@@ -96,6 +96,7 @@ class ConfigLoaderTest {
         "invalid-tls.yaml",
         "invalid-yaml.yaml",
         "invalid-duplicates.yaml",
+        "invalid-overflow.yaml",
         "invalid-removed-keys.yaml"
       })
   void invalidFilesReportEveryExpectedProblemWithItsPath(String name) throws Exception {

@@ -22,7 +22,10 @@ class SizesTest {
     "1 gig, -1",
     "-5, -1",
     "g, -1",
-    "1.5g, -1"
+    "1.5g, -1",
+    "8388607t, 9223370937343148032",
+    "8388608t, -2",
+    "999999999999999t, -2"
   })
   void bytesInNginxSyntax(String text, long expected) {
     assertEquals(expected, Sizes.parseBytes(text));
@@ -42,7 +45,7 @@ class SizesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"soon", "1.5s", "s", "-1s", "5 m"})
+  @CsvSource({"soon", "1.5s", "s", "-1s", "5 m", "999999999999d"})
   void notDurations(String text) {
     assertNull(Sizes.parseDuration(text));
   }

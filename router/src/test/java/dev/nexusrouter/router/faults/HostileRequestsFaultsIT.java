@@ -301,7 +301,7 @@ class HostileRequestsFaultsIT {
             To.REJECT,
             false);
     Wire.assertRegistryError(o.first(), 431);
-    // beyond Undertow's own parser limit (4 x max-header-size, at least 1 MiB): its bare 400
+    // beyond Undertow's own parser limit (2 x max-header-size, at least 128 KiB): its bare 400
     String huge = "X-Huge: " + "c".repeat(2 << 20) + "\r\n";
     check(
         "2 MiB header (parser limit)",

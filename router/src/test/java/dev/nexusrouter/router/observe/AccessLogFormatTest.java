@@ -9,6 +9,8 @@ import dev.nexusrouter.common.Json;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AccessLogFormatTest {
   private static AccessLogFormat.Entry entry(String uri, String query, String agent) {
@@ -25,7 +27,8 @@ class AccessLogFormatTest {
         agent,
         "R10",
         "group",
-        12_500);
+        12_500,
+        null);
   }
 
   @Test
@@ -51,6 +54,74 @@ class AccessLogFormatTest {
     assertFalse(line.contains("abc") || line.contains("def") || line.contains("hunter2"), line);
     assertTrue(line.contains("service=x&access_token=REDACTED&refresh_token=REDACTED"), line);
     assertTrue(line.contains("scope=repository:a:pull"), line);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "apikey",
+        "api_key",
+        "API-Key",
+        "x-api-key",
+        "jwt",
+        "id_jwt",
+        "pwd",
+        "pass",
+        "passwd",
+        "session",
+        "sessionid",
+        "session_id",
+        "sid",
+        "access_token",
+        "client_secret",
+        "X-Amz-Signature",
+        "X-Amz-Credential",
+        "private_key",
+        "%74oken",
+        "pass%77ord",
+        "api%5Fkey"
+      })
+  void everySecretLookingNameIsRedactedInAnyForm(String name) {
+    assertEquals("a=1&" + name + "=REDACTED", AccessLogFormat.redactQuery("a=1&" + name + "=s3"));
+    assertEquals("a=1;" + name + "=REDACTED", AccessLogFormat.redactQuery("a=1;" + name + "=s3"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"scope", "service", "n", "last", "digest", "mount", "from", "account"})
+  void ordinaryRegistryParametersStay(String name) {
+    assertEquals(name + "=v", AccessLogFormat.redactQuery(name + "=v"));
+  }
+
+  @Test
+  void semicolonSeparatedSecretsAndEmptyPartsKeepTheirShape() {
+    assertEquals(
+        "a=1;token=REDACTED&&b;session=REDACTED",
+        AccessLogFormat.redactQuery("a=1;token=x&&b;session=y"));
+  }
+
+  @Test
+  void theRefererIsRedactedLikeTheRequest() {
+    String line =
+        new AccessLogFormat("combined", ZoneOffset.UTC)
+            .format(
+                new AccessLogFormat.Entry(
+                    Instant.parse("2026-11-27T10:15:30Z"),
+                    "10.1.2.3",
+                    "GET",
+                    "/v2/",
+                    null,
+                    "HTTP/1.1",
+                    200,
+                    1,
+                    "https://user:hunter2@ui.example.com/login?jwt=eyJ.x&next=/a#token=frag",
+                    "ua",
+                    "R1",
+                    "group",
+                    1,
+                    null));
+    assertFalse(line.contains("hunter2") || line.contains("eyJ") || line.contains("user:"), line);
+    assertTrue(
+        line.contains("\"https://ui.example.com/login?jwt=REDACTED&next=/a#token=frag\""), line);
   }
 
   @Test

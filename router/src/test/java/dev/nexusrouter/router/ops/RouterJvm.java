@@ -64,10 +64,21 @@ public final class RouterJvm implements AutoCloseable {
   /** Starts {@code serve --config FILE} on an existing file. */
   public static RouterJvm start(Path dir, String name, Path config, String heap, int nofile)
       throws IOException, InterruptedException {
+    return start(dir, name, config, heap, nofile, "");
+  }
+
+  /**
+   * As {@link #start(Path, String, Path, String, int)}, with {@code shell} (e.g. {@code "umask 000;
+   * "}) run before the JVM starts.
+   */
+  public static RouterJvm start(
+      Path dir, String name, Path config, String heap, int nofile, String shell)
+      throws IOException, InterruptedException {
     Path out = dir.resolve(name + ".stdout");
     Path err = dir.resolve(name + ".stderr");
     String cmd =
-        "ulimit -n "
+        shell
+            + "ulimit -n "
             + nofile
             + " 2>/dev/null || ulimit -n $(ulimit -Hn); exec '"
             + java()

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LocationRewriterTest {
   private static UpstreamConfig upstream(String name, String url, List<String> aliases) {
     Duration d = Duration.ofSeconds(1);
-    return new UpstreamConfig(name, List.of(URI.create(url)), aliases, d, d, d, d, 1, 1, d);
+    return new UpstreamConfig(
+        name, List.of(URI.create(url)), aliases, d, d, d, d, 1, 1, d, UpstreamConfig.Role.REGISTRY);
   }
 
   private final LocationRewriter rewriter =
