@@ -143,7 +143,10 @@ final class FakeRegistryUpstream implements AutoCloseable {
         md.update(buf, 0, n);
         b.bytes.addAndGet(n);
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      // Recent JDK 17 updates (seen on 17.0.21) let the server's chunked request stream fail with
+      // IllegalArgumentException ("Self-suppression not permitted") instead of an IOException when
+      // the peer resets the connection mid-body: either way the body ended in an error.
       b.end = "error: " + e;
       throw e;
     }
