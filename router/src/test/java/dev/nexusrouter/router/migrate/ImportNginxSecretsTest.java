@@ -46,6 +46,10 @@ class ImportNginxSecretsTest {
         r.err().contains("nginx.conf:3  proxy_set_header Authorization <redacted>;"), r.err());
     assertTrue(r.err().contains("proxy_set_header X-Api-Key <redacted>;"), r.err());
     assertTrue(r.err().contains("proxy_set_header X-Plain visible-value;"), r.err());
+    assertTrue(
+        r.err()
+            .contains("needs manual work: nginx sent these credentials to Nexus for every client"),
+        r.err());
   }
 
   @Test
