@@ -49,7 +49,7 @@ final class AccessControl {
           d.arg(0).equals("off")
               ? null
               : "nginx required a client certificate (mutual TLS); the router does not ask for one";
-      case "ssl_client_certificate", "ssl_trusted_certificate", "ssl_verify_depth", "ssl_crl" ->
+      case "ssl_client_certificate", "ssl_verify_depth", "ssl_crl" ->
           "part of nginx's client-certificate check (mutual TLS); the router does not check"
               + " client certificates";
       case "return" ->

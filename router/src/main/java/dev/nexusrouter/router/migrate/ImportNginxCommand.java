@@ -96,9 +96,9 @@ public final class ImportNginxCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (adminPort < 1 || adminPort > 65535) {
+    if (adminPort < 0 || adminPort > 65535) {
       throw new ParameterException(
-          spec.commandLine(), "--admin-port needs a port number (1-65535), found " + adminPort);
+          spec.commandLine(), "--admin-port needs a port number (0-65535), found " + adminPort);
     }
     Path in = Path.of(input).toAbsolutePath().normalize();
     String yaml;
