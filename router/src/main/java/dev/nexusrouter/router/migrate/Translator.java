@@ -139,7 +139,9 @@ final class Translator {
             + ":"
             + plan.adminPort
             + " (/healthz, /readyz, /metrics, /status): nginx had no equivalent");
-    report.finish(List.of(http));
+    if (main.contains(http)) {
+      report.finish(List.of(http)); // not the stand-in of a server-only file: it has no line
+    }
     report.finish(main);
   }
 

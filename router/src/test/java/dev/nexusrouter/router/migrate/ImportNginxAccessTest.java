@@ -72,6 +72,29 @@ class ImportNginxAccessTest {
   }
 
   @Test
+  void theReviewedReadOnlyIpRestrictedRegistryIsNotOpenedSilently() throws Exception {
+    Path f = dir.resolve("acl.conf");
+    Files.writeString(
+        f,
+        "server { listen 5000; server_name reg.example; allow 10.0.0.0/8; deny all;\n"
+            + "  auth_basic \"registry\"; auth_basic_user_file /etc/nginx/htpasswd;\n"
+            + "  set $u hst; if ($request_method = GET) { set $u grp; }\n"
+            + "  location / { limit_except GET HEAD { deny all; } proxy_pass http://$u; }\n"
+            + "  location /v2/secret/ { return 403; } }\n");
+    Fixtures.Run r = Fixtures.importNginx(f.toString(), "--out", dir.resolve("o.yaml").toString());
+    assertEquals(ImportNginxCommand.OPEN_ACCESS, r.code(), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "\n8 ACCESS CONTROL NOT ENFORCED, 7 translated, 2 changed on purpose, 0 not understood\n"),
+        r.err());
+    assertTrue(
+        r.err().contains("acl.conf:5  location /v2/secret/ { … }\n      -> nginx refused"),
+        r.err());
+    assertFalse(r.err().contains("no sample request reaches"), r.err());
+  }
+
+  @Test
   void acceptOpenAccessWritesTheConfigAndKeepsTheWarning() throws Exception {
     Fixtures.Run r =
         run(
