@@ -99,14 +99,7 @@ public final class Main implements Callable<Integer> {
     cl.addSubcommand(new Routes(out, err, env));
     cl.addSubcommand(NexusCommand.command(out, err, env));
     cl.addSubcommand(CertsCommand.command(out, err, env));
-    cl.addSubcommand(
-        Commands.external(
-            "import-nginx",
-            "Translate an nginx configuration into a router config, with a report of every"
-                + " directive.",
-            ImportNginxCommand::run,
-            out,
-            err));
+    cl.addSubcommand(ImportNginxCommand.command(out, err));
     return Commands.configure(cl, out, err);
   }
 

@@ -30,7 +30,8 @@ class MainTest {
     assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("nexus-router "));
     assertEquals(0, run("--help"));
     String top = out.toString(StandardCharsets.UTF_8);
-    for (String command : new String[] {"serve", "check", "routes", "nexus", "certs"}) {
+    for (String command :
+        new String[] {"serve", "check", "routes", "nexus", "certs", "import-nginx"}) {
       assertTrue(top.contains("\n  " + command + " "), top);
     }
   }
@@ -47,7 +48,8 @@ class MainTest {
       {"nexus", "router-config"},
       {"certs"},
       {"certs", "init"},
-      {"certs", "client-setup"}
+      {"certs", "client-setup"},
+      {"import-nginx"}
     };
     for (String[] c : commands) {
       for (String help : new String[] {"--help", "-h"}) {
@@ -66,6 +68,16 @@ class MainTest {
       assertEquals(0, run(args), String.join(" ", args));
       assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("nexus-router "));
     }
+  }
+
+  @Test
+  void importNginxIsAPicocliCommandWithVersionAndTheUsualUsageError() {
+    assertEquals(0, run("import-nginx", "-V"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("nexus-router "));
+    assertEquals(2, run("import-nginx", "nginx.conf", "--bogus"));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.endsWith("Run 'nexus-router import-nginx --help' for usage.\n"), e);
+    assertFalse(e.contains("Usage:"), e);
   }
 
   @Test

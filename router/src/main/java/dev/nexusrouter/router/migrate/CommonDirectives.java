@@ -182,7 +182,20 @@ final class CommonDirectives {
                   + " Location instead");
       case "connection", "upgrade" ->
           report.translated(d, "built in: hop-by-hop headers are handled by the proxy");
-      default -> report.notUnderstood(d, "the router does not add custom request headers");
+      case "authorization", "proxy-authorization" ->
+          report.notUnderstood(
+              d,
+              "needs manual work: nginx sent these credentials to Nexus for every client; the"
+                  + " router sends none of its own (the output must not hold secrets), so clients"
+                  + " that relied on them get 401 until they log in (docker login) or Nexus"
+                  + " allows anonymous access");
+      default ->
+          report.notUnderstood(
+              d,
+              Redact.carriesSecretValue(d)
+                  ? "needs manual work: the router does not add request headers, and this one"
+                      + " carries a secret the output must not hold"
+                  : "the router does not add custom request headers");
     }
   }
 }

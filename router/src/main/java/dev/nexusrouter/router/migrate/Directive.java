@@ -16,11 +16,16 @@ record Directive(String name, List<String> args, List<Directive> children, Where
     children = children == null ? null : List.copyOf(children);
   }
 
-  /** The file and line a directive starts on. */
-  record Where(Path file, int line) {
+  /**
+   * The file and line a directive starts on.
+   *
+   * @param shown the file as the report names it: relative to the main file's directory, else
+   *     absolute (see {@link NginxParser})
+   */
+  record Where(Path file, String shown, int line) {
     @Override
     public String toString() {
-      return file.getFileName() + ":" + line;
+      return shown + ":" + line;
     }
   }
 

@@ -5,10 +5,10 @@ final class NginxException extends Exception {
   private static final long serialVersionUID = 1L;
 
   NginxException(Directive.Where where, String message) {
-    super(where + ": " + message);
+    super(Redact.text(where + ": " + message));
   }
 
   NginxException(String message) {
-    super(message);
+    super(Redact.text(message));
   }
 }

@@ -16,7 +16,10 @@ import java.util.List;
  * backslash escapes, {@code #} comments, {@code ${var}} inside words. {@code include} is expanded
  * in place: a glob matches files in name order (no match is not an error, as in nginx), a plain
  * name must exist. Relative names are tried against the including file's directory, then against
- * the directory of the main file (nginx's configuration prefix). See docs/migration.md.
+ * the directory of the main file (nginx's configuration prefix). Absolute names are read under
+ * {@code root} ({@code --prefix}: a copy of the nginx machine's file system), or from this machine
+ * when there is none. The report names each file relative to the main file's directory, else by its
+ * absolute name. See docs/migration.md.
  */
 final class NginxParser {
   static final long MAX_FILE_BYTES = 4L << 20;
@@ -24,39 +27,73 @@ final class NginxParser {
   static final int MAX_DEPTH = 16;
 
   private final Path prefix;
+  private final Path root;
+  private final List<String> read = new ArrayList<>();
   private int files;
 
-  private NginxParser(Path prefix) {
+  private NginxParser(Path prefix, Path root) {
     this.prefix = prefix;
+    this.root = root;
   }
 
-  /** Parses {@code main} and everything it includes. */
+  /** The directives and the files they came from (as the report names them). */
+  record Parsed(List<Directive> directives, List<String> files) {}
+
+  /** Parses {@code main} and everything it includes; absolute includes from this machine. */
   static List<Directive> parse(Path main) throws NginxException {
+    return parse(main, null).directives();
+  }
+
+  /**
+   * Parses {@code main} and everything it includes.
+   *
+   * @param root absolute include names are read under it (null: from this machine's root)
+   */
+  static Parsed parse(Path main, Path root) throws NginxException {
     Path abs = main.toAbsolutePath().normalize();
+    Path r = root == null ? null : root.toAbsolutePath().normalize();
+    if (r != null && !Files.isDirectory(r)) {
+      throw new NginxException("--prefix " + root + ": no such directory");
+    }
     if (Files.isDirectory(abs)) {
-      return parseDir(abs);
+      NginxParser p = new NginxParser(abs, r);
+      return new Parsed(p.parseDir(abs), p.read);
     }
     if (!Files.isRegularFile(abs)) {
       throw new NginxException(main + ": no such file or directory");
     }
-    NginxParser p = new NginxParser(abs.getParent());
-    return p.parseFile(abs, 0, null);
+    NginxParser p = new NginxParser(abs.getParent(), r);
+    return new Parsed(p.parseFile(abs, 0, null), p.read);
   }
 
   /** DIR/nginx.conf when there is one, else every file of DIR in name order (a conf.d folder). */
-  private static List<Directive> parseDir(Path dir) throws NginxException {
-    NginxParser p = new NginxParser(dir);
+  private List<Directive> parseDir(Path dir) throws NginxException {
     if (Files.isRegularFile(dir.resolve("nginx.conf"))) {
-      return p.parseFile(dir.resolve("nginx.conf"), 0, null);
+      return parseFile(dir.resolve("nginx.conf"), 0, null);
     }
     List<Directive> out = new ArrayList<>();
     for (Path f : globMatches(dir, "*")) {
-      out.addAll(p.parseFile(f, 0, null));
+      out.addAll(parseFile(f, 0, null));
     }
     if (out.isEmpty()) {
       throw new NginxException(dir + ": no nginx configuration files in this directory");
     }
     return out;
+  }
+
+  /**
+   * A file as the report names it: relative to the main file's directory when inside it; else
+   * absolute, as the configuration names it when read under {@code --prefix} (with where it was
+   * read from).
+   */
+  private String shown(Path file) {
+    if (file.startsWith(prefix)) {
+      return prefix.relativize(file).toString();
+    }
+    if (root != null && file.startsWith(root)) {
+      return "/" + root.relativize(file);
+    }
+    return file.toString();
   }
 
   private List<Directive> parseFile(Path file, int depth, Directive.Where from)
@@ -77,7 +114,10 @@ final class NginxParser {
       String why = "cannot read " + file + " (" + e.getClass().getSimpleName() + ")";
       throw from == null ? new NginxException(why) : new NginxException(from, why);
     }
-    Tokens tokens = new Tokens(file, text);
+    String shown = shown(file);
+    boolean rerooted = !file.startsWith(prefix) && root != null && file.startsWith(root);
+    read.add(rerooted ? shown + "  (" + file + ")" : shown);
+    Tokens tokens = new Tokens(file, shown, text);
     List<Directive> out = block(tokens, depth, null);
     return out;
   }
@@ -143,8 +183,9 @@ final class NginxParser {
   private List<Directive> include(String name, Path including, int depth, Directive.Where where)
       throws NginxException {
     boolean glob = name.indexOf('*') >= 0 || name.indexOf('?') >= 0 || name.indexOf('[') >= 0;
+    Path top = root == null ? Path.of("/") : root;
     List<Path> bases =
-        Path.of(name).isAbsolute() ? List.of(Path.of("/")) : List.of(including.getParent(), prefix);
+        Path.of(name).isAbsolute() ? List.of(top) : List.of(including.getParent(), prefix);
     List<Path> matches = new ArrayList<>();
     for (Path base : bases) {
       matches = glob ? globMatches(base, name) : exact(base, name);
@@ -158,7 +199,7 @@ final class NginxParser {
           "include '"
               + name
               + "': no such file (looked in "
-              + (Path.of(name).isAbsolute() ? "/" : including.getParent() + " and " + prefix)
+              + (Path.of(name).isAbsolute() ? top : including.getParent() + " and " + prefix)
               + ")");
     }
     List<Directive> out = new ArrayList<>();
@@ -169,13 +210,13 @@ final class NginxParser {
   }
 
   private static List<Path> exact(Path base, String name) {
-    Path p = base.resolve(name).normalize();
+    Path p = base.resolve(name.replaceFirst("^/+", "")).normalize();
     return Files.isRegularFile(p) ? List.of(p) : List.of();
   }
 
   /** Files matching a glob whose wildcards are in the last path segment (nginx's common use). */
   private static List<Path> globMatches(Path base, String name) throws NginxException {
-    Path pattern = base.resolve(name).normalize();
+    Path pattern = base.resolve(name.replaceFirst("^/+", "")).normalize();
     Path dir = pattern.getParent();
     String last = pattern.getFileName().toString();
     if (dir.toString().matches(".*[*?\\[].*")) {

@@ -6,12 +6,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What became of every directive: translated (or built into the router), changed on purpose with
- * the reason, or not understood. {@link #finish} files every directive nobody classified under "not
- * understood", so nothing is ever dropped without a line in the report.
+ * What became of every directive: access control the router does not enforce (printed first: the
+ * import then fails unless the user accepts it), translated (or built into the router), changed on
+ * purpose with the reason, or not understood. {@link #finish} files every directive nobody
+ * classified under "not understood", so nothing is ever dropped without a line in the report.
+ * Directives are shown with their secrets masked ({@link Redact}).
  */
 final class Report {
   enum Status {
+    ACCESS(
+        "ACCESS CONTROL THE ROUTER DOES NOT ENFORCE (nginx refused these requests or clients;"
+            + " the router lets them through)"),
     TRANSLATED("translated"),
     CHANGED("changed on purpose"),
     NOT_UNDERSTOOD("not understood (left out of the output: check by hand)");
@@ -33,6 +38,9 @@ final class Report {
   /** Classifies a directive; a later call for the same directive replaces the note. */
   void put(Directive d, Status s, String note) {
     Line old = lines.get(d);
+    if (old != null && old.status() == Status.ACCESS && s != Status.ACCESS) {
+      return; // an open door is never hidden behind a later "translated"
+    }
     if (old != null && old.status() == Status.CHANGED && s == Status.TRANSLATED) {
       return; // a reason to look is kept over a plain "translated"
     }
@@ -50,6 +58,17 @@ final class Report {
   void notUnderstood(Directive d, String note) {
     put(d, Status.NOT_UNDERSTOOD, note);
   }
+
+  void access(Directive d, String note) {
+    put(d, Status.ACCESS, note);
+  }
+
+  /** The files the configuration was read from, as shown in the report. */
+  void filesRead(List<String> files) {
+    this.files = List.copyOf(files);
+  }
+
+  private List<String> files = List.of();
 
   /** A line about the output as a whole (e.g. the admin listener that was added). */
   void added(String note) {
@@ -97,6 +116,15 @@ final class Report {
   String render(String source, String target) {
     StringBuilder sb = new StringBuilder();
     sb.append("import-nginx: ").append(source).append(" -> ").append(target).append('\n');
+    if (!files.isEmpty()) {
+      sb.append("files read:\n");
+      for (String f : files) {
+        sb.append("  ").append(f).append('\n');
+      }
+    }
+    if (count(Status.ACCESS) > 0) {
+      sb.append(count(Status.ACCESS)).append(" ACCESS CONTROL NOT ENFORCED, ");
+    }
     sb.append(count(Status.TRANSLATED))
         .append(" translated, ")
         .append(count(Status.CHANGED))
@@ -111,15 +139,15 @@ final class Report {
       sb.append('\n').append(s.title).append(":\n");
       for (Line l : ls) {
         if (l.directive() == null) {
-          sb.append("  (added)  ").append(l.note()).append('\n');
+          sb.append("  (added)  ").append(Redact.text(l.note())).append('\n');
           continue;
         }
         sb.append("  ")
             .append(l.directive().where())
             .append("  ")
-            .append(l.directive().text())
+            .append(Redact.shown(l.directive()))
             .append("\n      -> ")
-            .append(l.note())
+            .append(Redact.text(l.note()))
             .append('\n');
       }
     }

@@ -23,9 +23,11 @@ final class Tokens {
   private final String s;
   private int pos;
   private int line = 1;
+  private final String shown;
 
-  Tokens(Path file, String text) {
+  Tokens(Path file, String shown, String text) {
     this.file = file;
+    this.shown = shown;
     this.s = text;
   }
 
@@ -34,7 +36,7 @@ final class Tokens {
   }
 
   Directive.Where where() {
-    return new Directive.Where(file, line);
+    return new Directive.Where(file, shown, line);
   }
 
   /** The next token, or null at the end of the text. */

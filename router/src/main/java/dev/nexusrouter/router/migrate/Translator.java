@@ -33,6 +33,15 @@ final class Translator {
       new Rewrite.Sample("GET", "/v2/team/search/manifests/1.0");
   static final Rewrite.Sample ROOT = new Rewrite.Sample("GET", "/");
 
+  /** The samples as the report names them. */
+  static final String SAMPLES =
+      String.join(
+          ", ",
+          java.util.stream.Stream.of(
+                  PULL, HEAD_MANIFEST, HEAD_BLOB, UPLOAD, PATCH, PUT, SEARCH, SEARCH_NAMED, ROOT)
+              .map(x -> x.method() + " " + x.uri())
+              .toList());
+
   private final Path prefix;
   private final Report report = new Report();
   private final Plan plan = new Plan();
@@ -63,6 +72,7 @@ final class Translator {
   }
 
   private void run(List<Directive> main) throws NginxException {
+    AccessControl.classify(main, report);
     for (Directive d : main) {
       if (d.name().equals("http") && d.isBlock()) {
         http = d;
@@ -129,7 +139,9 @@ final class Translator {
             + ":"
             + plan.adminPort
             + " (/healthz, /readyz, /metrics, /status): nginx had no equivalent");
-    report.finish(List.of(http));
+    if (main.contains(http)) {
+      report.finish(List.of(http)); // not the stand-in of a server-only file: it has no line
+    }
     report.finish(main);
   }
 
@@ -264,9 +276,10 @@ final class Translator {
       Rewrite.Outcome o = rewrite.run(s, head);
       runs.add(o);
       if (o.kind() == Rewrite.Kind.PROXY && !upstreams.upstream(o, s).equals(h.group)) {
-        Directive cond = condition(o, pull, "request_method");
-        report.changed(
-            cond,
+        misroute(
+            o,
+            pull,
+            "request_method",
             "`~* GET` misses HEAD: nginx sent HEAD requests (manifest and blob checks of every"
                 + " pull) to "
                 + upstreams.upstream(o, s)
@@ -295,9 +308,10 @@ final class Translator {
     Rewrite.Outcome named = rewrite.run(s, SEARCH_NAMED);
     runs.add(named);
     if (named.kind() == Rewrite.Kind.PROXY && !upstreams.upstream(named, s).equals(h.group)) {
-      Directive cond = condition(named, pull, "uri");
-      report.changed(
-          cond,
+      misroute(
+          named,
+          pull,
+          "uri",
           "'/search' matched anywhere in the URI: nginx also sent pulls of repositories or tags"
               + " containing '/search' (e.g. team/search) to "
               + upstreams.upstream(named, s)
@@ -312,6 +326,14 @@ final class Translator {
         report.translated(o.at(), rule);
       }
     }
+  }
+
+  /**
+   * A sample request nginx sent elsewhere than the router will: the line goes on the condition the
+   * difference comes from ({@link #condition}).
+   */
+  private void misroute(Rewrite.Outcome o, Rewrite.Outcome pull, String var, String why) {
+    report.changed(condition(o, pull, var), why);
   }
 
   /** The if-directive the difference comes from, or the proxy_pass when there is none. */
@@ -377,7 +399,12 @@ final class Translator {
       if (used) {
         report.translated(loc, "handled by the host's routing");
       } else {
-        report.notUnderstood(loc, "no sample request reaches this location");
+        report.notUnderstood(
+            loc,
+            "none of the sample requests the importer routes through each host reaches this"
+                + " location ("
+                + SAMPLES
+                + "); check by hand where requests to it should go");
       }
     }
     for (Directive c : loc.children()) {

@@ -30,12 +30,22 @@ final class UpstreamResolver {
     String url = o.value();
     int scheme = url.indexOf("://");
     if (scheme < 0) {
-      throw new NginxException(o.at().where(), "proxy_pass '" + url + "' is not a URL");
+      throw new NginxException(
+          o.at().where(), "proxy_pass '" + Redact.text(url) + "' is not a URL");
     }
     String sch = url.substring(0, scheme);
     String rest = url.substring(scheme + 3);
     int slash = rest.indexOf('/');
     String authority = slash < 0 ? rest : rest.substring(0, slash);
+    if (authority.contains("@")) {
+      // the router sends no credentials of its own upstream, and the output must not carry them
+      throw new NginxException(
+          o.at().where(),
+          "proxy_pass '"
+              + Redact.text(url)
+              + "' carries credentials (user:password@): the router does not send credentials"
+              + " upstream; needs manual work (give the client its own Nexus login)");
+    }
     String uri = slash < 0 ? "" : rest.substring(slash);
     String pathPrefix = pathPrefix(uri, o);
     Directive block = upstreamBlocks.get(authority);
@@ -110,7 +120,9 @@ final class UpstreamResolver {
     }
     throw new NginxException(
         o.at().where(),
-        "proxy_pass URI '" + uri + "' is neither empty nor a Nexus /repository/NAME path");
+        "proxy_pass URI '"
+            + Redact.text(uri)
+            + "' is neither empty nor a Nexus /repository/NAME path");
   }
 
   private void timeouts(Plan.Upstream u, Directive loc, Directive server, Directive at) {

@@ -93,6 +93,12 @@ class ImportNginxErrorsTest {
     assertEquals(2, Fixtures.importNginx().code());
     assertEquals(2, Fixtures.importNginx("a", "b").code());
     assertEquals(2, Fixtures.importNginx("a", "--admin-port", "x").code());
+    assertEquals(2, Fixtures.importNginx("a", "--admin-port", "70000").code());
+    Fixtures.Run usage = Fixtures.importNginx("a", "--bogus");
+    assertEquals(2, usage.code());
+    assertTrue(
+        usage.err().endsWith("Run 'import-nginx --help' for usage.\n"),
+        "one hint line:\n" + usage.err());
     Fixtures.Run r = Fixtures.importNginx(dir.resolve("none.conf").toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("none.conf: no such file or directory"), r.err());

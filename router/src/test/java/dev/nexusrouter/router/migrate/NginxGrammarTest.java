@@ -50,7 +50,7 @@ class NginxGrammarTest {
     assertEquals(
         List.of("first", "a_directive", "b_directive", "last"),
         ds.stream().map(Directive::name).toList());
-    assertEquals("b.conf:3", ds.get(2).where().toString());
+    assertEquals("conf.d/b.conf:3", ds.get(2).where().toString());
     assertEquals("nginx.conf:3", ds.get(3).where().toString());
   }
 
