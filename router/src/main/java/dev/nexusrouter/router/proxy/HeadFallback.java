@@ -15,13 +15,10 @@ import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
@@ -37,18 +34,6 @@ import org.xnio.channels.StreamSinkChannel;
  * router replica answers the same way.
  */
 public final class HeadFallback {
-  /**
-   * Response headers that belong to the upstream connection, not to the client's: the one
-   * hop-by-hop list, plus Transfer-Encoding (this class relays a bodiless HEAD answer itself).
-   */
-  private static final Set<HttpString> CONNECTION_HEADERS = connectionHeaders();
-
-  private static Set<HttpString> connectionHeaders() {
-    Set<HttpString> s = new java.util.HashSet<>(HopByHop.HEADERS);
-    s.add(Headers.TRANSFER_ENCODING);
-    return Set.copyOf(s);
-  }
-
   private HeadFallback() {}
 
   /**
@@ -90,7 +75,8 @@ public final class HeadFallback {
     public void completed(HttpServerExchange ex, ProxyConnection connection) {
       ClientRequest request =
           new ClientRequest().setMethod(Methods.HEAD).setPath(targetPath(connection));
-      copyRequestHeaders(request.getRequestHeaders());
+      // exactly the headers the ordinary proxy path sends (flows/HeadRoutingIT compares them)
+      ForwardedHeaders.forUpstream(exchange, request.getRequestHeaders());
       connection
           .getConnection()
           .sendRequest(
@@ -198,38 +184,16 @@ public final class HeadFallback {
       return sb.toString();
     }
 
-    /**
-     * The client's end-to-end headers (Host as sent, Authorization, Accept, User-Agent) plus the
-     * forwarding headers the proxy would add: Nexus builds the token realm of a 401 from Host and
-     * X-Forwarded-Proto, and that 401 may be relayed.
-     */
-    private void copyRequestHeaders(HeaderMap out) {
-      HeaderMap in = exchange.getRequestHeaders();
-      HopByHop.strip(in);
-      for (HeaderValues values : in) {
-        HttpString name = values.getHeaderName();
-        if (!name.equals(Headers.X_FORWARDED_HOST)
-            && !name.equals(Headers.X_FORWARDED_PROTO)
-            && !name.equals(Headers.X_FORWARDED_FOR)) {
-          out.putAll(name, values);
-        }
-      }
-      out.put(Headers.X_FORWARDED_PROTO, exchange.getRequestScheme());
-      InetSocketAddress source = exchange.getSourceAddress();
-      if (source != null && source.getAddress() != null) {
-        out.put(Headers.X_FORWARDED_FOR, source.getAddress().getHostAddress());
-      }
-    }
-
     private static void relay(HttpServerExchange ex, ClientResponse response) {
       ex.setStatusCode(response.getResponseCode());
       ex.setReasonPhrase(response.getStatus());
       HeaderMap out = ex.getResponseHeaders();
       for (HeaderValues values : response.getResponseHeaders()) {
-        if (!CONNECTION_HEADERS.contains(values.getHeaderName())) {
-          out.putAll(values.getHeaderName(), values);
-        }
+        out.putAll(values.getHeaderName(), values);
       }
+      HopByHop.strip(out);
+      // the upstream's framing of its bodiless answer; Undertow frames the relayed HEAD itself
+      out.remove(Headers.TRANSFER_ENCODING);
       ex.endExchange();
     }
 

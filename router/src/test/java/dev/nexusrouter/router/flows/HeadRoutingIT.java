@@ -208,4 +208,46 @@ class HeadRoutingIT {
       assertEquals(i % 2 == 0 ? D2 : D1, r.header("Docker-Content-Digest"), "request " + i);
     }
   }
+
+  /**
+   * The hosted-then-group probe sends hosted the same headers as the ordinary proxy path: a client
+   * cannot choose the address, host, port or scheme Nexus sees (the token realm and Location of a
+   * relayed answer are built from them, and X-Real-IP is what Nexus logs as the client).
+   */
+  @Test
+  void theProbeSendsHostedTheSameForwardingHeadersAsTheProxy() {
+    f.hosted.respond(found(D1));
+    String path = "/v2/team/app/manifests/1.0?ns=docker.io";
+    RawResponse probed = spoofed(head(path)).send(f.port);
+    assertEquals(200, probed.status(), probed.toString());
+    var r9h = f.hosted.last();
+    RawResponse proxied = spoofed(head(path).header("Accept", OCI_MANIFEST)).send(f.port);
+    assertEquals(200, proxied.status(), proxied.toString());
+    var r9p = f.hosted.last();
+
+    assertEquals("127.0.0.1", r9h.header("X-Real-IP"), r9h.headers().toString());
+    assertEquals(false, r9h.hasHeader("Forwarded"), r9h.headers().toString());
+    assertEquals(false, r9h.hasHeader("X-Forwarded-Host"), r9h.headers().toString());
+    assertEquals(String.valueOf(f.port), r9h.header("X-Forwarded-Port"));
+    assertEquals("localhost", r9h.header("X-Forwarded-Server"));
+    assertEquals("http", r9h.header("X-Forwarded-Proto"));
+    assertEquals("6.6.6.6,127.0.0.1", r9h.header("X-Forwarded-For"));
+    assertEquals(r9p.uri(), r9h.uri());
+    var expected = new java.util.TreeMap<>(r9p.headers());
+    var actual = new java.util.TreeMap<>(r9h.headers());
+    expected.remove("Accept");
+    actual.remove("Accept");
+    assertEquals(expected, actual);
+  }
+
+  private static RawRequest spoofed(RawRequest r) {
+    return r.header("Authorization", Clients.BASIC)
+        .header("Forwarded", "for=6.6.6.6;host=evil.example;proto=https")
+        .header("X-Forwarded-Port", "1234")
+        .header("X-Forwarded-Server", "evil")
+        .header("X-Forwarded-Host", "evil.example:1234")
+        .header("X-Forwarded-Proto", "https")
+        .header("X-Forwarded-For", "6.6.6.6")
+        .header("X-Real-IP", "6.6.6.6");
+  }
 }
