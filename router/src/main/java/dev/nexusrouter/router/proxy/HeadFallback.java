@@ -20,6 +20,7 @@ import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
@@ -50,6 +51,7 @@ public final class HeadFallback {
     private final HttpServerExchange exchange;
     private final Upstream first;
     private final Upstream onNotFound;
+    private final AtomicBoolean done = new AtomicBoolean();
 
     Attempt(HttpServerExchange exchange, Upstream first, Upstream onNotFound) {
       this.exchange = exchange;
@@ -197,9 +199,15 @@ public final class HeadFallback {
       ex.endExchange();
     }
 
-    /** Continues the exchange as a handler call, so Undertow ends it (or dispatches) correctly. */
+    /**
+     * Continues the exchange as a handler call, so Undertow ends it (or dispatches) correctly; only
+     * the first call does. A failed request write closes the connection, and the client then also
+     * fails the pending response listener: without the guard the exchange would be answered twice.
+     */
     private void resume(HttpHandler next) {
-      Connectors.executeRootHandler(next, exchange);
+      if (done.compareAndSet(false, true)) {
+        Connectors.executeRootHandler(next, exchange);
+      }
     }
   }
 }
