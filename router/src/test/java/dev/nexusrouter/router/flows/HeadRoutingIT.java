@@ -216,28 +216,33 @@ class HeadRoutingIT {
    */
   @Test
   void theProbeSendsHostedTheSameForwardingHeadersAsTheProxy() {
-    f.hosted.respond(found(D1));
     String path = "/v2/team/app/manifests/1.0?ns=docker.io";
-    RawResponse probed = spoofed(head(path)).send(f.port);
-    assertEquals(200, probed.status(), probed.toString());
-    var r9h = f.hosted.last();
-    RawResponse proxied = spoofed(head(path).header("Accept", OCI_MANIFEST)).send(f.port);
-    assertEquals(200, proxied.status(), proxied.toString());
-    var r9p = f.hosted.last();
+    // origin-form and absolute-form request targets (RFC 9112, section 3.2)
+    for (String target : List.of(path, "http://localhost:" + f.port + path)) {
+      f.hosted.respond(found(D1));
+      RawResponse probed = spoofed(head(target)).send(f.port);
+      assertEquals(200, probed.status(), target + ": " + probed);
+      var r9h = f.hosted.last();
+      RawResponse proxied = spoofed(head(target).header("Accept", OCI_MANIFEST)).send(f.port);
+      assertEquals(200, proxied.status(), target + ": " + proxied);
+      var r9p = f.hosted.last();
 
-    assertEquals("127.0.0.1", r9h.header("X-Real-IP"), r9h.headers().toString());
-    assertEquals(false, r9h.hasHeader("Forwarded"), r9h.headers().toString());
-    assertEquals(false, r9h.hasHeader("X-Forwarded-Host"), r9h.headers().toString());
-    assertEquals(String.valueOf(f.port), r9h.header("X-Forwarded-Port"));
-    assertEquals("localhost", r9h.header("X-Forwarded-Server"));
-    assertEquals("http", r9h.header("X-Forwarded-Proto"));
-    assertEquals("6.6.6.6,127.0.0.1", r9h.header("X-Forwarded-For"));
-    assertEquals(r9p.uri(), r9h.uri());
-    var expected = new java.util.TreeMap<>(r9p.headers());
-    var actual = new java.util.TreeMap<>(r9h.headers());
-    expected.remove("Accept");
-    actual.remove("Accept");
-    assertEquals(expected, actual);
+      String seen = target + ": " + r9h.headers();
+      assertEquals("127.0.0.1", r9h.header("X-Real-IP"), seen);
+      assertEquals(false, r9h.hasHeader("Forwarded"), seen);
+      assertEquals(false, r9h.hasHeader("X-Forwarded-Host"), seen);
+      assertEquals(String.valueOf(f.port), r9h.header("X-Forwarded-Port"), seen);
+      assertEquals("localhost", r9h.header("X-Forwarded-Server"), seen);
+      assertEquals("http", r9h.header("X-Forwarded-Proto"), seen);
+      assertEquals("6.6.6.6,127.0.0.1", r9h.header("X-Forwarded-For"), seen);
+      assertEquals(f.hostedPath + path, r9h.uri(), target);
+      assertEquals(r9p.uri(), r9h.uri(), target);
+      var expected = new java.util.TreeMap<>(r9p.headers());
+      var actual = new java.util.TreeMap<>(r9h.headers());
+      expected.remove("Accept");
+      actual.remove("Accept");
+      assertEquals(expected, actual, target);
+    }
   }
 
   private static RawRequest spoofed(RawRequest r) {
