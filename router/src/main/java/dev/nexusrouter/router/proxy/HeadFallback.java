@@ -47,7 +47,7 @@ public final class HeadFallback {
   }
 
   /** One request's probe of the first upstream; lives only as long as the exchange. */
-  private static final class Attempt implements ProxyCallback<ProxyConnection> {
+  static final class Attempt implements ProxyCallback<ProxyConnection> {
     private final HttpServerExchange exchange;
     private final Upstream first;
     private final Upstream onNotFound;
