@@ -165,7 +165,11 @@ public final class HeadFallback {
       }
     }
 
-    /** What the proxy would send: the path (and query) as received, below the upstream's path. */
+    /**
+     * What the proxy would send: the path (and query) as received, below the upstream's path.
+     * ProxyHandler builds its request target the same way but does not expose it;
+     * flows/HeadRoutingIT compares the two for origin-form and absolute-form targets.
+     */
     private String targetPath(ProxyConnection connection) {
       String uri = exchange.getRequestURI();
       if (exchange.isHostIncludedInRequestURI()) {
