@@ -15,14 +15,12 @@ import io.undertow.server.handlers.proxy.ProxyConnection;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.channels.StreamSinkChannel;
@@ -37,18 +35,6 @@ import org.xnio.channels.StreamSinkChannel;
  * router replica answers the same way.
  */
 public final class HeadFallback {
-  /**
-   * Response headers that belong to the upstream connection, not to the client's: the one
-   * hop-by-hop list, plus Transfer-Encoding (this class relays a bodiless HEAD answer itself).
-   */
-  private static final Set<HttpString> CONNECTION_HEADERS = connectionHeaders();
-
-  private static Set<HttpString> connectionHeaders() {
-    Set<HttpString> s = new java.util.HashSet<>(HopByHop.HEADERS);
-    s.add(Headers.TRANSFER_ENCODING);
-    return Set.copyOf(s);
-  }
-
   private HeadFallback() {}
 
   /**
@@ -61,10 +47,11 @@ public final class HeadFallback {
   }
 
   /** One request's probe of the first upstream; lives only as long as the exchange. */
-  private static final class Attempt implements ProxyCallback<ProxyConnection> {
+  static final class Attempt implements ProxyCallback<ProxyConnection> {
     private final HttpServerExchange exchange;
     private final Upstream first;
     private final Upstream onNotFound;
+    private final AtomicBoolean done = new AtomicBoolean();
 
     Attempt(HttpServerExchange exchange, Upstream first, Upstream onNotFound) {
       this.exchange = exchange;
@@ -90,7 +77,8 @@ public final class HeadFallback {
     public void completed(HttpServerExchange ex, ProxyConnection connection) {
       ClientRequest request =
           new ClientRequest().setMethod(Methods.HEAD).setPath(targetPath(connection));
-      copyRequestHeaders(request.getRequestHeaders());
+      // exactly the headers the ordinary proxy path sends (flows/HeadRoutingIT compares them)
+      ForwardedHeaders.forUpstream(exchange, request.getRequestHeaders());
       connection
           .getConnection()
           .sendRequest(
@@ -177,7 +165,11 @@ public final class HeadFallback {
       }
     }
 
-    /** What the proxy would send: the path (and query) as received, below the upstream's path. */
+    /**
+     * What the proxy would send: the path (and query) as received, below the upstream's path.
+     * ProxyHandler builds its request target the same way but does not expose it;
+     * flows/HeadRoutingIT compares the two for origin-form and absolute-form targets.
+     */
     private String targetPath(ProxyConnection connection) {
       String uri = exchange.getRequestURI();
       if (exchange.isHostIncludedInRequestURI()) {
@@ -198,44 +190,28 @@ public final class HeadFallback {
       return sb.toString();
     }
 
-    /**
-     * The client's end-to-end headers (Host as sent, Authorization, Accept, User-Agent) plus the
-     * forwarding headers the proxy would add: Nexus builds the token realm of a 401 from Host and
-     * X-Forwarded-Proto, and that 401 may be relayed.
-     */
-    private void copyRequestHeaders(HeaderMap out) {
-      HeaderMap in = exchange.getRequestHeaders();
-      HopByHop.strip(in);
-      for (HeaderValues values : in) {
-        HttpString name = values.getHeaderName();
-        if (!name.equals(Headers.X_FORWARDED_HOST)
-            && !name.equals(Headers.X_FORWARDED_PROTO)
-            && !name.equals(Headers.X_FORWARDED_FOR)) {
-          out.putAll(name, values);
-        }
-      }
-      out.put(Headers.X_FORWARDED_PROTO, exchange.getRequestScheme());
-      InetSocketAddress source = exchange.getSourceAddress();
-      if (source != null && source.getAddress() != null) {
-        out.put(Headers.X_FORWARDED_FOR, source.getAddress().getHostAddress());
-      }
-    }
-
     private static void relay(HttpServerExchange ex, ClientResponse response) {
       ex.setStatusCode(response.getResponseCode());
       ex.setReasonPhrase(response.getStatus());
       HeaderMap out = ex.getResponseHeaders();
       for (HeaderValues values : response.getResponseHeaders()) {
-        if (!CONNECTION_HEADERS.contains(values.getHeaderName())) {
-          out.putAll(values.getHeaderName(), values);
-        }
+        out.putAll(values.getHeaderName(), values);
       }
+      HopByHop.strip(out);
+      // the upstream's framing of its bodiless answer; Undertow frames the relayed HEAD itself
+      out.remove(Headers.TRANSFER_ENCODING);
       ex.endExchange();
     }
 
-    /** Continues the exchange as a handler call, so Undertow ends it (or dispatches) correctly. */
+    /**
+     * Continues the exchange as a handler call, so Undertow ends it (or dispatches) correctly; only
+     * the first call does. A failed request write closes the connection, and the client then also
+     * fails the pending response listener: without the guard the exchange would be answered twice.
+     */
     private void resume(HttpHandler next) {
-      Connectors.executeRootHandler(next, exchange);
+      if (done.compareAndSet(false, true)) {
+        Connectors.executeRootHandler(next, exchange);
+      }
     }
   }
 }

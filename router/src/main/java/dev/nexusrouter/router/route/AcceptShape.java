@@ -2,9 +2,10 @@ package dev.nexusrouter.router.route;
 
 /**
  * Counts the concrete media types in {@code Accept} header values ({@code a/b}, not {@code *}{@code
- * /*} or {@code a/*}), stopping at {@link #SEVERAL}. One character scan, no regex, no allocation:
- * it runs for every HEAD of a manifest or blob. Why the count tells a push check from a pull
- * resolve: docs/client-request-shapes.md.
+ * /*} or {@code a/*}), stopping at {@link #SEVERAL}. One pass that reads each character once, no
+ * regex, no allocation: it runs on the I/O thread for every HEAD of a manifest or blob, before any
+ * authentication, so its cost must stay linear in the header length. Why the count tells a push
+ * check from a pull resolve: docs/client-request-shapes.md.
  */
 public final class AcceptShape {
   /** The count returned for two or more concrete types. */
@@ -27,42 +28,60 @@ public final class AcceptShape {
     return n;
   }
 
-  static int count(String value) {
+  /**
+   * One left-to-right pass over {@code value}: every character is read exactly once, so the cost is
+   * linear in the header length whatever its shape (a header of 30,000 empty or parameter-only
+   * elements included).
+   */
+  static int count(CharSequence value) {
     int n = 0;
-    int start = 0;
     int len = value.length();
-    for (int i = 0; i <= len; i++) {
-      if (i == len || value.charAt(i) == ',') {
-        if (isConcrete(value, start, i)) {
+    int first = -1; // first non-space character of the media range
+    int last = -1; // last non-space character of the media range
+    char lastChar = 0;
+    int slash = -1; // first '/' of the media range
+    boolean inParams = false; // after the element's first ';'
+    for (int i = 0; i < len; i++) {
+      char c = value.charAt(i);
+      if (c == ',') {
+        if (isConcrete(first, last, slash, lastChar)) {
           n++;
           if (n >= SEVERAL) {
             return SEVERAL;
           }
         }
-        start = i + 1;
+        first = -1;
+        last = -1;
+        slash = -1;
+        inParams = false;
+      } else if (inParams) {
+        continue;
+      } else if (c == ';') {
+        inParams = true;
+      } else if (!isSpace(c)) {
+        if (first < 0) {
+          first = i;
+        }
+        if (c == '/' && slash < 0) {
+          slash = i;
+        }
+        last = i;
+        lastChar = c;
       }
     }
-    return n;
+    return isConcrete(first, last, slash, lastChar) ? n + 1 : n;
   }
 
-  /** The media range in {@code value[from, to)}, parameters ignored, names a concrete type. */
-  private static boolean isConcrete(String value, int from, int to) {
-    int semi = value.indexOf(';', from);
-    int end = semi >= 0 && semi < to ? semi : to;
-    while (from < end && isSpace(value.charAt(from))) {
-      from++;
-    }
-    while (end > from && isSpace(value.charAt(end - 1))) {
-      end--;
-    }
-    if (from == end) {
+  /**
+   * The media range {@code [first, last]} (parameters already cut off) names a concrete type: it
+   * has a '/' with a type before and a subtype after it, and the subtype is not {@code *}. "*",
+   * "foo", "/x", "x/" and "x/*" are not concrete.
+   */
+  private static boolean isConcrete(int first, int last, int slash, char lastChar) {
+    if (first < 0 || slash <= first || slash >= last) {
       return false;
     }
-    int slash = value.indexOf('/', from);
-    if (slash < 0 || slash >= end - 1 || slash == from) {
-      return false; // "*", "foo", "/x", "x/": not a media type
-    }
-    return !(end - slash == 2 && value.charAt(end - 1) == '*');
+    return !(last == slash + 1 && lastChar == '*');
   }
 
   private static boolean isSpace(char c) {

@@ -208,4 +208,51 @@ class HeadRoutingIT {
       assertEquals(i % 2 == 0 ? D2 : D1, r.header("Docker-Content-Digest"), "request " + i);
     }
   }
+
+  /**
+   * The hosted-then-group probe sends hosted the same headers as the ordinary proxy path: a client
+   * cannot choose the address, host, port or scheme Nexus sees (the token realm and Location of a
+   * relayed answer are built from them, and X-Real-IP is what Nexus logs as the client).
+   */
+  @Test
+  void theProbeSendsHostedTheSameForwardingHeadersAsTheProxy() {
+    String path = "/v2/team/app/manifests/1.0?ns=docker.io";
+    // origin-form and absolute-form request targets (RFC 9112, section 3.2)
+    for (String target : List.of(path, "http://localhost:" + f.port + path)) {
+      f.hosted.respond(found(D1));
+      RawResponse probed = spoofed(head(target)).send(f.port);
+      assertEquals(200, probed.status(), target + ": " + probed);
+      var r9h = f.hosted.last();
+      RawResponse proxied = spoofed(head(target).header("Accept", OCI_MANIFEST)).send(f.port);
+      assertEquals(200, proxied.status(), target + ": " + proxied);
+      var r9p = f.hosted.last();
+
+      String seen = target + ": " + r9h.headers();
+      assertEquals("127.0.0.1", r9h.header("X-Real-IP"), seen);
+      assertEquals(false, r9h.hasHeader("Forwarded"), seen);
+      assertEquals(false, r9h.hasHeader("X-Forwarded-Host"), seen);
+      assertEquals(String.valueOf(f.port), r9h.header("X-Forwarded-Port"), seen);
+      assertEquals("localhost", r9h.header("X-Forwarded-Server"), seen);
+      assertEquals("http", r9h.header("X-Forwarded-Proto"), seen);
+      assertEquals("6.6.6.6,127.0.0.1", r9h.header("X-Forwarded-For"), seen);
+      assertEquals(f.hostedPath + path, r9h.uri(), target);
+      assertEquals(r9p.uri(), r9h.uri(), target);
+      var expected = new java.util.TreeMap<>(r9p.headers());
+      var actual = new java.util.TreeMap<>(r9h.headers());
+      expected.remove("Accept");
+      actual.remove("Accept");
+      assertEquals(expected, actual, target);
+    }
+  }
+
+  private static RawRequest spoofed(RawRequest r) {
+    return r.header("Authorization", Clients.BASIC)
+        .header("Forwarded", "for=6.6.6.6;host=evil.example;proto=https")
+        .header("X-Forwarded-Port", "1234")
+        .header("X-Forwarded-Server", "evil")
+        .header("X-Forwarded-Host", "evil.example:1234")
+        .header("X-Forwarded-Proto", "https")
+        .header("X-Forwarded-For", "6.6.6.6")
+        .header("X-Real-IP", "6.6.6.6");
+  }
 }
