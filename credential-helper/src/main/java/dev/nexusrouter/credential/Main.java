@@ -26,8 +26,8 @@ import java.util.Map;
 /**
  * {@code docker-credential-java}: the protocol actions, plus {@code doctor} and {@code configure}.
  * The only place that ends the process, on every path ({@code Runtime.halt}): D-Bus threads would
- * otherwise keep the JVM, and the {@code docker pull} waiting for it, alive (reference §4.4). A
- * watchdog ends a protocol call that a hung keyring never answers.
+ * otherwise keep the JVM, and the {@code docker pull} waiting for it, alive. A watchdog ends a
+ * protocol call that a hung keyring never answers.
  */
 public final class Main {
   private Main() {}
@@ -175,7 +175,7 @@ public final class Main {
     try {
       return new Protocol(opener, BuildInfo::version).run(args, in, out);
     } catch (RuntimeException | LinkageError e) {
-      // java-keyring and secret-service throw unchecked exceptions for a broken keyring (§4.4).
+      // java-keyring and secret-service throw unchecked exceptions for a broken keyring.
       return internalError(out, e);
     }
   }

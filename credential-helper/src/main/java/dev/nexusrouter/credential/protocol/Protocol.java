@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * The credential-helper protocol of docker-credential-helpers {@code credentials.Serve}: one
  * action, stdin as UTF-8 bytes, the answer or the error text on stdout, exit code 0 or 1. Nothing
  * is ever written to stderr here: docker shows it on every pull and Spring Boot merges it into the
- * answer (reference §1.3).
+ * answer.
  */
 public final class Protocol {
 

@@ -4,11 +4,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The lookup normalisation of reference §6.6. Clients ask for the same registry under different
- * keys: docker uses {@code https://index.docker.io/v1/} for the Hub, podman {@code docker.io},
- * nerdctl {@code host:443}, humans add schemes and trailing slashes. {@code store} keeps the key it
- * is given; {@code get}/{@code erase} try it exactly first and then any stored key with the same
- * canonical form.
+ * How a lookup key is normalised. Clients ask for the same registry under different keys: docker
+ * uses {@code https://index.docker.io/v1/} for the Hub, podman {@code docker.io}, nerdctl {@code
+ * host:443}, humans add schemes and trailing slashes. {@code store} keeps the key it is given;
+ * {@code get}/{@code erase} try it exactly first and then any stored key with the same canonical
+ * form.
  */
 public final class ServerUrls {
   private static final String HUB = "docker.io";

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The wire JSON. {@code store} input is read with Jackson's streaming parser (jackson-databind
- * would double the start-up cost, reference §4.4); output is written by hand, so {@code get} and
- * {@code list}, which run on every pull, load no Jackson at all.
+ * would double the start-up cost); output is written by hand, so {@code get} and {@code list},
+ * which run on every pull, load no Jackson at all.
  */
 final class WireJson {
   private WireJson() {}

@@ -13,7 +13,8 @@ import java.util.Set;
 /**
  * An exclusive advisory lock on a side file around read-modify-write sequences. Keychains have no
  * transactions: two parallel {@code store}s for one server would otherwise each delete the other's
- * fresh item, and java-keyring notes that concurrent Secret Service writes are unsafe (§4.4).
+ * fresh item, and java-keyring notes that concurrent Secret Service writes are unsafe
+ * (FreedesktopKeyringBackend).
  */
 final class FileLocks {
   @FunctionalInterface

@@ -10,8 +10,8 @@ import java.util.Optional;
 
 /**
  * macOS Keychain or Windows Credential Manager through java-keyring 1.0.4. Its errors are
- * exceptions with native codes in the message and, sometimes, unchecked (reference §4.4); they are
- * turned into one-line messages here, never passed through.
+ * exceptions with native codes in the message and, sometimes, unchecked; they are turned into
+ * one-line messages here, never passed through.
  */
 public final class JavaKeyringVault implements PasswordVault {
   /**

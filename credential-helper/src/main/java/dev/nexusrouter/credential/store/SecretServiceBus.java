@@ -153,7 +153,7 @@ final class SecretServiceBus implements Closeable {
       throw new BackendUnavailableException(SecretServiceStore.NO_LOGIN_COLLECTION);
     }
     // gnome-keyring started by D-Bus activation aliases "default" to a login collection that
-    // does not exist yet (reference §1.6), so check the path is really there.
+    // does not exist yet, so check the path is really there.
     if ("/".equals(path) || !collections.contains(path)) {
       throw new BackendUnavailableException(SecretServiceStore.NO_LOGIN_COLLECTION);
     }
@@ -167,8 +167,8 @@ final class SecretServiceBus implements Closeable {
   }
 
   /**
-   * Items' attributes, asked for all at once: readable while the collection is locked (reference
-   * §4.3). An item the service refuses (deleted since the search) is left out.
+   * Items' attributes, asked for all at once: readable while the collection is locked. An item the
+   * service refuses (deleted since the search) is left out.
    */
   List<Map<String, String>> attributes(List<String> items) throws StoreException {
     List<Long> calls = new ArrayList<>();

@@ -139,7 +139,7 @@ public final class SecretServiceStore implements CredentialStore {
             created = writes().create(collection, credentials);
           }
           // createItem(replace=true) replaces only an item with identical attributes; a login
-          // under another username would stay behind and could win a later get (reference §1.5).
+          // under another username would stay behind and could win a later get.
           for (String other : allMatches(credentials.serverUrl())) {
             if (!other.equals(created) && !bus.delete(other)) {
               writes().delete(other);
@@ -171,7 +171,7 @@ public final class SecretServiceStore implements CredentialStore {
     return true;
   }
 
-  /** Attributes only: works on a locked keyring and loads no secret (reference §4.3). */
+  /** Attributes only: works on a locked keyring and loads no secret. */
   @Override
   public Map<String, String> list() throws StoreException {
     Map<String, String> out = new TreeMap<>();

@@ -82,7 +82,7 @@ final class SecretServiceWrites implements Closeable {
 
   /**
    * Asks the service to unlock, showing its prompt for at most {@code promptTimeout}. Never calls
-   * lock(): secret-service's SimpleCollection does, and leaves the user's keyring locked (§4.4).
+   * lock(): secret-service's SimpleCollection does, and leaves the user's keyring locked.
    */
   void unlock(List<String> paths) throws StoreException {
     Pair<List<ObjectPath>, ObjectPath> result =

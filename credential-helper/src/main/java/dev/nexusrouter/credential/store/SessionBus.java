@@ -7,8 +7,8 @@ import java.util.function.Predicate;
 
 /**
  * Finds the session bus the way GDBus does, which dbus-java does not: {@code
- * DBUS_SESSION_BUS_ADDRESS}, else {@code $XDG_RUNTIME_DIR/bus} (systemd user sessions, SSH logins;
- * reference §4.4). Only {@code unix:path=} addresses work with the JDK socket transport.
+ * DBUS_SESSION_BUS_ADDRESS}, else {@code $XDG_RUNTIME_DIR/bus} (systemd user sessions, SSH logins).
+ * Only {@code unix:path=} addresses work with the JDK socket transport.
  */
 public final class SessionBus {
   /** No bus: the socket path that was tried (or why none was). */

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A session bus and (optionally) an unlocked gnome-keyring owned by the test, never the
  * developer's: {@code dbus-daemon --nofork --print-address} plus {@code gnome-keyring-daemon
- * --foreground --unlock} with the password on stdin (reference §5.1). Both are killed on close.
+ * --foreground --unlock} with the password on stdin. Both are killed on close.
  */
 final class PrivateKeyring implements AutoCloseable {
   static final String PASSWORD = "test-password";

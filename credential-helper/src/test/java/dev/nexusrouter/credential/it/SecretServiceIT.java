@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The helper against a real gnome-keyring on a private bus, side by side with Debian's {@code
- * docker-credential-secretservice} (reference §5.3 checklist).
+ * docker-credential-secretservice}: each must read what the other wrote, with a quiet stderr.
  */
 class SecretServiceIT {
   private static final String GO = "docker-credential-secretservice";
@@ -84,7 +84,7 @@ class SecretServiceIT {
     assertEquals("credentials not found in native keychain", missing.out());
     assertEquals("", missing.stderr());
     assertQuietSuccess(java("java-only.example.com", "erase"));
-    // secret-service's SimpleCollection.deleteItem locks the login keyring (§4.4); we must not.
+    // secret-service's SimpleCollection.deleteItem locks the login keyring first; we must not.
     Result locked =
         keyring.dbusSend(
             "--dest=org.freedesktop.secrets",

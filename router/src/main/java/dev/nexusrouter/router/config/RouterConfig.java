@@ -11,7 +11,8 @@ import java.util.Map;
  * @param caFile the CA certificate served at {@code /download/ca.crt}; null = the embedded CA's
  *     when a listener uses it, else none
  * @param http2 offer h2 by ALPN on TLS listeners (off by default: Undertow caps HTTP/2 uploads at
- *     one 64 KiB window per round trip, undertow-proxy.md §4.4, and Go clients negotiate h2)
+ *     one 64 KiB window per round trip and Go clients negotiate h2; see
+ *     docs/undertow-notes.md#http2-uploads)
  * @param maxHeaderSize largest request head (request line and all headers) in bytes; larger ones
  *     get 431 with registry JSON (0 = only Undertow's parser limit applies)
  */

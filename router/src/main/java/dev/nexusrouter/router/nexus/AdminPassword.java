@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * First start: replaces the random initial admin password (written to {@code admin.password} in the
- * data directory) with the one from a file (§7.2). Safe to repeat: when the new password already
- * works nothing is sent.
+ * data directory) with the one from a file (docs/nexus-provisioning.md#admin-password). Safe to
+ * repeat: when the new password already works nothing is sent.
  */
 final class AdminPassword {
   static final String PROBE = "/v1/security/users?userId=admin";
@@ -47,7 +47,7 @@ final class AdminPassword {
     }
     Response r = nexus.putText(CHANGE, newPassword);
     if (r.status() == 404) {
-      // 3.17-3.25 only have the beta twin (§7.2)
+      // 3.17-3.25 only have the beta twin (docs/nexus-provisioning.md#admin-password)
       r = nexus.putText(CHANGE.replace("/v1/", "/beta/"), newPassword);
     }
     if (r.status() == 401) {

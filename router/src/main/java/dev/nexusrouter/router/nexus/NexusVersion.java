@@ -8,7 +8,10 @@ import java.util.regex.Pattern;
  * swagger.json's {@code info.version}.
  */
 record NexusVersion(int major, int minor, int patch, String text) {
-  /** First release with the v1 docker repository, blob store and realm endpoints (§8). */
+  /**
+   * First release with the v1 docker repository, blob store and realm endpoints
+   * (docs/nexus-provisioning.md#status-and-version).
+   */
   static final NexusVersion MINIMUM = new NexusVersion(3, 26, 0, "3.26.0");
 
   private static final Pattern VERSION = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)(\\S*)");

@@ -70,7 +70,7 @@ final class Provisioner {
     return plan;
   }
 
-  // ---- blob stores (§3)
+  // ---- blob stores (docs/nexus-provisioning.md#blob-stores)
 
   private void planBlobStores(Plan plan) {
     Response list = nexus.check(nexus.get("/v1/blobstores"), "list blob stores", 200);
@@ -129,7 +129,7 @@ final class Provisioner {
         || (!wanted.startsWith("/") && current.endsWith("/blobs/" + wanted));
   }
 
-  // ---- repositories (§4, §5)
+  // ---- repositories (docs/nexus-provisioning.md#repositories)
 
   private void planRepositories(Plan plan) {
     Response list = nexus.check(nexus.get("/v1/repositories"), "list repositories", 200);
@@ -198,7 +198,7 @@ final class Provisioner {
     }
     JsonNode auth = current.path("httpClient").path("authentication");
     if (auth.isObject()) {
-      // GET never returns the password (§4.1); a PUT of what we read would erase it
+      // GET never returns the password; a PUT of what we read would erase it
       problems.add(
           "it authenticates to its remote; Nexus does not return that password, so an update"
               + " would erase it. Apply the changes above in the UI");
@@ -231,11 +231,11 @@ final class Provisioner {
     return String.join(", ", parts);
   }
 
-  // ---- security (§7)
+  // ---- security (docs/nexus-provisioning.md#realms-and-anonymous-access)
 
   /**
    * GET the active list, append the Docker token realm, PUT it back: the list must be complete and
-   * its members differ between versions (NexusAuthorizingRealm is hidden from 3.60 on, §7.1).
+   * its members differ between versions (NexusAuthorizingRealm is hidden from 3.60 on).
    */
   private Step planRealm() {
     String subject = "security realm " + DOCKER_TOKEN_NAME;
@@ -491,7 +491,10 @@ final class Provisioner {
     nexus.check(r, what, ok);
   }
 
-  /** Nexus maps every create/update failure to 400 (§4); say what usually causes it. */
+  /**
+   * Nexus maps every create/update failure to 400 (docs/nexus-provisioning.md#rest-conventions);
+   * say what usually causes it.
+   */
   private static String hint400(String what) {
     if (what.contains(" role '")) {
       return " (every privilege must exist in Nexus; a role of that id may already exist)";

@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * Request bodies of {@code /v1/repositories/docker/{proxy,hosted,group}} built from the layout
- * (nexus-rest.md §5, §6), and the comparison with what Nexus returns.
+ * (docs/nexus-provisioning.md#repositories), and the comparison with what Nexus returns.
  */
 final class RepositoryBodies {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -120,8 +120,8 @@ final class RepositoryBodies {
 
   /**
    * The full PUT body: what Nexus has (so settings the layout does not own, such as cleanup
-   * policies, survive — PUT replaces all attributes, §4) overlaid with the layout. The blob store
-   * stays as it is: Nexus refuses to change it.
+   * policies, survive — PUT replaces all attributes) overlaid with the layout. The blob store stays
+   * as it is: Nexus refuses to change it.
    */
   static ObjectNode updateBody(ObjectNode desired, JsonNode current) {
     ObjectNode body = current.isObject() ? ((ObjectNode) current).deepCopy() : F.objectNode();

@@ -19,7 +19,7 @@ import org.xnio.conduits.StreamSourceConduit;
  * upstream request when a body crosses {@code max-body-size} (chunked bodies, whose size is unknown
  * up front), and when the body ends starts the upstream read timeout: nginx's proxy_read_timeout
  * counts from the end of the request, while Undertow's upstream READ_TIMEOUT would count the upload
- * itself (undertow-proxy.md §0 pitfall 5).
+ * itself (docs/undertow-notes.md#upstream-timeouts).
  */
 final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final HttpServerExchange exchange;
@@ -97,9 +97,9 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
   /**
    * Aborts the upstream request so that the upstream sees a broken body, never a shorter valid one.
    * {@code HttpClientConnection#close} shuts writes down cleanly, which ends a chunked request body
-   * with its terminating chunk: the upstream would accept a truncated body (undertow-proxy.md §0
-   * pitfall 9). {@code performUpgrade()} detaches the request's chunked conduit and returns the raw
-   * connection, which is then reset.
+   * with its terminating chunk: the upstream would accept a truncated body
+   * (docs/undertow-notes.md#aborted-chunked-uploads). {@code performUpgrade()} detaches the
+   * request's chunked conduit and returns the raw connection, which is then reset.
    */
   static void abort(ClientConnection connection) {
     if (connection == null) {

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 /**
  * Maps upstream-internal URLs in {@code Location} and in the {@code WWW-Authenticate} realm back to
  * the address the client used, and strips Nexus path-mode prefixes ({@code /repository/<repo>}).
- * Relative and already-public URLs pass unchanged (registry-routing.md §5, header rules). Also
- * drops the upstream's connection-specific response headers.
+ * Relative and already-public URLs pass unchanged
+ * (docs/nexus-headers.md#location-and-realm-rewriting). Also drops the upstream's
+ * connection-specific response headers.
  */
 public final class LocationRewriter implements ResponseCommitListener {
   private static final Pattern REALM =

@@ -11,7 +11,6 @@ import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.net.URI;
 import java.security.NoSuchAlgorithmException;
@@ -26,14 +25,13 @@ import org.xnio.Xnio;
 /**
  * One upstream (a Nexus connector or path-addressed repository): its own connection pools and
  * {@link ProxyHandler}s, never shared with another upstream, so a retry or a full pool can never
- * send a request to the wrong repository (undertow-proxy.md §1.1).
+ * send a request to the wrong repository (docs/undertow-notes.md#one-proxy-client-per-upstream).
  *
  * <p>Two pools: requests without a body use the upstream read timeout directly; requests with a
  * body use {@code max-request-time} as the socket backstop and get the read timeout from {@link
  * BodyConduit} once the body has been sent.
  */
 public final class Upstream implements AutoCloseable {
-  private static final HttpString X_REAL_IP = new HttpString("X-Real-IP");
 
   private final UpstreamConfig config;
   private final List<LoadBalancingProxyClient> pools = new ArrayList<>();
@@ -177,11 +175,12 @@ public final class Upstream implements AutoCloseable {
             .setConnectionsPerThread(c.connectionsPerThread())
             .setMaxQueueSize(c.maxQueue())
             // let the ttl reap every idle connection: a pooled connection Nexus already closed
-            // would fail the next request (pitfall 7)
+            // would fail the next request (docs/undertow-notes.md#connection-pools)
             .setSoftMaxConnectionsPerThread(0)
             .setTtl(clampMillis(c.idleTimeout()))
             .setProblemServerRetry(5);
-    // all setters before addHost: the pool copies them there (pitfall 3)
+    // all setters before addHost: the pool copies them there
+    // (docs/undertow-notes.md#connection-pools)
     for (URI server : c.servers()) {
       pool.addHost(withoutTrailingSlash(server), null, ssl(server), options);
     }
@@ -190,16 +189,15 @@ public final class Upstream implements AutoCloseable {
         .setProxyClient(new UpstreamClient(pool, c.connectTimeout().toMillis()))
         .setMaxRequestTime(clampMillis(c.maxRequestTime()))
         // only GET and HEAD may be retried on another server: a replayed PUT commit or PATCH
-        // would fail or send an empty body (undertow-proxy.md §1.3)
+        // would fail or send an empty body (docs/undertow-notes.md#retries)
         .setIdempotentRequestPredicate(
             ex ->
                 ex.getRequestMethod().equals(Methods.GET)
                     || ex.getRequestMethod().equals(Methods.HEAD))
         .setMaxConnectionRetries(c.servers().size() > 1 ? 1 : 0)
-        .setReuseXForwarded(true) // appends to X-Forwarded-For; ForwardedHeaders drops the rest
+        .setReuseXForwarded(true) // appends to X-Forwarded-For; ForwardedHeaders sets the rest
         .setRewriteHostHeader(false) // Host exactly as the client sent it, port included
         .addRequestHeader(Headers.X_FORWARDED_HOST, ExchangeAttributes.constant(""))
-        .addRequestHeader(X_REAL_IP, ExchangeAttributes.remoteIp())
         .setNext(next)
         .build();
   }

@@ -213,14 +213,16 @@ public final class RouterServer implements AutoCloseable {
     // in BENCHMARKS.md). Memory stays bounded: a proxied exchange holds two or three buffers.
     b.setBufferSize(64 * 1024);
     b.setDirectBuffers(true);
-    // 0 = unbounded; Undertow's 2 MiB default would cut every layer upload (pitfall 1)
+    // 0 = unbounded; Undertow's 2 MiB default would cut every layer upload, and max-body-size is
+    // enforced by BodyConduit instead (docs/undertow-notes.md#upload-size-limit)
     b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L);
     b.setServerOption(UndertowOptions.MAX_HEADER_SIZE, parserHeaderLimit(c.maxHeaderSize()));
     b.setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true);
     b.setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(c.client().idle()));
     b.setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(c.client().header()));
     b.setServerOption(UndertowOptions.ENABLE_HTTP2, c.http2());
-    // client-side read/write timeouts are socket options, not server options (pitfall 11)
+    // client-side read/write timeouts work only as socket options: XNIO ignores them as server
+    // options (docs/undertow-notes.md#client-timeouts)
     b.setSocketOption(Options.READ_TIMEOUT, millis(c.client().bodyRead()));
     b.setSocketOption(Options.WRITE_TIMEOUT, millis(c.client().send()));
     for (ListenerConfig l : c.listeners()) {

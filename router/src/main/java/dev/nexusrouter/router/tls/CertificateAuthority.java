@@ -227,10 +227,10 @@ final class CertificateAuthority {
 
   /**
    * Writes the server key (0600), then the certificate: the leaf alone, since our chain has no
-   * intermediate and the root is left out, as nginx users do with a public CA (RFC 8446 §4.4.2:
-   * clients already have the root; sending it only costs bytes). A reloader that sees the new key
-   * before the new certificate rejects the mismatch and keeps the old pair until the certificate
-   * lands a moment later.
+   * intermediate and the root is left out, as nginx users do with a public CA (RFC 8446 section
+   * 4.4.2: clients already have the root; sending it only costs bytes). A reloader that sees the
+   * new key before the new certificate rejects the mismatch and keeps the old pair until the
+   * certificate lands a moment later.
    */
   static void writeServer(Issued issued, Path serverCert, Path serverKey) throws IOException {
     AtomicFiles.createDirectories(

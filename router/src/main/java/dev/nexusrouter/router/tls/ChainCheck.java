@@ -16,7 +16,7 @@ import org.bouncycastle.asn1.x509.Extension;
 
 /**
  * Checks the order and completeness of a certificate bundle the way nginx users build it: server
- * certificate first, then each issuer; the root may be left out (RFC 8446 §4.4.2).
+ * certificate first, then each issuer; the root may be left out (RFC 8446 section 4.4.2).
  *
  * <p>"Missing intermediate" is decided like this. A bundle with intermediates whose last issuer is
  * absent is normal (the root is left out). A bundle with the server certificate alone, not

@@ -86,7 +86,8 @@ class HostileRequestsFaultsIT {
   /**
    * Sends one raw request and checks where it went. {@code parserLevel}: Undertow's HTTP parser may
    * refuse it before any handler runs, with its fixed bare {@code 400} and a closed connection (not
-   * reachable by the router; see README-ops.md); every other error must be registry JSON.
+   * reachable by the router; see docs/operations.md#errors-that-cannot-be-json); every other error
+   * must be registry JSON.
    */
   static Wire.Outcome check(String name, String raw, To to, boolean parserLevel) throws Exception {
     int g0 = group.seen().size();

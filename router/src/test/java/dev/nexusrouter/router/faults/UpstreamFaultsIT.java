@@ -46,7 +46,8 @@ class UpstreamFaultsIT {
       Wire.assertRegistryError(o.first(), 503);
       assertTrue(ms < 5_000, "503 took " + ms + " ms");
 
-      // a 1 GiB upload to a dead upstream: the 503 must not wait for the body (pitfall 8)
+      // a 1 GiB upload to a dead upstream: the 503 must not wait for the body
+      // (docs/undertow-notes.md#errors-before-the-body-was-read)
       try (Socket s = new Socket()) {
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port(0)));
         s.setSoTimeout(20_000);

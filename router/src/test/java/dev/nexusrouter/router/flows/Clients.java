@@ -3,7 +3,7 @@ package dev.nexusrouter.router.flows;
 import dev.nexusrouter.router.testing.RawRequest;
 import java.util.Random;
 
-/** What the real clients send (registry-routing.md §2), as reusable request builders. */
+/** What the real clients send (docs/routing.md#client-flows), as reusable request builders. */
 final class Clients {
   static final String DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
   static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";

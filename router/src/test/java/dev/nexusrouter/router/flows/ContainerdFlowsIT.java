@@ -29,9 +29,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Flows F5–F12 of registry-routing.md §6: containerd / kubelet / nerdctl / BuildKit pulls (by tag,
- * by digest, mirror mode, authenticated), nerdctl login, and pushes (single-type Accept checks,
- * mounts, HEAD 403).
+ * Flows F5–F12 (docs/routing.md#client-flows): containerd / kubelet / nerdctl / BuildKit pulls (by
+ * tag, by digest, mirror mode, authenticated), nerdctl login, and pushes (single-type Accept
+ * checks, mounts, HEAD 403).
  */
 class ContainerdFlowsIT {
   private static final Reply NOT_FOUND_MANIFEST =
@@ -285,7 +285,7 @@ class ContainerdFlowsIT {
   @Test
   void f11MultiArchPushChecksReachHostedEvenWhenGroupHasTheSameDigests() {
     // A fresh client (no earlier blob HEADs): the Accept shape alone must route to hosted, or the
-    // group's 200 would make containerd skip the PUTs (§4.4).
+    // group's 200 would make containerd skip the PUTs (docs/routing.md#r9p).
     for (String child : List.of("amd64", "arm64")) {
       byte[] m = ("{\"platform\":\"" + child + "\"}").getBytes(StandardCharsets.UTF_8);
       String d = Nexus.sha256(m);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Flows F13–F16 of registry-routing.md §6: podman / skopeo login, pull, push, delete. */
+/** Flows F13–F16 (docs/routing.md#client-flows): podman / skopeo login, pull, push, delete. */
 class ContainersImageFlowsIT {
   private static final String UA = "containers/5.36.0 (github.com/containers/image)";
   private static final Reply NOT_FOUND_BLOB =

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Flows F1–F4 of registry-routing.md §6: classic dockerd login, pull, push, push with mount. */
+/**
+ * Flows F1–F4 (docs/routing.md#client-flows): classic dockerd login, pull, push, push with mount.
+ */
 class DockerdFlowsIT {
   private RouterFixture f;
   private Flow flow;

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * F20 of registry-routing.md §6 and the §5 header rules: Host with port, forwarding headers,
- * hop-by-hop stripping, pass-through of registry headers, and Location / realm rewriting.
+ * F20 (docs/routing.md#client-flows) and the header rules of docs/nexus-headers.md: Host with port,
+ * forwarding headers, hop-by-hop stripping, pass-through of registry headers, and Location / realm
+ * rewriting.
  */
 class HeaderRulesIT {
   private static final String PUBLIC_HOST = "reg.example.com:5443";

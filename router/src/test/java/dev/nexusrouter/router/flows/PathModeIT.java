@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Nexus path mode (registry-routing.md §4.7): upstreams addressed as {@code
+ * Nexus path mode (docs/nexus-headers.md#path-mode): upstreams addressed as {@code
  * http://127.0.0.1:PORT/repository/<repo>}. Request paths get the prefix on the way in; Location
  * and realm lose it on the way out.
  */

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Flows F17 (search, anchored), F18 (upload status and cancel) and a scaled-down F19 (bodies are
- * streamed, not spooled) of registry-routing.md §6.
+ * streamed, not spooled) of docs/routing.md#client-flows.
  */
 class SearchAndUploadStatusFlowsIT {
   private RouterFixture f;

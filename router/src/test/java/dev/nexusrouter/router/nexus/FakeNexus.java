@@ -68,7 +68,7 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
   boolean anonymousEnabled = false;
 
   FakeNexus() throws IOException {
-    blobStores.put("default", "default"); // Nexus creates it on first start (§3.1)
+    blobStores.put("default", "default"); // Nexus creates it on first start
     availableRealms.add(new String[] {"NexusAuthenticatingRealm", "Local Authenticating Realm"});
     availableRealms.add(new String[] {"DockerToken", "Docker Bearer Token Realm"});
     availableRealms.add(new String[] {"NpmToken", "npm Bearer Token Realm"});
@@ -379,7 +379,7 @@ final class FakeNexus extends Dispatcher implements AutoCloseable {
         Pattern.compile("/v1/repositories/docker/(proxy|hosted|group)/([^/]+)").matcher(p);
     if (item.matches()) {
       ObjectNode r = repositories.get(item.group(2));
-      // typed GET/PUT filter on format and type: another type is "not found" (§4)
+      // typed GET/PUT filter on format and type: another type is "not found"
       if (r == null || !r.get("type").asText().equals(item.group(1))) {
         return message(404, "Repository not found");
       }

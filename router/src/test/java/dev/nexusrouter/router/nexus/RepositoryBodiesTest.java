@@ -20,7 +20,7 @@ class RepositoryBodiesTest {
 
   @Test
   void theDockerHubProxyBodyIsTheDocumentedOne() throws IOException {
-    // nexus-rest.md §6, verbatim
+    // the create body of Nexus's API description (swagger.json) for this proxy, verbatim
     JsonNode documented =
         JSON.readTree(
             """

@@ -7,9 +7,9 @@ import java.util.HexFormat;
 import java.util.UUID;
 
 /**
- * Responders that answer the way a Nexus docker connector does (registry-routing.md §4.1, §6):
- * realms and upload Locations built from the forwarded {@code Host} and {@code X-Forwarded-Proto},
- * {@code DockerToken.<uuid>} tokens, registry JSON errors.
+ * Responders that answer the way a Nexus docker connector does (docs/nexus-headers.md): realms and
+ * upload Locations built from the forwarded {@code Host} and {@code X-Forwarded-Proto}, {@code
+ * DockerToken.<uuid>} tokens, registry JSON errors.
  */
 public final class Nexus {
   public static final String API_VERSION = "registry/2.0";
