@@ -40,6 +40,9 @@ mkdir -p "$rootfs/opt/nexus-router/lib" "$rootfs/etc/nexus-router/tls" "$rootfs/
 say "jlink runtime"
 feature=$("$packaging_dir/lib/jlink-runtime.sh" "$rootfs/opt/nexus-router/runtime" "$modules")
 cp "$jar" "$rootfs/opt/nexus-router/lib/nexus-router.jar"
+# The AOT cache records the jar's modification time (whole seconds survive the image layer; the
+# copy's sub-second part may not), so the jar gets a fixed, reproducible time before the training.
+touch -d "@$(source_date_epoch)" "$rootfs/opt/nexus-router/lib/nexus-router.jar"
 cp "$packaging_dir/container/config.yaml" "$rootfs/etc/nexus-router/config.yaml"
 cp "$busybox" "$rootfs/bin/busybox"
 ln -s busybox "$rootfs/bin/sh"

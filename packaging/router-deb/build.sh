@@ -32,6 +32,9 @@ mkdir -p "$lib/bin" "$lib/lib" "$root/usr/bin" "$root/lib/systemd/system" "$root
 say "jlink runtime"
 feature=$("$packaging_dir/lib/jlink-runtime.sh" "$lib/runtime" "$modules")
 cp "$jar" "$lib/lib/$name.jar"
+# The AOT cache records the jar's modification time and refuses to load for another one: give the
+# jar its final (reproducible) time before the training run, as the last step below does to all.
+touch -d "@$SOURCE_DATE_EPOCH" "$lib/lib/$name.jar"
 install -m 755 "$packaging_dir/bin/$name" "$lib/bin/$name"
 # The AOT cache (JDK 25+), recorded here from a real start and requests through the launcher that
 # will use it; the launcher takes lib/nexus-router.aot when it is there (docs/deploy.md).
