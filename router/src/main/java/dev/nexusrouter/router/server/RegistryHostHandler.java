@@ -9,6 +9,7 @@ import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.proxy.Upstream;
 import dev.nexusrouter.router.route.AcceptShape;
 import dev.nexusrouter.router.route.PathKind;
+import dev.nexusrouter.router.route.RegistryMethods;
 import dev.nexusrouter.router.route.RegistryPath;
 import dev.nexusrouter.router.route.RegistryPathParser;
 import dev.nexusrouter.router.route.RequestFacts;
@@ -27,9 +28,6 @@ import java.util.logging.Logger;
  */
 final class RegistryHostHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger("nexus-router.routing");
-  private static final java.util.List<String> METHOD_ORDER =
-      java.util.List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
-  private static final java.util.Set<String> REGISTRY_METHODS = java.util.Set.copyOf(METHOD_ORDER);
 
   private final VirtualHostConfig host;
   private final Map<String, Upstream> upstreams;
@@ -66,13 +64,13 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     String method = exchange.getRequestMethod().toString();
-    if (!REGISTRY_METHODS.contains(method)) {
+    if (!RegistryMethods.contains(method)) {
       // route rows can only name these methods; anything else ("get", TRACE, CONNECT, FOO) would
       // reach an upstream only through a catch-all row, which Nexus might read differently
       RegistryErrors.send(
           exchange,
           RegistryError.of(405, "UNSUPPORTED", "method not allowed")
-              .withDetail("registry hosts accept " + String.join(", ", METHOD_ORDER)));
+              .withDetail("registry hosts accept " + String.join(", ", RegistryMethods.ORDER)));
       return;
     }
     RequestFacts facts = new RequestFacts(method, path, acceptTypes(exchange, method, path));

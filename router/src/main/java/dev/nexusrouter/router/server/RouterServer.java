@@ -13,6 +13,7 @@ import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.StatusBoard;
 import dev.nexusrouter.router.observe.UpstreamHealth;
 import dev.nexusrouter.router.proxy.RegistryErrors;
+import dev.nexusrouter.router.route.RegistryMethods;
 import dev.nexusrouter.router.tls.CertificateReloader;
 import dev.nexusrouter.router.tls.EmbeddedCa;
 import dev.nexusrouter.router.tls.KeyPassphrase;
@@ -58,7 +59,7 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private final Clock clock;
-  private final Metrics metrics = new Metrics();
+  private final Metrics metrics = new Metrics(RegistryMethods.ALL);
   private final StatusBoard status;
   private final AtomicLong unclassified = new AtomicLong();
   private final RegistryErrors errors = new RegistryErrors(() -> this.draining);
