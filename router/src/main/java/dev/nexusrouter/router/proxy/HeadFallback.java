@@ -60,9 +60,8 @@ public final class HeadFallback {
     }
 
     void start() {
-      ProxyState state = ProxyState.of(exchange);
+      ExchangeTags state = ExchangeTags.of(exchange);
       state.upstream = first.name();
-      ExchangeTags.of(exchange).upstream = first.name();
       state.readTimeoutMillis = first.config().readTimeout().toMillis();
       ProxyClient client = first.bodilessClient();
       ProxyClient.ProxyTarget target = client.findTarget(exchange);
@@ -145,10 +144,10 @@ public final class HeadFallback {
       IoUtils.safeClose(connection.getConnection());
       resume(
           ex -> {
-            ProxyState state = ProxyState.of(ex);
+            ExchangeTags state = ExchangeTags.of(ex);
             state.connection = connection.getConnection();
             RegistryError error = RegistryErrors.classify(503, state, false);
-            ExchangeTags.of(ex).upstreamError = RegistryErrors.errorKind(error.status(), state);
+            state.upstreamError = RegistryErrors.errorKind(error.status(), state);
             RegistryErrors.send(ex, error);
           });
     }

@@ -73,9 +73,8 @@ public final class Upstream implements AutoCloseable {
 
   /** Forwards the exchange; {@code maxBodySize} 0 means no limit. */
   public void forward(HttpServerExchange exchange, long maxBodySize) throws Exception {
-    ProxyState state = ProxyState.of(exchange);
+    ExchangeTags state = ExchangeTags.of(exchange);
     state.upstream = config.name();
-    ExchangeTags.of(exchange).upstream = config.name();
     if (declaredTooLarge(exchange, maxBodySize)) {
       state.maxBodySize = maxBodySize;
       state.bodyLimitExceeded = true;
