@@ -20,6 +20,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -31,9 +32,9 @@ final class RegistryHostHandler implements HttpHandler {
 
   private final VirtualHostConfig host;
   private final Map<String, Upstream> upstreams;
-  private final Map<String, Upstream> byRepository;
   private final LocationRewriter rewriter;
   private final AtomicLong unclassified;
+  private final Function<String, String> repositoryUpstream;
 
   RegistryHostHandler(
       VirtualHostConfig host,
@@ -43,9 +44,13 @@ final class RegistryHostHandler implements HttpHandler {
       AtomicLong unclassified) {
     this.host = host;
     this.upstreams = upstreams;
-    this.byRepository = byRepository;
     this.rewriter = rewriter;
     this.unclassified = unclassified;
+    this.repositoryUpstream =
+        repository -> {
+          Upstream u = byRepository.get(repository);
+          return u == null ? null : u.name();
+        };
   }
 
   @Override
@@ -82,7 +87,8 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     tags.route = row.id();
-    Upstream upstream = resolve(row.target(), method, path);
+    String name = row.target().resolve(method, path, host, repositoryUpstream);
+    Upstream upstream = name == null ? null : upstreams.get(name);
     if (upstream == null) {
       RegistryErrors.send(
           exchange,
@@ -115,17 +121,6 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     upstream.forward(exchange, host.maxBodySize());
-  }
-
-  private Upstream resolve(Target target, String method, RegistryPath path) {
-    return switch (target.kind()) {
-      case GROUP -> upstreams.get(host.group());
-      case HOSTED, HOSTED_THEN_GROUP -> upstreams.get(host.hosted());
-      case V1 -> upstreams.get(host.v1());
-      case LEGACY -> upstreams.get(method.equals("GET") ? host.group() : host.hosted());
-      case REPOSITORY -> path.repository() == null ? null : byRepository.get(path.repository());
-      case UPSTREAM -> upstreams.get(target.upstream());
-    };
   }
 
   /** The still-encoded path, without query string and without an absolute-form scheme/host. */

@@ -1,6 +1,5 @@
 package dev.nexusrouter.router.server;
 
-import dev.nexusrouter.common.RegistryError;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.ListenerConfig;
@@ -8,7 +7,6 @@ import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.UpstreamConfig;
 import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.observe.AccessLog;
-import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.StatusBoard;
 import dev.nexusrouter.router.observe.UpstreamHealth;
@@ -39,8 +37,8 @@ import org.xnio.Options;
 import org.xnio.Sequence;
 
 /**
- * Runs a {@link RouterConfig} on Undertow: the handler chain (assembled in {@link #root}), the
- * admin listener, reloads that swap the whole pipeline atomically, and graceful shutdown.
+ * Runs a {@link RouterConfig} on Undertow: the front handler ({@link FrontHandler}), the admin
+ * listener, reloads that swap the whole pipeline atomically, and graceful shutdown.
  */
 public final class RouterServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger("nexus-router");
@@ -64,6 +62,7 @@ public final class RouterServer implements AutoCloseable {
   private final AtomicLong unclassified = new AtomicLong();
   private final RegistryErrors errors = new RegistryErrors(() -> this.draining);
   private final GracefulShutdownHandler graceful;
+  private final FrontHandler front;
 
   /** The configuration in force and everything built from it; replaced whole by a reload. */
   private volatile Generation current;
@@ -76,10 +75,11 @@ public final class RouterServer implements AutoCloseable {
     this.clock = clock;
     this.status = new StatusBoard(clock, System::nanoTime);
     this.current = generation(config, null);
-    // each exchange stays on the generation it started on (see root)
+    // each exchange stays on the generation it started on (see FrontHandler)
     this.graceful =
         new GracefulShutdownHandler(
             ex -> ex.getAttachment(Generation.KEY).pipeline.dispatcher().handleRequest(ex));
+    this.front = new FrontHandler(() -> current, metrics, status, errors, graceful);
   }
 
   /** Builds and starts the server; throws on TLS material or bind failures. */
@@ -104,90 +104,6 @@ public final class RouterServer implements AutoCloseable {
     }
     s.publishCertificateExpiry(s.current);
     return s;
-  }
-
-  /** The main listeners' handler chain, outermost first; see the method body. */
-  private void root(io.undertow.server.HttpServerExchange exchange) throws Exception {
-    Generation g = current;
-    while (!g.enter(exchange)) { // 0. pin this exchange to the generation in force
-      Generation next = current; // it was retired and closed in between: take the new one
-      if (next == g) { // closed and not replaced: the server is stopping
-        RegistryErrors.send(
-            exchange, RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down"));
-        return;
-      }
-      g = next;
-    }
-    ExchangeTags.of(exchange);
-    AccessLog log = g.accessLog();
-    if (log != null) {
-      log.attach(exchange); // 1. access log on completion
-    }
-    metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
-    status.begin(exchange); // 2b. the admin status page: in flight until completion
-    exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
-    long limit = g.config.maxHeaderSize();
-    if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
-      RegistryErrors.send(
-          exchange,
-          RegistryError.of(431, "UNSUPPORTED", "request headers are larger than max-header-size")
-              .withDetail("limit " + limit + " bytes"));
-      return;
-    }
-    if (!plainTransferEncoding(exchange)) { // 5. no smuggling through odd Transfer-Encodings
-      RegistryErrors.send(
-          exchange,
-          RegistryError.of(501, "UNSUPPORTED", "unsupported Transfer-Encoding")
-              .withDetail("only a single 'chunked' coding is accepted"));
-      return;
-    }
-    graceful.handleRequest(exchange); // 6. 503 once shutting down, else host -> route -> upstream
-  }
-
-  /**
-   * True without a Transfer-Encoding header or with exactly one {@code chunked} coding. Undertow
-   * treats a request with any other coding ({@code xchunked}, {@code chunked, identity}, two
-   * headers, {@code chunked;x=1}) as not chunked and the proxy would forward that header with the
-   * client's raw bytes: an upstream that reads the coding differently would see the body's contents
-   * as a second request. nginx answers such requests with 501; so does the router.
-   */
-  static boolean plainTransferEncoding(io.undertow.server.HttpServerExchange exchange) {
-    io.undertow.util.HeaderValues te =
-        exchange.getRequestHeaders().get(io.undertow.util.Headers.TRANSFER_ENCODING);
-    if (te == null || te.isEmpty()) {
-      return true;
-    }
-    return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
-  }
-
-  /**
-   * Size of the request line and headers as received (give or take whitespace). Undertow's own
-   * limit ({@link UndertowOptions#MAX_HEADER_SIZE}) answers a bare 400 from inside its parser,
-   * where no handler runs; so that limit is set well above {@code max-header-size} (see {@link
-   * #parserHeaderLimit}) and the router checks here, where it can answer 431 with registry JSON.
-   */
-  private static long headSize(io.undertow.server.HttpServerExchange exchange) {
-    long n = exchange.getRequestMethod().length() + exchange.getRequestURI().length() + 12L;
-    String q = exchange.getQueryString();
-    n += q == null ? 0 : q.length() + 1;
-    for (io.undertow.util.HeaderValues hv : exchange.getRequestHeaders()) {
-      int name = hv.getHeaderName().length();
-      for (String v : hv) {
-        n += name + v.length() + 4;
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Undertow's parser limit: heads above it get Undertow's bare 400 and a closed connection (no
-   * handler can answer there). Twice {@code max-header-size}, at least 128 KiB: enough room for the
-   * router's own 431 above {@code max-header-size}, and it bounds what one connection can make the
-   * parser hold (see docs/operations-reliability.md).
-   */
-  static int parserHeaderLimit(long maxHeaderSize) {
-    long cap = Math.max(128L << 10, maxHeaderSize * 2);
-    return (int) Math.min(Integer.MAX_VALUE, cap);
   }
 
   /**
@@ -217,7 +133,8 @@ public final class RouterServer implements AutoCloseable {
     // 0 = unbounded; Undertow's 2 MiB default would cut every layer upload, and max-body-size is
     // enforced by BodyConduit instead (docs/undertow-notes.md#upload-size-limit)
     b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L);
-    b.setServerOption(UndertowOptions.MAX_HEADER_SIZE, parserHeaderLimit(c.maxHeaderSize()));
+    b.setServerOption(
+        UndertowOptions.MAX_HEADER_SIZE, FrontHandler.parserHeaderLimit(c.maxHeaderSize()));
     b.setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true);
     b.setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(c.client().idle()));
     b.setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(c.client().header()));
@@ -231,7 +148,7 @@ public final class RouterServer implements AutoCloseable {
           new Undertow.ListenerBuilder()
               .setPort(l.port())
               .setHost(l.address())
-              .setRootHandler(this::root);
+              .setRootHandler(front);
       if (l.tls() == null) {
         lb.setType(Undertow.ListenerType.HTTP).setOverrideSocketOptions(connectionCap(c));
       } else {
