@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.nexusrouter.router.testing.Configs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,20 +70,7 @@ class StreamingIT {
   }
 
   static String config(String extra) {
-    return extra
-        + "listeners:\n"
-        + "  - {address: 127.0.0.1, port: 0}\n"
-        + "upstreams:\n"
-        + "  group: {servers: [\""
-        + group.url()
-        + "\"]}\n"
-        + "  hosted: {servers: [\""
-        + hosted.url()
-        + "\"]}\n"
-        + "hosts:\n"
-        + "  - {server-names: [localhost], default: true, kind: registry, group: group,"
-        + " hosted: hosted}\n"
-        + "access-log: {path: stdout}\n";
+    return Configs.registry(group.url(), hosted.url(), extra, "") + "access-log: {path: stdout}\n";
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.ops.RouterJvm;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

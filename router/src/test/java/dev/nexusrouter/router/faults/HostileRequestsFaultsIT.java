@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.ops.RouterJvm;
+import dev.nexusrouter.router.testing.Configs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
