@@ -3,12 +3,12 @@ package dev.nexusrouter.router.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.nexusrouter.router.testing.Loopback;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RawResponse;
 import io.undertow.Undertow;
 import io.undertow.util.HeaderMap;
 import io.undertow.util.HeaderValues;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
@@ -27,22 +27,19 @@ class ForwardedHeadersTest {
   @BeforeEach
   void start() {
     server =
-        Undertow.builder()
-            .addHttpListener(0, "127.0.0.1")
-            .setHandler(
-                ex -> {
-                  HeaderMap out = new HeaderMap();
-                  ForwardedHeaders.forUpstream(ex, out);
-                  StringBuilder text = new StringBuilder();
-                  for (HeaderValues v : out) {
-                    text.append(v.getHeaderName()).append(": ").append(String.join("|", v));
-                    text.append('\n');
-                  }
-                  ex.getResponseSender().send(text.toString());
-                })
-            .build();
-    server.start();
-    port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        Loopback.start(
+            Undertow.builder(),
+            ex -> {
+              HeaderMap out = new HeaderMap();
+              ForwardedHeaders.forUpstream(ex, out);
+              StringBuilder text = new StringBuilder();
+              for (HeaderValues v : out) {
+                text.append(v.getHeaderName()).append(": ").append(String.join("|", v));
+                text.append('\n');
+              }
+              ex.getResponseSender().send(text.toString());
+            });
+    port = Loopback.port(server);
   }
 
   @AfterEach

@@ -10,12 +10,12 @@ import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.StatusBoard;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.route.RegistryMethods;
+import dev.nexusrouter.router.testing.Loopback;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RawResponse;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,14 +54,13 @@ class FrontHandlerTest {
               ex.getResponseSender().send("next " + (g == current.get()) + " tagged " + tagged);
             });
     server =
-        Undertow.builder()
-            .setServerOption(
-                UndertowOptions.MAX_HEADER_SIZE,
-                FrontHandler.parserHeaderLimit(config.maxHeaderSize()))
-            .addHttpListener(0, "127.0.0.1", front)
-            .build();
-    server.start();
-    port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        Loopback.start(
+            Undertow.builder()
+                .setServerOption(
+                    UndertowOptions.MAX_HEADER_SIZE,
+                    FrontHandler.parserHeaderLimit(config.maxHeaderSize())),
+            front);
+    port = Loopback.port(server);
   }
 
   @AfterEach
