@@ -58,6 +58,11 @@ public final class RawConnection implements AutoCloseable {
     }
   }
 
+  /** What the peer sends, unparsed (buffered). */
+  public InputStream in() {
+    return in;
+  }
+
   /** Writes and flushes a request head with {@code Host: localhost} and a test User-Agent. */
   public void writeHead(String method, String target, Map<String, String> headers)
       throws IOException {
