@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.nexusrouter.router.testing.Closing;
 import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RawConnection;
 import dev.nexusrouter.router.testing.RawResponse;
@@ -60,15 +61,7 @@ class StreamingIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {router, limited, group, hosted}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        System.err.println("closing " + c + ": " + e);
-      }
-    }
+    Closing.all(router, limited, group, hosted);
   }
 
   static String config(String extra) {

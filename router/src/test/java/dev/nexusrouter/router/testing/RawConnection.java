@@ -182,17 +182,20 @@ public final class RawConnection implements AutoCloseable {
     return b.toString(StandardCharsets.ISO_8859_1);
   }
 
-  private final class Limited extends InputStream {
-    private long left;
-
-    Limited(long left) {
-      this.left = left;
-    }
-
+  /** A body read through the connection's buffer; single bytes go through the array read. */
+  private abstract static class BodyStream extends InputStream {
     @Override
     public int read() throws IOException {
       byte[] one = new byte[1];
       return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+
+  private final class Limited extends BodyStream {
+    private long left;
+
+    Limited(long left) {
+      this.left = left;
     }
 
     @Override
@@ -209,15 +212,9 @@ public final class RawConnection implements AutoCloseable {
     }
   }
 
-  private final class Chunked extends InputStream {
+  private final class Chunked extends BodyStream {
     private long left;
     private boolean done;
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
