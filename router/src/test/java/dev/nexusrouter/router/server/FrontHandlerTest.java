@@ -51,7 +51,10 @@ class FrontHandlerTest {
               // what the next handler sees: the exchange pinned to a generation, tags attached
               Generation g = ex.getAttachment(Generation.KEY);
               boolean tagged = ex.getAttachment(ExchangeTags.KEY) != null;
-              ex.getResponseSender().send("next " + (g == current.get()) + " tagged " + tagged);
+              String text = "next " + (g == current.get()) + " tagged " + tagged;
+              // read any body first: answering early would cut the client's upload
+              ex.getRequestReceiver()
+                  .receiveFullBytes((e, body) -> e.getResponseSender().send(text));
             });
     server =
         Loopback.start(
