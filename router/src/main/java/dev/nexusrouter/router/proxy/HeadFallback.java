@@ -170,12 +170,7 @@ public final class HeadFallback {
      * flows/HeadRoutingIT compares the two for origin-form and absolute-form targets.
      */
     private String targetPath(ProxyConnection connection) {
-      String uri = exchange.getRequestURI();
-      if (exchange.isHostIncludedInRequestURI()) {
-        int s = uri.indexOf("//");
-        int p = s < 0 ? -1 : uri.indexOf('/', s + 2);
-        uri = p < 0 ? "/" : uri.substring(p);
-      }
+      String uri = Upstream.rawPath(exchange);
       String base = connection.getTargetPath();
       StringBuilder sb = new StringBuilder();
       if (!base.isEmpty() && !base.equals("/")) {

@@ -221,4 +221,19 @@ public final class Upstream implements AutoCloseable {
     long ms = d.toMillis();
     return ms > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, ms);
   }
+
+  /**
+   * The request path as received (still encoded), without the query string and without the scheme
+   * and host of an absolute-form target: what routing parses and, below the upstream's own path,
+   * what ProxyHandler sends upstream.
+   */
+  public static String rawPath(HttpServerExchange exchange) {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int s = uri.indexOf("//");
+      int p = s < 0 ? -1 : uri.indexOf('/', s + 2);
+      uri = p < 0 ? "/" : uri.substring(p);
+    }
+    return uri;
+  }
 }

@@ -55,7 +55,7 @@ final class RegistryHostHandler implements HttpHandler {
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
-    String rawPath = rawPath(exchange);
+    String rawPath = Upstream.rawPath(exchange);
     RegistryPath path = RegistryPathParser.parse(rawPath);
     // ';' starts a path parameter, which Nexus's Jetty strips before matching: "manifests;x/1"
     // would be a manifest to Nexus but not to the route table (a HEAD would go to hosted instead
@@ -121,17 +121,6 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     upstream.forward(exchange, host.maxBodySize());
-  }
-
-  /** The still-encoded path, without query string and without an absolute-form scheme/host. */
-  static String rawPath(HttpServerExchange exchange) {
-    String uri = exchange.getRequestURI();
-    if (exchange.isHostIncludedInRequestURI()) {
-      int s = uri.indexOf("//");
-      int p = s < 0 ? -1 : uri.indexOf('/', s + 2);
-      uri = p < 0 ? "/" : uri.substring(p);
-    }
-    return uri;
   }
 
   private static void stripRepositoryPrefix(HttpServerExchange exchange, String rawPath) {
