@@ -1,11 +1,9 @@
 package dev.nexusrouter.router.server;
 
 import dev.nexusrouter.router.config.ConfigException;
-import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.ListenerConfig;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.UpstreamConfig;
-import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.observe.AccessLog;
 import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.StatusBoard;
@@ -13,8 +11,6 @@ import dev.nexusrouter.router.observe.UpstreamHealth;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.route.RegistryMethods;
 import dev.nexusrouter.router.tls.CertificateReloader;
-import dev.nexusrouter.router.tls.EmbeddedCa;
-import dev.nexusrouter.router.tls.KeyPassphrase;
 import dev.nexusrouter.router.tls.ServerTls;
 import dev.nexusrouter.router.tls.TlsException;
 import io.undertow.Undertow;
@@ -23,8 +19,6 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +61,7 @@ public final class RouterServer implements AutoCloseable {
   /** The configuration in force and everything built from it; replaced whole by a reload. */
   private volatile Generation current;
 
-  private EmbeddedCa.Paths embedded;
+  private final ListenerTls tls = new ListenerTls(this::swapContext);
   private volatile Undertow undertow;
   private volatile boolean draining;
 
@@ -180,77 +174,6 @@ public final class RouterServer implements AutoCloseable {
     return b.build();
   }
 
-  /**
-   * One {@link CertificateReloader} per TLS listener (null for plain ones): it watches the files
-   * and swaps the listener's context for new connections; a listener without files gets the
-   * embedded CA's certificate, created once in the data directory.
-   */
-  private List<CertificateReloader> prepareTls(RouterConfig c) throws IOException {
-    List<CertificateReloader> out = new ArrayList<>();
-    try {
-      for (int i = 0; i < c.listeners().size(); i++) {
-        ListenerConfig l = c.listeners().get(i);
-        if (l.tls() == null) {
-          out.add(null);
-          continue;
-        }
-        Path cert = l.tls().certFile();
-        Path key = l.tls().keyFile();
-        KeyPassphrase pass = ConfigLoader.passphrase(l.tls(), System.getenv());
-        if (l.tls().embedded()) {
-          EmbeddedCa.Paths e = embeddedCa(c);
-          cert = e.cert();
-          key = e.key();
-          pass = KeyPassphrase.NONE;
-        }
-        int index = i;
-        CertificateReloader r =
-            new CertificateReloader(
-                cert,
-                key,
-                pass,
-                ctx -> swapContext(index, l, ctx),
-                msg -> LOG.warning("listener " + l.name() + ": " + msg));
-        for (String w : ServerTls.load(cert, key, pass).warnings()) {
-          LOG.warning("listener " + l.name() + ": " + w);
-        }
-        out.add(r);
-      }
-    } catch (RuntimeException | IOException e) {
-      Generation.closeReloaders(out);
-      throw e;
-    }
-    return out;
-  }
-
-  private EmbeddedCa.Paths embeddedCa(RouterConfig c) throws IOException {
-    if (embedded == null) {
-      List<String> names = new ArrayList<>();
-      for (VirtualHostConfig h : c.hosts()) {
-        for (String n : h.serverNames()) {
-          if (!n.equals("*")) {
-            names.add(n);
-          }
-        }
-      }
-      embedded = EmbeddedCa.ensure(c.dataDir(), names);
-      LOG.info(
-          "embedded CA: "
-              + embedded.action()
-              + "; clients trust "
-              + embedded.ca().toAbsolutePath()
-              + " (also served at "
-              + HostFront.CA_PATH
-              + ")");
-    }
-    return embedded;
-  }
-
-  private byte[] caPem(RouterConfig c) throws IOException {
-    Path ca = c.caFile() != null ? c.caFile() : embedded == null ? null : embedded.ca();
-    return ca == null ? null : Files.readAllBytes(ca);
-  }
-
   private void swapContext(int index, ListenerConfig l, SSLContext ctx) {
     Undertow u = undertow;
     if (u != null) {
@@ -273,8 +196,8 @@ public final class RouterServer implements AutoCloseable {
     UpstreamHealth health = null;
     try {
       Preflight.requireFolders(c);
-      reloaders = prepareTls(c);
-      byte[] ca = caPem(c);
+      reloaders = tls.prepare(c);
+      byte[] ca = tls.caPem(c);
       log = sharedLog ? previous.accessLog() : openLog(c, clock);
       hostLogs = HostAccessLogs.open(c, clock);
       Pipeline pipeline = Pipeline.build(c, ca, unclassified, hostLogs);
