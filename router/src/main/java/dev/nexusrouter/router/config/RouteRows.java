@@ -3,6 +3,7 @@ package dev.nexusrouter.router.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nexusrouter.router.route.Condition;
 import dev.nexusrouter.router.route.PathKind;
+import dev.nexusrouter.router.route.RegistryMethods;
 import dev.nexusrouter.router.route.RouteRow;
 import dev.nexusrouter.router.route.Target;
 import java.util.ArrayList;
@@ -15,8 +16,6 @@ import java.util.regex.PatternSyntaxException;
 
 /** Reads route rows from YAML: the built-in default table and the rows users add in config. */
 public final class RouteRows {
-  static final Set<String> METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
   private static final String DEFAULTS = "/dev/nexusrouter/router/route/default-routes.yaml";
 
   private RouteRows() {}
@@ -69,7 +68,7 @@ public final class RouteRows {
         methods.clear();
         break;
       }
-      if (!METHODS.contains(up)) {
+      if (!RegistryMethods.contains(up)) {
         problems.add(f.pathOf("methods"), "unknown method '" + m + "'");
       }
       methods.add(up);

@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.config;
 
 import dev.nexusrouter.router.route.RouteTable;
+import dev.nexusrouter.router.route.Target;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -36,7 +37,8 @@ public record VirtualHostConfig(
     RouteTable routes,
     boolean serveCa,
     int httpsRedirectPort,
-    RouterConfig.AccessLog accessLog) {
+    RouterConfig.AccessLog accessLog)
+    implements Target.Roles {
 
   /** What a host does with its requests. */
   public enum Kind {

@@ -27,8 +27,6 @@ import java.util.function.Supplier;
  * off the transfer path.
  */
 public final class Metrics implements ExchangeCompletionListener {
-  private static final Set<String> METHODS =
-      Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
   private static final AttachmentKey<Boolean> SEEN = AttachmentKey.create(Boolean.class);
 
   private final PrometheusMeterRegistry registry =
@@ -40,7 +38,14 @@ public final class Metrics implements ExchangeCompletionListener {
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Instant> certificateExpiry = new ConcurrentHashMap<>();
 
-  public Metrics() {
+  private final Set<String> methods;
+
+  /**
+   * @param methods the method labels kept as they are (the registry methods, passed in by the
+   *     server so this package stays a leaf); any other method is labelled {@code OTHER}
+   */
+  public Metrics(Set<String> methods) {
+    this.methods = Set.copyOf(methods);
     Gauge.builder("nexus_router_active_requests", activeRequests, AtomicInteger::get)
         .description("Requests in flight")
         .register(registry);
@@ -90,7 +95,7 @@ public final class Metrics implements ExchangeCompletionListener {
       }
       ExchangeTags tags = ExchangeTags.of(ex);
       String method = ex.getRequestMethod().toString();
-      method = METHODS.contains(method) ? method : "OTHER";
+      method = methods.contains(method) ? method : "OTHER";
       // a transfer cut mid-body sent a 2xx head but failed: counted as an upstream error
       String status = "cut".equals(tags.upstreamError) ? "5xx" : (ex.getStatusCode() / 100) + "xx";
       long start = ex.getRequestStartTime();

@@ -23,15 +23,13 @@ import org.xnio.conduits.StreamSourceConduit;
  */
 final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final HttpServerExchange exchange;
-  private final ProxyState state;
-  private final ExchangeTags tags;
+  private final ExchangeTags state;
   private boolean ended;
 
-  BodyConduit(StreamSourceConduit next, HttpServerExchange exchange, ProxyState state) {
+  BodyConduit(StreamSourceConduit next, HttpServerExchange exchange, ExchangeTags state) {
     super(next);
     this.exchange = exchange;
     this.state = state;
-    this.tags = ExchangeTags.of(exchange);
   }
 
   @Override
@@ -81,7 +79,6 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
   private long count(long n) throws IOException {
     if (n > 0) {
       state.requestBytes += n;
-      tags.requestBytes = state.requestBytes;
       if (state.maxBodySize > 0 && state.requestBytes > state.maxBodySize) {
         state.bodyLimitExceeded = true;
         abort(state.connection);

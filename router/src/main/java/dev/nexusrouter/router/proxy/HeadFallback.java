@@ -60,9 +60,8 @@ public final class HeadFallback {
     }
 
     void start() {
-      ProxyState state = ProxyState.of(exchange);
+      ExchangeTags state = ExchangeTags.of(exchange);
       state.upstream = first.name();
-      ExchangeTags.of(exchange).upstream = first.name();
       state.readTimeoutMillis = first.config().readTimeout().toMillis();
       ProxyClient client = first.bodilessClient();
       ProxyClient.ProxyTarget target = client.findTarget(exchange);
@@ -145,10 +144,10 @@ public final class HeadFallback {
       IoUtils.safeClose(connection.getConnection());
       resume(
           ex -> {
-            ProxyState state = ProxyState.of(ex);
+            ExchangeTags state = ExchangeTags.of(ex);
             state.connection = connection.getConnection();
             RegistryError error = RegistryErrors.classify(503, state, false);
-            ExchangeTags.of(ex).upstreamError = RegistryErrors.errorKind(error.status(), state);
+            state.upstreamError = RegistryErrors.errorKind(error.status(), state);
             RegistryErrors.send(ex, error);
           });
     }
@@ -171,12 +170,7 @@ public final class HeadFallback {
      * flows/HeadRoutingIT compares the two for origin-form and absolute-form targets.
      */
     private String targetPath(ProxyConnection connection) {
-      String uri = exchange.getRequestURI();
-      if (exchange.isHostIncludedInRequestURI()) {
-        int s = uri.indexOf("//");
-        int p = s < 0 ? -1 : uri.indexOf('/', s + 2);
-        uri = p < 0 ? "/" : uri.substring(p);
-      }
+      String uri = Upstream.rawPath(exchange);
       String base = connection.getTargetPath();
       StringBuilder sb = new StringBuilder();
       if (!base.isEmpty() && !base.equals("/")) {

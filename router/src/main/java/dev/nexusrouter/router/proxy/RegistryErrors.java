@@ -48,10 +48,10 @@ public final class RegistryErrors implements DefaultResponseListener {
     if (status < 400) {
       return false;
     }
-    ProxyState state = exchange.getAttachment(ProxyState.KEY);
+    ExchangeTags state = exchange.getAttachment(ExchangeTags.KEY);
     RegistryError error = classify(status, state, draining.getAsBoolean());
     if (state != null && !"-".equals(state.upstream)) {
-      ExchangeTags.of(exchange).upstreamError = errorKind(error.status(), state);
+      state.upstreamError = errorKind(error.status(), state);
     }
     send(exchange, error);
     return true;
@@ -62,7 +62,7 @@ public final class RegistryErrors implements DefaultResponseListener {
    * router's own flags and the {@link IOException} Undertow reported for the upstream request),
    * never from elapsed time.
    */
-  static RegistryError classify(int status, ProxyState s, boolean draining) {
+  static RegistryError classify(int status, ExchangeTags s, boolean draining) {
     String up = s == null ? "-" : s.upstream;
     if (s != null && s.bodyLimitExceeded) {
       return RegistryError.of(413, "SIZE_INVALID", "request body is larger than max-body-size")
@@ -89,7 +89,7 @@ public final class RegistryErrors implements DefaultResponseListener {
   }
 
   /** A bounded label for the upstream-errors metric. */
-  static String errorKind(int status, ProxyState s) {
+  static String errorKind(int status, ExchangeTags s) {
     if (s.bodyLimitExceeded) {
       return "body_limit";
     }

@@ -72,7 +72,7 @@ final class ResponseFraming implements ConduitWrapper<StreamSinkConduit> {
 
   private static StreamSinkConduit refuse(
       ConduitFactory<StreamSinkConduit> factory, HttpServerExchange exchange) {
-    ProxyState state = ProxyState.of(exchange);
+    ExchangeTags state = ExchangeTags.of(exchange);
     ExchangeTags.of(exchange).upstreamError = "bad_framing";
     // the bytes the upstream sent after the shorter length would be read as the next response
     exchange.addExchangeCompleteListener(

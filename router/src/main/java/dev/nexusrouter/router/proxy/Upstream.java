@@ -73,9 +73,8 @@ public final class Upstream implements AutoCloseable {
 
   /** Forwards the exchange; {@code maxBodySize} 0 means no limit. */
   public void forward(HttpServerExchange exchange, long maxBodySize) throws Exception {
-    ProxyState state = ProxyState.of(exchange);
+    ExchangeTags state = ExchangeTags.of(exchange);
     state.upstream = config.name();
-    ExchangeTags.of(exchange).upstream = config.name();
     if (declaredTooLarge(exchange, maxBodySize)) {
       state.maxBodySize = maxBodySize;
       state.bodyLimitExceeded = true;
@@ -221,5 +220,20 @@ public final class Upstream implements AutoCloseable {
   static int clampMillis(Duration d) {
     long ms = d.toMillis();
     return ms > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) Math.max(1, ms);
+  }
+
+  /**
+   * The request path as received (still encoded), without the query string and without the scheme
+   * and host of an absolute-form target: what routing parses and, below the upstream's own path,
+   * what ProxyHandler sends upstream.
+   */
+  public static String rawPath(HttpServerExchange exchange) {
+    String uri = exchange.getRequestURI();
+    if (exchange.isHostIncludedInRequestURI()) {
+      int s = uri.indexOf("//");
+      int p = s < 0 ? -1 : uri.indexOf('/', s + 2);
+      uri = p < 0 ? "/" : uri.substring(p);
+    }
+    return uri;
   }
 }

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.proxy;
 
+import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.client.ClientConnection;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
@@ -41,7 +42,7 @@ final class UpstreamClient implements ProxyClient {
       ProxyCallback<ProxyConnection> callback,
       long timeout,
       TimeUnit timeUnit) {
-    ProxyState state = ProxyState.of(exchange);
+    ExchangeTags state = ExchangeTags.of(exchange);
     Guard guard = new Guard(callback, exchange, state, armed);
     guard.timer =
         exchange
@@ -59,7 +60,7 @@ final class UpstreamClient implements ProxyClient {
   private static final class Guard implements ProxyCallback<ProxyConnection> {
     private final ProxyCallback<ProxyConnection> callback;
     private final HttpServerExchange exchange;
-    private final ProxyState state;
+    private final ExchangeTags state;
     private final Map<ClientConnection, Boolean> armed;
     private XnioExecutor.Key timer;
     private boolean done;
@@ -67,7 +68,7 @@ final class UpstreamClient implements ProxyClient {
     Guard(
         ProxyCallback<ProxyConnection> callback,
         HttpServerExchange exchange,
-        ProxyState state,
+        ExchangeTags state,
         Map<ClientConnection, Boolean> armed) {
       this.callback = callback;
       this.exchange = exchange;

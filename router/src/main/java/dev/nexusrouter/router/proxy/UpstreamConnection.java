@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.proxy;
 
+import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
 import io.undertow.client.ClientExchange;
@@ -31,7 +32,7 @@ import org.xnio.channels.StreamSourceChannel;
  * A pooled upstream connection as the proxy sees it for one exchange. It does two things Undertow's
  * proxy does not: it installs the read/write timeout conduits once per connection instead of once
  * per request, and it records why the upstream request failed (the {@link IOException} Undertow
- * passes to the proxy's callbacks) in {@link ProxyState#failure}, so the error the client gets is
+ * passes to the proxy's callbacks) in {@link ExchangeTags#failure}, so the error the client gets is
  * classified from the cause rather than guessed.
  *
  * <p>{@code HttpClientConnection.sendRequest} wraps the connection's channels in a new {@code
@@ -47,10 +48,10 @@ import org.xnio.channels.StreamSourceChannel;
 final class UpstreamConnection implements ClientConnection {
   private final ClientConnection delegate;
   private final Map<ClientConnection, Boolean> armed;
-  private final ProxyState state;
+  private final ExchangeTags state;
 
   private UpstreamConnection(
-      ClientConnection delegate, Map<ClientConnection, Boolean> armed, ProxyState state) {
+      ClientConnection delegate, Map<ClientConnection, Boolean> armed, ExchangeTags state) {
     this.delegate = delegate;
     this.armed = armed;
     this.state = state;
@@ -65,7 +66,7 @@ final class UpstreamConnection implements ClientConnection {
   }
 
   static UpstreamConnection wrap(
-      ClientConnection c, Map<ClientConnection, Boolean> armed, ProxyState state) {
+      ClientConnection c, Map<ClientConnection, Boolean> armed, ExchangeTags state) {
     return new UpstreamConnection(c, armed, state);
   }
 
@@ -223,7 +224,7 @@ final class UpstreamConnection implements ClientConnection {
   }
 
   /** Records a failure before passing it on; hands the proxy a recording exchange. */
-  private record Recording(ClientCallback<ClientExchange> next, ProxyState state)
+  private record Recording(ClientCallback<ClientExchange> next, ExchangeTags state)
       implements ClientCallback<ClientExchange> {
     @Override
     public void completed(ClientExchange result) {
@@ -240,7 +241,7 @@ final class UpstreamConnection implements ClientConnection {
   }
 
   /** The upstream exchange; the proxy's response listener is wrapped in {@link Recording}. */
-  private record RecordingExchange(ClientExchange delegate, ProxyState state)
+  private record RecordingExchange(ClientExchange delegate, ExchangeTags state)
       implements ClientExchange {
     @Override
     public void setResponseListener(ClientCallback<ClientExchange> responseListener) {

@@ -1,5 +1,7 @@
 package dev.nexusrouter.router.route;
 
+import java.util.function.Function;
+
 /**
  * Where a route row sends a request: one of the virtual host's roles ({@code group}, {@code
  * hosted}, {@code v1}), hosted with a once-retry on the group ({@code hosted-then-group}), the
@@ -42,6 +44,38 @@ public record Target(Kind kind, String upstream) {
       case "legacy" -> LEGACY;
       case "repository" -> REPOSITORY;
       default -> new Target(Kind.UPSTREAM, s);
+    };
+  }
+
+  /**
+   * The upstream roles of a registry host that targets name; {@code VirtualHostConfig} has them.
+   */
+  public interface Roles {
+    String group();
+
+    String hosted();
+
+    String v1();
+  }
+
+  /**
+   * The name of the upstream this target sends a request to, or null when none serves it.
+   *
+   * @param method the request's upper-case method ({@code legacy} sends GET to group)
+   * @param path the parsed request path ({@code repository} needs its repository)
+   * @param roles the host's group, hosted and v1 upstreams
+   * @param repositoryUpstream the upstream serving a path-mode repository by its name, or null
+   */
+  public String resolve(
+      String method, RegistryPath path, Roles roles, Function<String, String> repositoryUpstream) {
+    return switch (kind) {
+      case GROUP -> roles.group();
+      case HOSTED, HOSTED_THEN_GROUP -> roles.hosted();
+      case V1 -> roles.v1();
+      case LEGACY -> method.equals("GET") ? roles.group() : roles.hosted();
+      case REPOSITORY ->
+          path.repository() == null ? null : repositoryUpstream.apply(path.repository());
+      case UPSTREAM -> upstream;
     };
   }
 

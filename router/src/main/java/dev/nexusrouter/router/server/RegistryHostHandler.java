@@ -9,6 +9,7 @@ import dev.nexusrouter.router.proxy.RegistryErrors;
 import dev.nexusrouter.router.proxy.Upstream;
 import dev.nexusrouter.router.route.AcceptShape;
 import dev.nexusrouter.router.route.PathKind;
+import dev.nexusrouter.router.route.RegistryMethods;
 import dev.nexusrouter.router.route.RegistryPath;
 import dev.nexusrouter.router.route.RegistryPathParser;
 import dev.nexusrouter.router.route.RequestFacts;
@@ -19,6 +20,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -27,15 +29,12 @@ import java.util.logging.Logger;
  */
 final class RegistryHostHandler implements HttpHandler {
   private static final Logger LOG = Logger.getLogger("nexus-router.routing");
-  private static final java.util.List<String> METHOD_ORDER =
-      java.util.List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
-  private static final java.util.Set<String> REGISTRY_METHODS = java.util.Set.copyOf(METHOD_ORDER);
 
   private final VirtualHostConfig host;
   private final Map<String, Upstream> upstreams;
-  private final Map<String, Upstream> byRepository;
   private final LocationRewriter rewriter;
   private final AtomicLong unclassified;
+  private final Function<String, String> repositoryUpstream;
 
   RegistryHostHandler(
       VirtualHostConfig host,
@@ -45,14 +44,18 @@ final class RegistryHostHandler implements HttpHandler {
       AtomicLong unclassified) {
     this.host = host;
     this.upstreams = upstreams;
-    this.byRepository = byRepository;
     this.rewriter = rewriter;
     this.unclassified = unclassified;
+    this.repositoryUpstream =
+        repository -> {
+          Upstream u = byRepository.get(repository);
+          return u == null ? null : u.name();
+        };
   }
 
   @Override
   public void handleRequest(HttpServerExchange exchange) throws Exception {
-    String rawPath = rawPath(exchange);
+    String rawPath = Upstream.rawPath(exchange);
     RegistryPath path = RegistryPathParser.parse(rawPath);
     // ';' starts a path parameter, which Nexus's Jetty strips before matching: "manifests;x/1"
     // would be a manifest to Nexus but not to the route table (a HEAD would go to hosted instead
@@ -66,13 +69,13 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     String method = exchange.getRequestMethod().toString();
-    if (!REGISTRY_METHODS.contains(method)) {
+    if (!RegistryMethods.contains(method)) {
       // route rows can only name these methods; anything else ("get", TRACE, CONNECT, FOO) would
       // reach an upstream only through a catch-all row, which Nexus might read differently
       RegistryErrors.send(
           exchange,
           RegistryError.of(405, "UNSUPPORTED", "method not allowed")
-              .withDetail("registry hosts accept " + String.join(", ", METHOD_ORDER)));
+              .withDetail("registry hosts accept " + String.join(", ", RegistryMethods.ORDER)));
       return;
     }
     RequestFacts facts = new RequestFacts(method, path, acceptTypes(exchange, method, path));
@@ -84,7 +87,8 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     tags.route = row.id();
-    Upstream upstream = resolve(row.target(), method, path);
+    String name = row.target().resolve(method, path, host, repositoryUpstream);
+    Upstream upstream = name == null ? null : upstreams.get(name);
     if (upstream == null) {
       RegistryErrors.send(
           exchange,
@@ -117,28 +121,6 @@ final class RegistryHostHandler implements HttpHandler {
       return;
     }
     upstream.forward(exchange, host.maxBodySize());
-  }
-
-  private Upstream resolve(Target target, String method, RegistryPath path) {
-    return switch (target.kind()) {
-      case GROUP -> upstreams.get(host.group());
-      case HOSTED, HOSTED_THEN_GROUP -> upstreams.get(host.hosted());
-      case V1 -> upstreams.get(host.v1());
-      case LEGACY -> upstreams.get(method.equals("GET") ? host.group() : host.hosted());
-      case REPOSITORY -> path.repository() == null ? null : byRepository.get(path.repository());
-      case UPSTREAM -> upstreams.get(target.upstream());
-    };
-  }
-
-  /** The still-encoded path, without query string and without an absolute-form scheme/host. */
-  static String rawPath(HttpServerExchange exchange) {
-    String uri = exchange.getRequestURI();
-    if (exchange.isHostIncludedInRequestURI()) {
-      int s = uri.indexOf("//");
-      int p = s < 0 ? -1 : uri.indexOf('/', s + 2);
-      uri = p < 0 ? "/" : uri.substring(p);
-    }
-    return uri;
   }
 
   private static void stripRepositoryPrefix(HttpServerExchange exchange, String rawPath) {

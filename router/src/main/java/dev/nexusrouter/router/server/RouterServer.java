@@ -1,21 +1,16 @@
 package dev.nexusrouter.router.server;
 
-import dev.nexusrouter.common.RegistryError;
 import dev.nexusrouter.router.config.ConfigException;
-import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.ListenerConfig;
 import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.config.UpstreamConfig;
-import dev.nexusrouter.router.config.VirtualHostConfig;
 import dev.nexusrouter.router.observe.AccessLog;
-import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.StatusBoard;
 import dev.nexusrouter.router.observe.UpstreamHealth;
 import dev.nexusrouter.router.proxy.RegistryErrors;
+import dev.nexusrouter.router.route.RegistryMethods;
 import dev.nexusrouter.router.tls.CertificateReloader;
-import dev.nexusrouter.router.tls.EmbeddedCa;
-import dev.nexusrouter.router.tls.KeyPassphrase;
 import dev.nexusrouter.router.tls.ServerTls;
 import dev.nexusrouter.router.tls.TlsException;
 import io.undertow.Undertow;
@@ -24,8 +19,6 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,8 +31,8 @@ import org.xnio.Options;
 import org.xnio.Sequence;
 
 /**
- * Runs a {@link RouterConfig} on Undertow: the handler chain (assembled in {@link #root}), the
- * admin listener, reloads that swap the whole pipeline atomically, and graceful shutdown.
+ * Runs a {@link RouterConfig} on Undertow: the front handler ({@link FrontHandler}), the admin
+ * listener, reloads that swap the whole pipeline atomically, and graceful shutdown.
  */
 public final class RouterServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger("nexus-router");
@@ -58,16 +51,17 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private final Clock clock;
-  private final Metrics metrics = new Metrics();
+  private final Metrics metrics = new Metrics(RegistryMethods.ALL);
   private final StatusBoard status;
   private final AtomicLong unclassified = new AtomicLong();
   private final RegistryErrors errors = new RegistryErrors(() -> this.draining);
   private final GracefulShutdownHandler graceful;
+  private final FrontHandler front;
 
   /** The configuration in force and everything built from it; replaced whole by a reload. */
   private volatile Generation current;
 
-  private EmbeddedCa.Paths embedded;
+  private final ListenerTls tls = new ListenerTls(this::swapContext);
   private volatile Undertow undertow;
   private volatile boolean draining;
 
@@ -75,10 +69,11 @@ public final class RouterServer implements AutoCloseable {
     this.clock = clock;
     this.status = new StatusBoard(clock, System::nanoTime);
     this.current = generation(config, null);
-    // each exchange stays on the generation it started on (see root)
+    // each exchange stays on the generation it started on (see FrontHandler)
     this.graceful =
         new GracefulShutdownHandler(
             ex -> ex.getAttachment(Generation.KEY).pipeline.dispatcher().handleRequest(ex));
+    this.front = new FrontHandler(() -> current, metrics, status, errors, graceful);
   }
 
   /** Builds and starts the server; throws on TLS material or bind failures. */
@@ -103,90 +98,6 @@ public final class RouterServer implements AutoCloseable {
     }
     s.publishCertificateExpiry(s.current);
     return s;
-  }
-
-  /** The main listeners' handler chain, outermost first; see the method body. */
-  private void root(io.undertow.server.HttpServerExchange exchange) throws Exception {
-    Generation g = current;
-    while (!g.enter(exchange)) { // 0. pin this exchange to the generation in force
-      Generation next = current; // it was retired and closed in between: take the new one
-      if (next == g) { // closed and not replaced: the server is stopping
-        RegistryErrors.send(
-            exchange, RegistryError.of(503, "UNAVAILABLE", "nexus-router is shutting down"));
-        return;
-      }
-      g = next;
-    }
-    ExchangeTags.of(exchange);
-    AccessLog log = g.accessLog();
-    if (log != null) {
-      log.attach(exchange); // 1. access log on completion
-    }
-    metrics.begin(exchange, !exchange.isRequestComplete()); // 2. metrics on completion
-    status.begin(exchange); // 2b. the admin status page: in flight until completion
-    exchange.addDefaultResponseListener(errors); // 3. registry JSON for every router error
-    long limit = g.config.maxHeaderSize();
-    if (limit > 0 && headSize(exchange) > limit) { // 4. 431 JSON for oversized request heads
-      RegistryErrors.send(
-          exchange,
-          RegistryError.of(431, "UNSUPPORTED", "request headers are larger than max-header-size")
-              .withDetail("limit " + limit + " bytes"));
-      return;
-    }
-    if (!plainTransferEncoding(exchange)) { // 5. no smuggling through odd Transfer-Encodings
-      RegistryErrors.send(
-          exchange,
-          RegistryError.of(501, "UNSUPPORTED", "unsupported Transfer-Encoding")
-              .withDetail("only a single 'chunked' coding is accepted"));
-      return;
-    }
-    graceful.handleRequest(exchange); // 6. 503 once shutting down, else host -> route -> upstream
-  }
-
-  /**
-   * True without a Transfer-Encoding header or with exactly one {@code chunked} coding. Undertow
-   * treats a request with any other coding ({@code xchunked}, {@code chunked, identity}, two
-   * headers, {@code chunked;x=1}) as not chunked and the proxy would forward that header with the
-   * client's raw bytes: an upstream that reads the coding differently would see the body's contents
-   * as a second request. nginx answers such requests with 501; so does the router.
-   */
-  static boolean plainTransferEncoding(io.undertow.server.HttpServerExchange exchange) {
-    io.undertow.util.HeaderValues te =
-        exchange.getRequestHeaders().get(io.undertow.util.Headers.TRANSFER_ENCODING);
-    if (te == null || te.isEmpty()) {
-      return true;
-    }
-    return te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked");
-  }
-
-  /**
-   * Size of the request line and headers as received (give or take whitespace). Undertow's own
-   * limit ({@link UndertowOptions#MAX_HEADER_SIZE}) answers a bare 400 from inside its parser,
-   * where no handler runs; so that limit is set well above {@code max-header-size} (see {@link
-   * #parserHeaderLimit}) and the router checks here, where it can answer 431 with registry JSON.
-   */
-  private static long headSize(io.undertow.server.HttpServerExchange exchange) {
-    long n = exchange.getRequestMethod().length() + exchange.getRequestURI().length() + 12L;
-    String q = exchange.getQueryString();
-    n += q == null ? 0 : q.length() + 1;
-    for (io.undertow.util.HeaderValues hv : exchange.getRequestHeaders()) {
-      int name = hv.getHeaderName().length();
-      for (String v : hv) {
-        n += name + v.length() + 4;
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Undertow's parser limit: heads above it get Undertow's bare 400 and a closed connection (no
-   * handler can answer there). Twice {@code max-header-size}, at least 128 KiB: enough room for the
-   * router's own 431 above {@code max-header-size}, and it bounds what one connection can make the
-   * parser hold (see docs/operations-reliability.md).
-   */
-  static int parserHeaderLimit(long maxHeaderSize) {
-    long cap = Math.max(128L << 10, maxHeaderSize * 2);
-    return (int) Math.min(Integer.MAX_VALUE, cap);
   }
 
   /**
@@ -216,7 +127,8 @@ public final class RouterServer implements AutoCloseable {
     // 0 = unbounded; Undertow's 2 MiB default would cut every layer upload, and max-body-size is
     // enforced by BodyConduit instead (docs/undertow-notes.md#upload-size-limit)
     b.setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L);
-    b.setServerOption(UndertowOptions.MAX_HEADER_SIZE, parserHeaderLimit(c.maxHeaderSize()));
+    b.setServerOption(
+        UndertowOptions.MAX_HEADER_SIZE, FrontHandler.parserHeaderLimit(c.maxHeaderSize()));
     b.setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true);
     b.setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, millis(c.client().idle()));
     b.setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(c.client().header()));
@@ -230,7 +142,7 @@ public final class RouterServer implements AutoCloseable {
           new Undertow.ListenerBuilder()
               .setPort(l.port())
               .setHost(l.address())
-              .setRootHandler(this::root);
+              .setRootHandler(front);
       if (l.tls() == null) {
         lb.setType(Undertow.ListenerType.HTTP).setOverrideSocketOptions(connectionCap(c));
       } else {
@@ -262,77 +174,6 @@ public final class RouterServer implements AutoCloseable {
     return b.build();
   }
 
-  /**
-   * One {@link CertificateReloader} per TLS listener (null for plain ones): it watches the files
-   * and swaps the listener's context for new connections; a listener without files gets the
-   * embedded CA's certificate, created once in the data directory.
-   */
-  private List<CertificateReloader> prepareTls(RouterConfig c) throws IOException {
-    List<CertificateReloader> out = new ArrayList<>();
-    try {
-      for (int i = 0; i < c.listeners().size(); i++) {
-        ListenerConfig l = c.listeners().get(i);
-        if (l.tls() == null) {
-          out.add(null);
-          continue;
-        }
-        Path cert = l.tls().certFile();
-        Path key = l.tls().keyFile();
-        KeyPassphrase pass = ConfigLoader.passphrase(l.tls(), System.getenv());
-        if (l.tls().embedded()) {
-          EmbeddedCa.Paths e = embeddedCa(c);
-          cert = e.cert();
-          key = e.key();
-          pass = KeyPassphrase.NONE;
-        }
-        int index = i;
-        CertificateReloader r =
-            new CertificateReloader(
-                cert,
-                key,
-                pass,
-                ctx -> swapContext(index, l, ctx),
-                msg -> LOG.warning("listener " + l.name() + ": " + msg));
-        for (String w : ServerTls.load(cert, key, pass).warnings()) {
-          LOG.warning("listener " + l.name() + ": " + w);
-        }
-        out.add(r);
-      }
-    } catch (RuntimeException | IOException e) {
-      Generation.closeReloaders(out);
-      throw e;
-    }
-    return out;
-  }
-
-  private EmbeddedCa.Paths embeddedCa(RouterConfig c) throws IOException {
-    if (embedded == null) {
-      List<String> names = new ArrayList<>();
-      for (VirtualHostConfig h : c.hosts()) {
-        for (String n : h.serverNames()) {
-          if (!n.equals("*")) {
-            names.add(n);
-          }
-        }
-      }
-      embedded = EmbeddedCa.ensure(c.dataDir(), names);
-      LOG.info(
-          "embedded CA: "
-              + embedded.action()
-              + "; clients trust "
-              + embedded.ca().toAbsolutePath()
-              + " (also served at "
-              + HostFront.CA_PATH
-              + ")");
-    }
-    return embedded;
-  }
-
-  private byte[] caPem(RouterConfig c) throws IOException {
-    Path ca = c.caFile() != null ? c.caFile() : embedded == null ? null : embedded.ca();
-    return ca == null ? null : Files.readAllBytes(ca);
-  }
-
   private void swapContext(int index, ListenerConfig l, SSLContext ctx) {
     Undertow u = undertow;
     if (u != null) {
@@ -355,8 +196,8 @@ public final class RouterServer implements AutoCloseable {
     UpstreamHealth health = null;
     try {
       Preflight.requireFolders(c);
-      reloaders = prepareTls(c);
-      byte[] ca = caPem(c);
+      reloaders = tls.prepare(c);
+      byte[] ca = tls.caPem(c);
       log = sharedLog ? previous.accessLog() : openLog(c, clock);
       hostLogs = HostAccessLogs.open(c, clock);
       Pipeline pipeline = Pipeline.build(c, ca, unclassified, hostLogs);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,17 +136,7 @@ class ProxyGroupClientsIT {
     Path config = dir.resolve("router-" + n + ".yaml");
     Files.writeString(
         config,
-        "listeners:\n  - {address: 127.0.0.1, port: 0}\n"
-            + "upstreams:\n"
-            + "  group:  {servers: [\""
-            + group.url()
-            + "\"]}\n"
-            + "  hosted: {servers: [\""
-            + hosted.url()
-            + "\"]}\n"
-            + "hosts:\n"
-            + "  - {server-names: [localhost], default: true, kind: registry, group: group,"
-            + " hosted: hosted}\n"
+        Configs.registry(group.url(), hosted.url(), "", "")
             + "access-log: {path: \""
             + accessLog(n)
             + "\"}\n");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,22 +66,16 @@ class RealRegistryIT {
     routerConfig = config;
     Files.writeString(
         config,
-        "listeners:\n"
-            + "  - {address: 127.0.0.1, port: 0, tls: {cert-file: "
-            + ca.serverChain
-            + ", key-file: "
-            + ca.serverKey
-            + "}}\n"
-            + "upstreams:\n"
-            + "  group:  {servers: [\""
-            + group.url()
-            + "\"]}\n"
-            + "  hosted: {servers: [\""
-            + hosted.url()
-            + "\"]}\n"
-            + "hosts:\n"
-            + "  - {server-names: [localhost], default: true, kind: registry, group: group,"
-            + " hosted: hosted}\n"
+        Configs.registry(
+                "{address: 127.0.0.1, port: 0, tls: {cert-file: "
+                    + ca.serverChain
+                    + ", key-file: "
+                    + ca.serverKey
+                    + "}}",
+                group.url(),
+                hosted.url(),
+                "",
+                "")
             + "access-log: {path: \"off\"}\n");
     router = RouterServer.start(ConfigLoader.load(config), Clock.systemUTC());
     port = router.port(0);

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.nexusrouter.router.testing.Closing;
+import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.RawConnection;
+import dev.nexusrouter.router.testing.RawResponse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,32 +61,11 @@ class StreamingIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {router, limited, group, hosted}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        System.err.println("closing " + c + ": " + e);
-      }
-    }
+    Closing.all(router, limited, group, hosted);
   }
 
   static String config(String extra) {
-    return extra
-        + "listeners:\n"
-        + "  - {address: 127.0.0.1, port: 0}\n"
-        + "upstreams:\n"
-        + "  group: {servers: [\""
-        + group.url()
-        + "\"]}\n"
-        + "  hosted: {servers: [\""
-        + hosted.url()
-        + "\"]}\n"
-        + "hosts:\n"
-        + "  - {server-names: [localhost], default: true, kind: registry, group: group,"
-        + " hosted: hosted}\n"
-        + "access-log: {path: stdout}\n";
+    return Configs.registry(group.url(), hosted.url(), extra, "") + "access-log: {path: stdout}\n";
   }
 
   @Test
@@ -107,10 +90,10 @@ class StreamingIT {
 
   @Test
   void download1GiBPlus1ArrivesComplete() throws Exception {
-    try (RawHttp c = new RawHttp(router.port, 120_000)) {
+    try (RawConnection c = new RawConnection(router.port, 120_000)) {
       long t0 = System.nanoTime();
       c.writeHead("GET", "/v2/team/app/blobs/sha256:" + patternSha256, Map.of());
-      RawHttp.Head head = c.readHead();
+      RawResponse head = c.readHead();
       assertEquals(200, head.status(), router.tail());
       assertEquals(Long.toString(GIB_PLUS_1), head.header("Content-Length"));
       long n = PatternBytes.verify(c.body(head, false), 0, GIB_PLUS_1);
@@ -122,13 +105,13 @@ class StreamingIT {
   @Test
   void rangeRequestsGet206AndTheExactSlice() throws Exception {
     long[][] ranges = {{123_456_789L, 134_217_727L}, {GIB_PLUS_1 - 1000, GIB_PLUS_1 - 1}};
-    try (RawHttp c = new RawHttp(router.port, 120_000)) {
+    try (RawConnection c = new RawConnection(router.port, 120_000)) {
       for (long[] r : ranges) {
         // the second range is open-ended (bytes=N-): it must run to the last byte
         boolean open = r[1] == GIB_PLUS_1 - 1;
         String spec = "bytes=" + r[0] + "-" + (open ? "" : Long.toString(r[1]));
         c.writeHead("GET", "/v2/team/app/blobs/sha256:" + patternSha256, Map.of("Range", spec));
-        RawHttp.Head head = c.readHead();
+        RawResponse head = c.readHead();
         assertEquals(206, head.status(), spec + "\n" + router.tail());
         assertEquals(
             "bytes " + r[0] + "-" + r[1] + "/" + GIB_PLUS_1, head.header("Content-Range"), spec);
@@ -144,7 +127,7 @@ class StreamingIT {
     String path = "/v2/team/app/blobs/uploads/too-big-cl";
     long size = 20_000_000L;
     int before = hosted.requests.size();
-    try (RawHttp c = new RawHttp(limited.port, 60_000)) {
+    try (RawConnection c = new RawConnection(limited.port, 60_000)) {
       c.writeHead(
           "PUT",
           path + "?digest=sha256:" + "0".repeat(64),
@@ -153,7 +136,7 @@ class StreamingIT {
       // the client keeps writing its body, as real clients do; the router must answer anyway
       AtomicLong written = new AtomicLong();
       CompletableFuture<String> writer = writeInBackground(c, size, false, written);
-      RawHttp.Head head = c.readHead();
+      RawResponse head = c.readHead();
       String body = c.bodyText(head);
       String writerOutcome = outcome(writer);
       System.out.printf(
@@ -180,14 +163,14 @@ class StreamingIT {
     long size = 64L * MIB;
     String clientSaw;
     AtomicLong written = new AtomicLong();
-    try (RawHttp c = new RawHttp(limited.port, 60_000)) {
+    try (RawConnection c = new RawConnection(limited.port, 60_000)) {
       c.writeHead(
           "PATCH",
           path,
           Map.of("Transfer-Encoding", "chunked", "Content-Type", "application/octet-stream"));
       CompletableFuture<String> writer = writeInBackground(c, size, true, written);
       try {
-        RawHttp.Head head = c.readHead();
+        RawResponse head = c.readHead();
         String body = c.bodyText(head);
         clientSaw = head.status() + " " + body.trim();
         assertEquals(413, head.status(), body + "\n" + limited.tail());
@@ -227,7 +210,7 @@ class StreamingIT {
   // ---------------------------------------------------------------------------------------------
 
   record Upload(
-      RawHttp.Head head,
+      RawResponse head,
       FakeRegistryUpstream.Body upstream,
       long clientWroteAtPause,
       long upstreamHadAtPause,
@@ -249,7 +232,7 @@ class StreamingIT {
     long mustHave = total / 4;
     long t0 = System.nanoTime();
     long upstreamAtPause = -1;
-    try (RawHttp c = new RawHttp(r.port, 180_000)) {
+    try (RawConnection c = new RawConnection(r.port, 180_000)) {
       c.writeHead(
           method,
           target,
@@ -295,7 +278,7 @@ class StreamingIT {
         c.endChunks();
       }
       c.out.flush();
-      RawHttp.Head head = c.readHead();
+      RawResponse head = c.readHead();
       c.bodyText(head);
       waitFor(
           "hosted to finish reading " + path,
@@ -325,7 +308,7 @@ class StreamingIT {
 
   /** Writes {@code size} pattern bytes (chunked or raw) until done or the connection fails. */
   static CompletableFuture<String> writeInBackground(
-      RawHttp c, long size, boolean chunked, AtomicLong written) {
+      RawConnection c, long size, boolean chunked, AtomicLong written) {
     CompletableFuture<String> f = new CompletableFuture<>();
     Thread t =
         new Thread(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
 import dev.nexusrouter.router.tls.CertsCommand;
 import java.io.ByteArrayOutputStream;
@@ -47,23 +48,12 @@ class TlsRouterIT {
   @TempDir Path dir;
 
   private static String yaml(String tls, String group, String hosted, Path dataDir) {
-    return "listeners:\n"
-        + "  - {address: 127.0.0.1, port: 0, tls: "
-        + tls
-        + "}\n"
-        + "data-dir: "
-        + dataDir
-        + "\n"
-        + "upstreams:\n"
-        + "  group:  {servers: [\""
-        + group
-        + "\"]}\n"
-        + "  hosted: {servers: [\""
-        + hosted
-        + "\"]}\n"
-        + "hosts:\n"
-        + "  - {server-names: [localhost], default: true, kind: registry, group: group,"
-        + " hosted: hosted}\n"
+    return Configs.registry(
+            "{address: 127.0.0.1, port: 0, tls: " + tls + "}",
+            group,
+            hosted,
+            "data-dir: " + dataDir + "\n",
+            "")
         + "access-log: {path: \"off\"}\n";
   }
 

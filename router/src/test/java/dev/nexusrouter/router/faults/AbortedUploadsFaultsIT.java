@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.ops.RouterJvm;
+import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.Wire;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

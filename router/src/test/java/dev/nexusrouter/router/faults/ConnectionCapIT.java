@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

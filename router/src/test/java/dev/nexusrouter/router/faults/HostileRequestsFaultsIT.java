@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.ops.RouterJvm;
+import dev.nexusrouter.router.testing.Closing;
+import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,15 +75,7 @@ class HostileRequestsFaultsIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {router, group, hosted}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        System.err.println("close: " + e);
-      }
-    }
+    Closing.all(router, group, hosted);
   }
 
   /**

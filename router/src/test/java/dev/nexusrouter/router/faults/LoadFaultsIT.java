@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.ops.RouterJvm;
+import dev.nexusrouter.router.testing.Closing;
+import dev.nexusrouter.router.testing.Configs;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,15 +52,7 @@ class LoadFaultsIT {
 
   @AfterAll
   static void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {router, group, hosted}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        System.err.println("close: " + e);
-      }
-    }
+    Closing.all(router, group, hosted);
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -20,13 +20,12 @@ import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.Reply;
-import dev.nexusrouter.router.testing.RouterFixture;
+import dev.nexusrouter.router.testing.RouterExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Flows F5–F12 (docs/routing.md#client-flows): containerd / kubelet / nerdctl / BuildKit pulls (by
@@ -39,19 +38,7 @@ class ContainerdFlowsIT {
   private static final Reply NOT_FOUND_BLOB =
       Nexus.error(404, "BLOB_UNKNOWN", "blob unknown to registry");
 
-  private RouterFixture f;
-  private Flow flow;
-
-  @BeforeEach
-  void start() {
-    f = RouterFixture.start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final RouterExtension router = new RouterExtension();
 
   /** F5 (and F7 with {@code ?ns=docker.io} on every registry path). */
   private void pullByTag(String query) {
@@ -96,7 +83,7 @@ class ContainerdFlowsIT {
               200));
     }
     for (Step s : steps) {
-      var r = s.run(flow);
+      var r = s.run(router.flow());
       if (s.request().method().equals("HEAD") && r.response().status() == 200) {
         assertEquals(idx, r.response().header("Docker-Content-Digest"));
         assertEquals(Integer.toString(index.length), r.response().header("Content-Length"));
@@ -106,7 +93,10 @@ class ContainerdFlowsIT {
         assertTrue(s.request().target().contains(Nexus.sha256(r.response().body())));
       }
     }
-    assertEquals(0, f.hosted.count(), "a resolve HEAD routed to hosted would 404 (nginx bug)");
+    assertEquals(
+        0,
+        router.fixture().hosted.count(),
+        "a resolve HEAD routed to hosted would 404 (nginx bug)");
   }
 
   @Test
@@ -118,10 +108,10 @@ class ContainerdFlowsIT {
   void f7MirrorModeNamespaceQueryIsForwardedUnchangedAndIgnoredByRouting() {
     pullByTag("?ns=docker.io");
     assertTrue(
-        f.group.requests().stream()
+        router.fixture().group.requests().stream()
             .filter(r -> !r.path().equals("/v2/token"))
             .allMatch(r -> r.query().equals("ns=docker.io")),
-        () -> "every registry request keeps ?ns=docker.io: " + f.group.requests());
+        () -> "every registry request keeps ?ns=docker.io: " + router.fixture().group.requests());
   }
 
   @Test
@@ -129,7 +119,9 @@ class ContainerdFlowsIT {
     byte[] m = "{\"f6\":1}".getBytes(StandardCharsets.UTF_8);
     String d = Nexus.sha256(m);
     var r =
-        flow.stepSplit(
+        router
+            .flow()
+            .stepSplit(
                 G,
                 containerdResolve("/v2/team/app/manifests/" + d),
                 Nexus.exists(d, m.length, OCI_MANIFEST),
@@ -139,32 +131,40 @@ class ContainerdFlowsIT {
 
     // variant: group 404s the manifest, so containerd HEADs the same digest as a blob (a pull)
     String missing = Nexus.sha256("not-a-manifest".getBytes(StandardCharsets.UTF_8));
-    flow.step(G, containerdResolve("/v2/team/app/manifests/" + missing), NOT_FOUND_MANIFEST)
+    router
+        .flow()
+        .step(G, containerdResolve("/v2/team/app/manifests/" + missing), NOT_FOUND_MANIFEST)
         .status(404);
     var blob =
-        flow.stepSplit(
+        router
+            .flow()
+            .stepSplit(
                 G,
                 containerdResolve("/v2/team/app/blobs/" + missing),
                 Nexus.exists(missing, 14, "application/octet-stream"),
                 NOT_FOUND_BLOB)
             .status(200);
     assertEquals(missing, blob.response().header("Docker-Content-Digest"));
-    flow.step(
+    router
+        .flow()
+        .step(
             G,
             get("/v2/team/app/blobs/" + missing),
             Nexus.content("not-a-manifest".getBytes(StandardCharsets.UTF_8), "x/y"))
         .status(200);
-    assertEquals(0, f.hosted.count());
+    assertEquals(0, router.fixture().hosted.count());
   }
 
   /** Shared by F8: a containerd pull with credentials and the POST→GET token fallback. */
   private void authenticatedPull(Reply postTokenAnswer) {
     String m = "/v2/team/app/manifests/1.0";
-    flow.step(G, containerdResolve(m), Nexus.challenge()).status(401);
+    router.flow().step(G, containerdResolve(m), Nexus.challenge()).status(401);
     String form =
         "grant_type=password&username=u&password=p&client_id=containerd-client&service=x&scope=repository%3Ateam%2Fapp%3Apull";
     var post =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 RawRequest.of("POST", "/v2/token")
                     .header("Content-Type", "application/x-www-form-urlencoded")
@@ -176,19 +176,24 @@ class ContainerdFlowsIT {
     assertEquals(
         postTokenAnswer.headerValue("Content-Type"), post.response().header("Content-Type"));
     var token =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/token?scope=repository%3Ateam%2Fapp%3Apull&service=x")
                     .header("Authorization", BASIC),
                 Nexus.token())
             .status(200);
     assertEquals(BASIC, token.seen().header("Authorization"));
-    flow.step(
+    router
+        .flow()
+        .step(
             G,
             containerdResolve(m).header("Authorization", BEARER),
             Nexus.exists("sha256:" + "a".repeat(64), 100, OCI_INDEX))
         .status(200);
-    assertEquals(0, f.hosted.count(), "POST and GET token requests go to the same upstream");
+    assertEquals(
+        0, router.fixture().hosted.count(), "POST and GET token requests go to the same upstream");
   }
 
   @Test
@@ -206,9 +211,11 @@ class ContainerdFlowsIT {
 
   @Test
   void f9NerdctlLoginUsesPostTokenOnGroup() {
-    flow.step(G, get("/v2/"), Nexus.challenge()).status(401);
+    router.flow().step(G, get("/v2/"), Nexus.challenge()).status(401);
     var post =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 RawRequest.of("POST", "/v2/token")
                     .header("Content-Type", "application/x-www-form-urlencoded")
@@ -220,28 +227,34 @@ class ContainerdFlowsIT {
             .status(200);
     assertEquals("application/x-www-form-urlencoded", post.seen().header("Content-Type"));
     assertTrue(post.seen().bodyLength() > 0);
-    flow.step(G, get("/v2/").header("Authorization", BEARER), Nexus.ok()).status(200);
-    assertEquals(0, f.hosted.count());
+    router.flow().step(G, get("/v2/").header("Authorization", BEARER), Nexus.ok()).status(200);
+    assertEquals(0, router.fixture().hosted.count());
   }
 
   /** containerd pusher: HEAD (single type) → POST → monolithic PUT with Content-Length. */
   private void pushBlobContainerd(String name, byte[] blob, String mediaType, LocationStyle style) {
     String d = Nexus.sha256(blob);
-    flow.stepSplit(
+    router
+        .flow()
+        .stepSplit(
             H,
             containerdPushCheck("/v2/" + name + "/blobs/" + d, mediaType),
             Nexus.exists(d, blob.length, mediaType),
             NOT_FOUND_BLOB)
         .status(404);
     var post =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("POST", "/v2/" + name + "/blobs/uploads/").body(new byte[0]),
                 Nexus.uploadStarted(style))
             .status(202);
     String loc = post.response().header("Location");
     var put =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("PUT", Nexus.withQuery(loc, "digest=" + d))
                     .header("Content-Type", "application/octet-stream")
@@ -264,14 +277,18 @@ class ContainerdFlowsIT {
         "team/app", Clients.randomBytes(80_000, 42), OCI_LAYER, LocationStyle.RELATIVE);
     pushBlobContainerd("team/app", Clients.randomBytes(500, 43), OCI_CONFIG, LocationStyle.PUBLIC);
     byte[] manifest = "{\"schemaVersion\":2,\"f10\":true}".getBytes(StandardCharsets.UTF_8);
-    flow.stepSplit(
+    router
+        .flow()
+        .stepSplit(
             H,
             containerdPushCheck("/v2/team/app/manifests/1.0", OCI_MANIFEST),
             Nexus.exists(Nexus.sha256(manifest), manifest.length, OCI_MANIFEST),
             NOT_FOUND_MANIFEST)
         .status(404);
     var put =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("PUT", "/v2/team/app/manifests/1.0")
                     .header("Content-Type", OCI_MANIFEST)
@@ -279,7 +296,7 @@ class ContainerdFlowsIT {
                 Nexus.manifestCreated())
             .status(201);
     assertEquals(Nexus.sha256Hex(manifest), put.seen().bodySha256());
-    assertEquals(0, f.group.count(), "no push request reaches the group");
+    assertEquals(0, router.fixture().group.count(), "no push request reaches the group");
   }
 
   @Test
@@ -290,14 +307,18 @@ class ContainerdFlowsIT {
       byte[] m = ("{\"platform\":\"" + child + "\"}").getBytes(StandardCharsets.UTF_8);
       String d = Nexus.sha256(m);
       var check =
-          flow.stepSplit(
+          router
+              .flow()
+              .stepSplit(
                   H,
                   containerdPushCheck("/v2/library/nginx/manifests/" + d, OCI_MANIFEST),
                   Nexus.exists(d, m.length, OCI_MANIFEST),
                   NOT_FOUND_MANIFEST)
               .status(404);
       assertEquals(OCI_MANIFEST + ", */*", check.seen().header("Accept"));
-      flow.step(
+      router
+          .flow()
+          .step(
               H,
               RawRequest.of("PUT", "/v2/library/nginx/manifests/" + d)
                   .header("Content-Type", OCI_MANIFEST)
@@ -306,20 +327,25 @@ class ContainerdFlowsIT {
           .status(201);
     }
     byte[] index = "{\"manifests\":[]}".getBytes(StandardCharsets.UTF_8);
-    flow.stepSplit(
+    router
+        .flow()
+        .stepSplit(
             H,
             containerdPushCheck("/v2/library/nginx/manifests/1.27", OCI_INDEX),
             Nexus.exists(Nexus.sha256(index), index.length, OCI_INDEX),
             NOT_FOUND_MANIFEST)
         .status(404);
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             RawRequest.of("PUT", "/v2/library/nginx/manifests/1.27")
                 .header("Content-Type", OCI_INDEX)
                 .body(index),
             Nexus.manifestCreated())
         .status(201);
-    assertEquals(0, f.group.count(), "the group's matching digests were never consulted");
+    assertEquals(
+        0, router.fixture().group.count(), "the group's matching digests were never consulted");
   }
 
   @Test
@@ -327,7 +353,9 @@ class ContainerdFlowsIT {
     byte[] blob = Clients.randomBytes(60_000, 51);
     String d = Nexus.sha256(blob);
     var mount =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("POST", "/v2/team/app/blobs/uploads/?mount=" + d + "&from=team/base")
                     .body(new byte[0]),
@@ -335,7 +363,9 @@ class ContainerdFlowsIT {
             .status(202);
     assertEquals("mount=" + d + "&from=team/base", mount.seen().query());
     var put =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow(
                         "PUT", Nexus.withQuery(mount.response().header("Location"), "digest=" + d))
@@ -346,18 +376,25 @@ class ContainerdFlowsIT {
 
     String other = Nexus.sha256(Clients.randomBytes(10, 52));
     Reply denied = Nexus.error(403, "DENIED", "requested access to the resource is denied");
-    flow.step(H, containerdPushCheck("/v2/team/app/blobs/" + other, OCI_LAYER), denied).status(403);
-    var diag = flow.step(G, get("/v2/team/app/blobs/" + other), denied).status(403);
+    router
+        .flow()
+        .step(H, containerdPushCheck("/v2/team/app/blobs/" + other, OCI_LAYER), denied)
+        .status(403);
+    var diag = router.flow().step(G, get("/v2/team/app/blobs/" + other), denied).status(403);
     assertArrayEquals(denied.body(), diag.response().body(), "error body passes through");
 
     // routing keeps no push context: the manifest check that follows is told apart by its own
     // Accept (one type: hosted), and a resolve of the same repository still reaches the group
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             containerdPushCheck("/v2/team/app/manifests/latest", OCI_MANIFEST),
             NOT_FOUND_MANIFEST)
         .status(404);
-    flow.step(G, containerdResolve("/v2/team/app/manifests/latest"), NOT_FOUND_MANIFEST)
+    router
+        .flow()
+        .step(G, containerdResolve("/v2/team/app/manifests/latest"), NOT_FOUND_MANIFEST)
         .status(404);
   }
 }

@@ -16,12 +16,11 @@ import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.Reply;
-import dev.nexusrouter.router.testing.RouterFixture;
+import dev.nexusrouter.router.testing.RouterExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Flows F13–F16 (docs/routing.md#client-flows): podman / skopeo login, pull, push, delete. */
 class ContainersImageFlowsIT {
@@ -29,19 +28,7 @@ class ContainersImageFlowsIT {
   private static final Reply NOT_FOUND_BLOB =
       Nexus.error(404, "BLOB_UNKNOWN", "blob unknown to registry");
 
-  private RouterFixture f;
-  private Flow flow;
-
-  @BeforeEach
-  void start() {
-    f = RouterFixture.start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final RouterExtension router = new RouterExtension();
 
   /** containers/image adds these to every request (docker_client.go L609). */
   private static RawRequest ci(String method, String target) {
@@ -62,11 +49,11 @@ class ContainersImageFlowsIT {
                 200),
             new Step(G, ci("GET", "/v2/").header("Authorization", BEARER), Nexus.ok(), 200));
     for (Step s : steps) {
-      var r = s.run(flow);
+      var r = s.run(router.flow());
       assertEquals(UA, r.seen().header("User-Agent"));
       assertEquals("registry/2.0", r.seen().header("Docker-Distribution-Api-Version"));
     }
-    assertEquals(0, f.hosted.count());
+    assertEquals(0, router.fixture().hosted.count());
   }
 
   @Test
@@ -74,17 +61,17 @@ class ContainersImageFlowsIT {
     byte[] list = "{\"manifests\":[]}".getBytes(StandardCharsets.UTF_8);
     byte[] inst = "{\"layers\":[]}".getBytes(StandardCharsets.UTF_8);
     String n = "/v2/team/app";
-    new Step(G, ci("GET", "/v2/"), Nexus.challenge(), 401).run(flow);
+    new Step(G, ci("GET", "/v2/"), Nexus.challenge(), 401).run(router.flow());
     new Step(G, ci("GET", "/v2/token?scope=repository:team/app:pull&service=x"), Nexus.token(), 200)
-        .run(flow);
+        .run(router.flow());
     new Step(G, ci("GET", n + "/manifests/1.0"), Nexus.content(list, Clients.OCI_INDEX), 200)
-        .run(flow);
+        .run(router.flow());
     new Step(
             G,
             ci("GET", n + "/manifests/" + Nexus.sha256(inst)),
             Nexus.content(inst, OCI_MANIFEST),
             200)
-        .run(flow);
+        .run(router.flow());
     String boundary = "3d6b6a416f9b5";
     byte[] multipart =
         ("--"
@@ -104,7 +91,9 @@ class ContainersImageFlowsIT {
             .header("Content-Type", "multipart/byteranges; boundary=" + boundary)
             .body(multipart);
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 ci("GET", n + "/blobs/sha256:" + "c".repeat(64))
                     .header("Range", "bytes=0-99,200-299"),
@@ -113,18 +102,25 @@ class ContainersImageFlowsIT {
     assertEquals("bytes=0-99,200-299", r.seen().header("Range"));
     assertEquals("multipart/byteranges; boundary=" + boundary, r.response().header("Content-Type"));
     assertArrayEquals(multipart, r.response().body());
-    assertEquals(0, f.hosted.count(), "containers/image pulls are GET-only, all on the group");
+    assertEquals(
+        0,
+        router.fixture().hosted.count(),
+        "containers/image pulls are GET-only, all on the group");
   }
 
   private void uploadBlob(String name, byte[] blob, LocationStyle style) {
     var post =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 ci("POST", "/v2/" + name + "/blobs/uploads/").body(new byte[0]),
                 Nexus.uploadStarted(style))
             .status(202);
     var patch =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("PATCH", post.response().header("Location"))
                     .header("Content-Type", "application/octet-stream")
@@ -133,7 +129,9 @@ class ContainersImageFlowsIT {
             .status(202);
     assertEquals(Integer.toString(blob.length), patch.seen().header("Content-Length"));
     assertEquals(Nexus.sha256Hex(blob), patch.seen().bodySha256());
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             Flow.follow(
                     "PUT",
@@ -149,14 +147,20 @@ class ContainersImageFlowsIT {
     byte[] l1 = Clients.randomBytes(400_000, 61);
     String d = Nexus.sha256(l1);
     Reply groupHasIt = Nexus.exists(d, l1.length, "application/octet-stream");
-    flow.stepSplit(H, ci("HEAD", "/v2/team/app/blobs/" + d), groupHasIt, NOT_FOUND_BLOB)
+    router
+        .flow()
+        .stepSplit(H, ci("HEAD", "/v2/team/app/blobs/" + d), groupHasIt, NOT_FOUND_BLOB)
         .status(404);
-    flow.stepSplit(H, ci("HEAD", "/v2/library/alpine/blobs/" + d), groupHasIt, NOT_FOUND_BLOB)
+    router
+        .flow()
+        .stepSplit(H, ci("HEAD", "/v2/library/alpine/blobs/" + d), groupHasIt, NOT_FOUND_BLOB)
         .status(404);
     uploadBlob("team/app", l1, LocationStyle.PUBLIC);
     byte[] manifest = "{\"f15\":1}".getBytes(StandardCharsets.UTF_8);
     var put =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 ci("PUT", "/v2/team/app/manifests/1.0")
                     .header("Content-Type", DOCKER_V2)
@@ -164,28 +168,34 @@ class ContainersImageFlowsIT {
                 Nexus.manifestCreated())
             .status(201);
     assertEquals(Nexus.sha256Hex(manifest), put.seen().bodySha256());
-    assertEquals(0, f.group.count(), "HEAD blob never reaches the group");
+    assertEquals(0, router.fixture().group.count(), "HEAD blob never reaches the group");
   }
 
   @Test
   void f15VariantCandidateFoundMountAnswered202ThenCancel() {
     byte[] l1 = Clients.randomBytes(30_000, 62);
     String d = Nexus.sha256(l1);
-    flow.step(H, ci("HEAD", "/v2/team/app/blobs/" + d), NOT_FOUND_BLOB).status(404);
-    flow.step(H, ci("HEAD", "/v2/team/base/blobs/" + d), Nexus.exists(d, l1.length, "x/y"))
+    router.flow().step(H, ci("HEAD", "/v2/team/app/blobs/" + d), NOT_FOUND_BLOB).status(404);
+    router
+        .flow()
+        .step(H, ci("HEAD", "/v2/team/base/blobs/" + d), Nexus.exists(d, l1.length, "x/y"))
         .status(200);
     var mount =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 ci("POST", "/v2/team/app/blobs/uploads/?from=team/base&mount=" + d)
                     .body(new byte[0]),
                 Nexus.uploadStarted(LocationStyle.INTERNAL))
             .status(202);
     assertEquals("from=team/base&mount=" + d, mount.seen().query());
-    flow.step(H, Flow.follow("DELETE", mount.response().header("Location")), Reply.of(204))
+    router
+        .flow()
+        .step(H, Flow.follow("DELETE", mount.response().header("Location")), Reply.of(204))
         .status(204);
     uploadBlob("team/app", l1, LocationStyle.RELATIVE);
-    assertEquals(0, f.group.count());
+    assertEquals(0, router.fixture().group.count());
   }
 
   @Test
@@ -193,21 +203,28 @@ class ContainersImageFlowsIT {
     byte[] m = "{\"f16\":1}".getBytes(StandardCharsets.UTF_8);
     String d = Nexus.sha256(m);
     var get =
-        flow.step(G, ci("GET", "/v2/team/app/manifests/1.0"), Nexus.content(m, DOCKER_V2))
+        router
+            .flow()
+            .step(G, ci("GET", "/v2/team/app/manifests/1.0"), Nexus.content(m, DOCKER_V2))
             .status(200);
     assertEquals(d, get.response().header("Docker-Content-Digest"));
-    flow.step(H, ci("DELETE", "/v2/team/app/manifests/" + d), Reply.of(202)).status(202);
+    router.flow().step(H, ci("DELETE", "/v2/team/app/manifests/" + d), Reply.of(202)).status(202);
   }
 
   @Test
   void listTagsGoesToGroup() {
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/team/app/tags/list?n=10&last=1.0").header("Authorization", BEARER),
                 Reply.of(200).json("{\"name\":\"team/app\",\"tags\":[\"1.1\"]}"))
             .status(200);
     assertEquals("n=10&last=1.0", r.seen().query());
-    flow.step(H, head("/v2/team/app/blobs/sha256:" + "d".repeat(64)), NOT_FOUND_BLOB).status(404);
+    router
+        .flow()
+        .step(H, head("/v2/team/app/blobs/sha256:" + "d".repeat(64)), NOT_FOUND_BLOB)
+        .status(404);
   }
 }

@@ -15,40 +15,27 @@ import dev.nexusrouter.router.testing.Flow;
 import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
-import dev.nexusrouter.router.testing.RouterFixture;
+import dev.nexusrouter.router.testing.RouterExtension;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Flows F1–F4 (docs/routing.md#client-flows): classic dockerd login, pull, push, push with mount.
  */
 class DockerdFlowsIT {
-  private RouterFixture f;
-  private Flow flow;
-
-  @BeforeEach
-  void start() {
-    f = RouterFixture.start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final RouterExtension router = new RouterExtension();
 
   private String realm() {
-    return "http://" + f.hostHeader() + "/v2/token";
+    return "http://" + router.fixture().hostHeader() + "/v2/token";
   }
 
   @Test
   void f1LoginPingAndTokenGoToGroupAndRealmCarriesHostPort() {
-    var ping = flow.step(G, get("/v2/"), Nexus.challenge()).status(401);
-    assertEquals(f.hostHeader(), ping.seen().header("Host"));
+    var ping = router.flow().step(G, get("/v2/"), Nexus.challenge()).status(401);
+    assertEquals(router.fixture().hostHeader(), ping.seen().header("Host"));
     assertEquals(
         "Bearer realm=\"" + realm() + "\",service=\"" + realm() + "\"",
         ping.response().header("WWW-Authenticate"));
@@ -56,7 +43,9 @@ class DockerdFlowsIT {
 
     String service = URLEncoder.encode(realm(), StandardCharsets.UTF_8);
     var token =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/token?account=u&client_id=docker&offline_token=true&service=" + service)
                     .header("Authorization", BASIC),
@@ -65,9 +54,10 @@ class DockerdFlowsIT {
     assertEquals(BASIC, token.seen().header("Authorization"));
     assertTrue(token.response().bodyText().startsWith("{\"token\":\"DockerToken."));
 
-    var authed = flow.step(G, get("/v2/").header("Authorization", BEARER), Nexus.ok()).status(200);
+    var authed =
+        router.flow().step(G, get("/v2/").header("Authorization", BEARER), Nexus.ok()).status(200);
     assertEquals(BEARER, authed.seen().header("Authorization"));
-    assertEquals(0, f.hosted.count(), "login never touches hosted");
+    assertEquals(0, router.fixture().hosted.count(), "login never touches hosted");
   }
 
   @Test
@@ -101,7 +91,7 @@ class DockerdFlowsIT {
             new Step(G, get(n + "/blobs/" + Nexus.sha256(l1)), Nexus.content(l1, "x/l"), 200),
             new Step(G, get(n + "/blobs/" + Nexus.sha256(l2)), Nexus.content(l2, "x/l"), 200));
     for (Step s : steps) {
-      var r = s.run(flow);
+      var r = s.run(router.flow());
       if (s.request().method().equals("HEAD")) {
         assertEquals(md, r.response().header("Docker-Content-Digest"));
         assertEquals(Integer.toString(manifest.length), r.response().header("Content-Length"));
@@ -110,13 +100,16 @@ class DockerdFlowsIT {
         assertEquals(digest, Nexus.sha256(r.response().body()), "blob body byte-exact");
       }
     }
-    assertEquals(0, f.hosted.count(), "a dockerd pull must not make a hosted round trip");
+    assertEquals(
+        0, router.fixture().hosted.count(), "a dockerd pull must not make a hosted round trip");
   }
 
   /** POST / chunked PATCH / PUT ?digest= for one blob, Location in the given style. */
   private void pushBlobDockerd(String name, byte[] blob, LocationStyle style) {
     var post =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("POST", "/v2/" + name + "/blobs/uploads/").body(new byte[0]),
                 Nexus.uploadStarted(style))
@@ -127,7 +120,9 @@ class DockerdFlowsIT {
         post.response().header("Docker-Upload-UUID"), loc.substring(loc.lastIndexOf('/') + 1));
 
     var patch =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("PATCH", loc)
                     .header("Content-Type", "application/octet-stream")
@@ -143,7 +138,9 @@ class DockerdFlowsIT {
 
     String digest = Nexus.sha256(blob);
     var put =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("PUT", Nexus.withQuery(loc2, "digest=" + digest)).body(new byte[0]),
                 Nexus.blobCreated())
@@ -158,7 +155,7 @@ class DockerdFlowsIT {
     if (style == LocationStyle.RELATIVE) {
       assertTrue(loc.startsWith("/v2/"), loc);
     } else {
-      assertTrue(loc.startsWith("http://" + f.hostHeader() + "/v2/"), loc);
+      assertTrue(loc.startsWith("http://" + router.fixture().hostHeader() + "/v2/"), loc);
     }
   }
 
@@ -168,8 +165,10 @@ class DockerdFlowsIT {
     byte[] l1 = Clients.randomBytes(5 * 1024 * 1024 + 123, 11);
     byte[] l2 = Clients.randomBytes(70_000, 12);
     byte[] cfg = Clients.randomBytes(900, 13);
-    flow.step(G, get("/v2/"), Nexus.challenge()).status(401);
-    flow.step(
+    router.flow().step(G, get("/v2/"), Nexus.challenge()).status(401);
+    router
+        .flow()
+        .step(
             G,
             get("/v2/token?scope=repository:team/app:push,pull&service=x&account=u")
                 .header("Authorization", BASIC),
@@ -177,7 +176,9 @@ class DockerdFlowsIT {
         .status(200);
     pushBlobDockerd(n, l1, LocationStyle.PUBLIC);
     pushBlobDockerd(n, l2, LocationStyle.RELATIVE);
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             head("/v2/" + n + "/blobs/" + Nexus.sha256(cfg)),
             Nexus.error(404, "BLOB_UNKNOWN", "blob unknown to registry"))
@@ -187,7 +188,9 @@ class DockerdFlowsIT {
         ("{\"schemaVersion\":2,\"layers\":[\"" + Nexus.sha256(l1) + "\"]}")
             .getBytes(StandardCharsets.UTF_8);
     var put =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("PUT", "/v2/" + n + "/manifests/1.0")
                     .header("Content-Type", DOCKER_V2)
@@ -203,14 +206,18 @@ class DockerdFlowsIT {
   void f4MountQueryPreservedAndCancelGoesToHosted() {
     byte[] base = Clients.randomBytes(40_000, 21);
     String d = Nexus.sha256(base);
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             head("/v2/team/app/blobs/" + d),
             Nexus.error(404, "BLOB_UNKNOWN", "blob unknown to registry"))
         .status(404);
     String mount1 = "/v2/team/app/blobs/uploads/?from=library/alpine&mount=" + d;
     var first =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("POST", mount1).body(new byte[0]),
                 Nexus.uploadStarted(LocationStyle.INTERNAL))
@@ -218,7 +225,9 @@ class DockerdFlowsIT {
     assertEquals("from=library/alpine&mount=" + d, first.seen().query());
     String mount2 = "/v2/team/app/blobs/uploads/?from=team/base&mount=" + d;
     var second =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("POST", mount2).body(new byte[0]),
                 Nexus.uploadStarted(LocationStyle.RELATIVE))
@@ -227,25 +236,33 @@ class DockerdFlowsIT {
 
     // the earlier candidate's session is cancelled
     String loc1 = first.response().header("Location");
-    assertTrue(loc1.startsWith("http://" + f.hostHeader() + "/v2/team/app/blobs/uploads/"), loc1);
-    flow.step(H, Flow.follow("DELETE", loc1), Nexus.error(204, "", "").body(new byte[0]))
+    assertTrue(
+        loc1.startsWith("http://" + router.fixture().hostHeader() + "/v2/team/app/blobs/uploads/"),
+        loc1);
+    router
+        .flow()
+        .step(H, Flow.follow("DELETE", loc1), Nexus.error(204, "", "").body(new byte[0]))
         .status(204);
 
     String loc2 = second.response().header("Location");
     var patch =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("PATCH", loc2).body(base).chunked(4096),
                 Nexus.uploadAccepted(LocationStyle.RELATIVE))
             .status(202);
     assertEquals(Nexus.sha256Hex(base), patch.seen().bodySha256());
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             Flow.follow("PUT", Nexus.withQuery(patch.response().header("Location"), "digest=" + d))
                 .body(new byte[0]),
             Nexus.blobCreated())
         .status(201);
-    assertEquals(0, f.group.count(), "no push step may reach the group");
-    assertNull(f.hosted.last().header("X-Forwarded-Host"));
+    assertEquals(0, router.fixture().group.count(), "no push step may reach the group");
+    assertNull(router.fixture().hosted.last().header("X-Forwarded-Host"));
   }
 }

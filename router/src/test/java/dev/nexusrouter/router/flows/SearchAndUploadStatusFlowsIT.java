@@ -12,30 +12,17 @@ import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.Reply;
-import dev.nexusrouter.router.testing.RouterFixture;
+import dev.nexusrouter.router.testing.RouterExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Flows F17 (search, anchored), F18 (upload status and cancel) and a scaled-down F19 (bodies are
  * streamed, not spooled) of docs/routing.md#client-flows.
  */
 class SearchAndUploadStatusFlowsIT {
-  private RouterFixture f;
-  private Flow flow;
-
-  @BeforeEach
-  void start() {
-    f = RouterFixture.start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension final RouterExtension router = new RouterExtension();
 
   @Test
   void f17SearchIsAnchoredToV1AndCatalogPaginationPassesThrough() {
@@ -72,7 +59,7 @@ class SearchAndUploadStatusFlowsIT {
                 Nexus.exists("sha256:" + "e".repeat(64), 2, "x/y"),
                 200));
     for (Step s : steps) {
-      var r = s.run(flow);
+      var r = s.run(router.flow());
       if (s.request().target().startsWith("/v1/search")) {
         assertEquals("true", r.seen().header("X-Docker-Token"));
         assertEquals("q=foo&n=25", r.seen().query());
@@ -87,7 +74,9 @@ class SearchAndUploadStatusFlowsIT {
   @Test
   void f18UploadStatusAndCancelGoToHosted() {
     var post =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("POST", "/v2/team/app/blobs/uploads/").body(new byte[0]),
                 Nexus.uploadStarted(LocationStyle.RELATIVE))
@@ -95,7 +84,9 @@ class SearchAndUploadStatusFlowsIT {
     String loc = post.response().header("Location");
     byte[] chunk = Clients.randomBytes(1024, 71);
     var patch =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("PATCH", loc).header("Content-Range", "0-1023").body(chunk),
                 Nexus.uploadAccepted(LocationStyle.RELATIVE))
@@ -105,7 +96,9 @@ class SearchAndUploadStatusFlowsIT {
     Reply rangeInvalid =
         Nexus.error(416, "BLOB_UPLOAD_INVALID", "blob upload invalid").header("Range", "0-1023");
     var bad =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("PATCH", loc).header("Content-Range", "4096-5119").body(chunk),
                 rangeInvalid)
@@ -113,7 +106,9 @@ class SearchAndUploadStatusFlowsIT {
     assertArrayEquals(rangeInvalid.body(), bad.response().body());
     String uuid = post.response().header("Docker-Upload-UUID");
     var status =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 Flow.follow("GET", loc),
                 Reply.of(204)
@@ -124,15 +119,18 @@ class SearchAndUploadStatusFlowsIT {
     assertEquals("0-1023", status.response().header("Range"));
     assertEquals(uuid, status.response().header("Docker-Upload-UUID"));
     assertEquals(loc, status.response().header("Location"));
-    flow.step(H, Flow.follow("DELETE", loc), Reply.of(204)).status(204);
-    assertEquals(0, f.group.count(), "nginx sent the status GET to the group; the router must not");
+    router.flow().step(H, Flow.follow("DELETE", loc), Reply.of(204)).status(204);
+    assertEquals(
+        0,
+        router.fixture().group.count(),
+        "nginx sent the status GET to the group; the router must not");
   }
 
   /** Waits until hosted has received some body bytes while the client is still sending. */
   private Runnable awaitBytesAtHosted() {
     return () -> {
       long deadline = System.nanoTime() + 5_000_000_000L;
-      while (f.hosted.bodyBytesInFlight() == 0) {
+      while (router.fixture().hosted.bodyBytesInFlight() == 0) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("no body byte reached hosted before the client finished");
         }
@@ -150,7 +148,9 @@ class SearchAndUploadStatusFlowsIT {
   void f19ScaledChunkedPatchIsStreamedToHostedBeforeTheClientFinishes() {
     byte[] blob = Clients.randomBytes(8 * 1024 * 1024, 81);
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("PATCH", "/v2/team/app/blobs/uploads/0b6d")
                     .body(blob)
@@ -167,7 +167,9 @@ class SearchAndUploadStatusFlowsIT {
     byte[] blob = Clients.randomBytes(8 * 1024 * 1024, 82);
     String d = Nexus.sha256(blob);
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("PUT", "/v2/team/app/blobs/uploads/0b6e?digest=" + d)
                     .body(blob)

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nexusrouter.router.faults.Configs;
 import dev.nexusrouter.router.faults.RawUpstream;
-import dev.nexusrouter.router.faults.Wire;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.Wire;
 import dev.nexusrouter.router.tls.TestCerts;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -3,8 +3,8 @@ package dev.nexusrouter.router.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nexusrouter.router.faults.Configs;
 import dev.nexusrouter.router.faults.RawUpstream;
+import dev.nexusrouter.router.testing.Configs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nexusrouter.router.faults.Configs;
 import dev.nexusrouter.router.faults.RawUpstream;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;

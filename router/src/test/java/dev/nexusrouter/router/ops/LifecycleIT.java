@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nexusrouter.router.faults.Configs;
 import dev.nexusrouter.router.faults.RawUpstream;
-import dev.nexusrouter.router.faults.Wire;
+import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -3,7 +3,7 @@ package dev.nexusrouter.router.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nexusrouter.router.faults.Configs;
+import dev.nexusrouter.router.testing.Configs;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.util.Headers;

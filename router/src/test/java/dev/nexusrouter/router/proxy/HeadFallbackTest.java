@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.Undertow;
 import io.undertow.client.ClientCallback;
 import io.undertow.client.ClientConnection;
@@ -43,7 +44,7 @@ class HeadFallbackTest {
             .setHandler(
                 exchange -> {
                   seen.set(exchange);
-                  ProxyState.of(exchange).upstream = "hosted"; // as Attempt.start sets it
+                  ExchangeTags.of(exchange).upstream = "hosted"; // as Attempt.start sets it
                   HeadFallback.Attempt attempt = new HeadFallback.Attempt(exchange, null, null);
                   exchange.dispatch(
                       SameThreadExecutor.INSTANCE,

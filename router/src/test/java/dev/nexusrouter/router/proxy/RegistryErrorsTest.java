@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.common.RegistryError;
+import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.client.ClientConnection;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -27,8 +28,8 @@ class RegistryErrorsTest {
                 throw new UnsupportedOperationException(m.getName());
               });
 
-  static ProxyState upstream(ClientConnection connection, IOException failure) {
-    ProxyState s = new ProxyState();
+  static ExchangeTags upstream(ClientConnection connection, IOException failure) {
+    ExchangeTags s = new ExchangeTags();
     s.upstream = "group";
     s.connection = connection;
     s.failure = failure;
@@ -72,21 +73,21 @@ class RegistryErrorsTest {
   @Test
   void aSlowButSuccessfulConnectionIsNotATimeout() {
     // the old rule guessed a timeout from elapsed time; a 500 after a long upload is not one
-    ProxyState s = upstream(CONNECTED, null);
+    ExchangeTags s = upstream(CONNECTED, null);
     s.readTimeoutMillis = 1;
     assertEquals(502, RegistryErrors.classify(500, s, false).status());
   }
 
   @Test
   void flagsWin() {
-    ProxyState connect = upstream(null, null);
+    ExchangeTags connect = upstream(null, null);
     connect.connectTimedOut = true;
     assertEquals(504, RegistryErrors.classify(503, connect, false).status());
-    ProxyState body = upstream(CONNECTED, new ClosedChannelException());
+    ExchangeTags body = upstream(CONNECTED, new ClosedChannelException());
     body.bodyLimitExceeded = true;
     body.maxBodySize = 10;
     assertEquals(413, RegistryErrors.classify(503, body, false).status());
-    ProxyState response = upstream(CONNECTED, new ClosedChannelException());
+    ExchangeTags response = upstream(CONNECTED, new ClosedChannelException());
     response.responseTimedOut = true;
     assertEquals(504, RegistryErrors.classify(503, response, false).status());
   }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
-import dev.nexusrouter.router.faults.Configs;
+import dev.nexusrouter.router.testing.Configs;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

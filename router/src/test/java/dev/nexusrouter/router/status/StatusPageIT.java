@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nexusrouter.router.faults.Configs;
 import dev.nexusrouter.router.faults.RawUpstream;
 import dev.nexusrouter.router.ops.RouterJvm;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;

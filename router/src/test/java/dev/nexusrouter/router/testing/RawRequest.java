@@ -1,17 +1,11 @@
 package dev.nexusrouter.router.testing;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -87,13 +81,8 @@ public final class RawRequest {
 
   /** Sends the request to 127.0.0.1:port and reads the whole response. */
   public RawResponse send(int port) {
-    try (Socket s = new Socket()) {
-      if (sourceAddress != null) {
-        s.bind(new InetSocketAddress(sourceAddress, 0));
-      }
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      s.setSoTimeout(20_000);
-      OutputStream out = s.getOutputStream();
+    try (RawConnection c = new RawConnection(port, sourceAddress, 20_000)) {
+      OutputStream out = c.out;
       StringBuilder head = new StringBuilder();
       head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
       if (!has("Host")) {
@@ -116,7 +105,7 @@ public final class RawRequest {
         writeBody(out);
       }
       out.flush();
-      return read(new BufferedInputStream(s.getInputStream()), method.equals("HEAD"));
+      return c.readResponse(method.equals("HEAD"));
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + target + ": " + e.getMessage(), e);
     }
@@ -145,85 +134,6 @@ public final class RawRequest {
     if (chunkSize > 0) {
       out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
     }
-  }
-
-  static RawResponse read(InputStream in, boolean head) throws IOException {
-    while (true) {
-      String statusLine = line(in);
-      if (statusLine == null) {
-        throw new IOException("connection closed before a response");
-      }
-      String[] parts = statusLine.split(" ", 3);
-      int status = Integer.parseInt(parts[1]);
-      List<Map.Entry<String, String>> headers = new ArrayList<>();
-      String l;
-      while ((l = line(in)) != null && !l.isEmpty()) {
-        int colon = l.indexOf(':');
-        headers.add(Map.entry(l.substring(0, colon).trim(), l.substring(colon + 1).trim()));
-      }
-      if (status >= 100 && status < 200) {
-        continue; // interim response
-      }
-      byte[] body;
-      String te = find(headers, "Transfer-Encoding");
-      String cl = find(headers, "Content-Length");
-      if (head || status == 204 || status == 304) {
-        body = new byte[0];
-      } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
-        body = readChunked(in);
-      } else if (cl != null) {
-        body = in.readNBytes(Integer.parseInt(cl.trim()));
-      } else {
-        body = in.readAllBytes();
-      }
-      return new RawResponse(status, headers, body);
-    }
-  }
-
-  private static String find(List<Map.Entry<String, String>> headers, String name) {
-    for (Map.Entry<String, String> e : headers) {
-      if (e.getKey().equalsIgnoreCase(name)) {
-        return e.getValue();
-      }
-    }
-    return null;
-  }
-
-  private static byte[] readChunked(InputStream in) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    while (true) {
-      String sizeLine = line(in);
-      if (sizeLine == null) {
-        throw new IOException("truncated chunked body");
-      }
-      int semi = sizeLine.indexOf(';');
-      int size = Integer.parseInt((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
-      if (size == 0) {
-        while (true) {
-          String trailer = line(in);
-          if (trailer == null || trailer.isEmpty()) {
-            return out.toByteArray();
-          }
-        }
-      }
-      out.write(in.readNBytes(size));
-      line(in);
-    }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int c;
-    while ((c = in.read()) != -1) {
-      if (c == '\n') {
-        byte[] bytes = b.toByteArray();
-        int len =
-            bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-        return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
-      }
-      b.write(c);
-    }
-    return b.size() == 0 ? null : b.toString(StandardCharsets.ISO_8859_1);
   }
 
   @Override

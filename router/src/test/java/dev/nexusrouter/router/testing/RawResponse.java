@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A response as read off the wire by {@link RawRequest}.
+ * A response as read off the wire by {@link RawConnection}.
  *
  * @param status status code
  * @param headers headers in arrival order

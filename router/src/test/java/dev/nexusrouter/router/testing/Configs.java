@@ -1,4 +1,4 @@
-package dev.nexusrouter.router.faults;
+package dev.nexusrouter.router.testing;
 
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** Router configurations for the fault suite: loopback only, short test timeouts. */
+/** Router configurations for tests: loopback only, ephemeral ports. */
 public final class Configs {
   private Configs() {}
+
+  /** The plain listener every test router uses: loopback, an ephemeral port. */
+  public static final String PLAIN_LISTENER = "{address: 127.0.0.1, port: 0}";
 
   /**
    * One plain listener (port 0), a registry host on group/hosted.
@@ -19,9 +22,24 @@ public final class Configs {
    * @param upstream extra keys for both upstreams, inline-mapping syntax ("read-timeout: 1s, ")
    */
   public static String registry(String groupUrl, String hostedUrl, String top, String upstream) {
+    return registry(PLAIN_LISTENER, groupUrl, hostedUrl, top, upstream);
+  }
+
+  /**
+   * One listener, a registry host on group/hosted: the configuration most tests start from.
+   *
+   * @param listener the listener as an inline mapping ({@link #PLAIN_LISTENER}, or one with {@code
+   *     tls: {...}})
+   * @param top extra top-level YAML (ends with a newline)
+   * @param upstream extra keys for both upstreams, inline-mapping syntax ("read-timeout: 1s, ")
+   */
+  public static String registry(
+      String listener, String groupUrl, String hostedUrl, String top, String upstream) {
     return top
         + "listeners:\n"
-        + "  - {address: 127.0.0.1, port: 0}\n"
+        + "  - "
+        + listener
+        + "\n"
         + "upstreams:\n"
         + "  group: {"
         + upstream

@@ -1,4 +1,4 @@
-package dev.nexusrouter.router.faults;
+package dev.nexusrouter.router.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,8 +17,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Raw bytes on a socket and every response that comes back until the router closes the connection
- * (or a read timeout): for requests no well-behaved client library would send.
+ * Raw bytes on a {@link RawConnection} and every response that comes back until the router closes
+ * the connection (or a read timeout): for requests no well-behaved client library would send. Its
+ * parser keeps what a truncated or pipelined exchange left on the wire, which the fault tests
+ * assert on; {@link RawConnection#readResponse} is the strict one.
  */
 public final class Wire {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,17 +65,14 @@ public final class Wire {
   }
 
   public static Outcome send(int port, byte[] raw, int timeoutMs) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
-      s.setSoTimeout(timeoutMs);
-      OutputStream out = s.getOutputStream();
+    try (RawConnection c = new RawConnection(port, timeoutMs)) {
       try {
-        out.write(raw);
-        out.flush();
+        c.out.write(raw);
+        c.out.flush();
       } catch (IOException e) {
         // the router may close early (e.g. on oversized headers): read what it said
       }
-      return readAll(s.getInputStream());
+      return readAll(c.in());
     }
   }
 
