@@ -8,6 +8,7 @@ import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
 import org.xnio.channels.AcceptingChannel;
 import org.xnio.ssl.SslConnection;
 
@@ -17,9 +18,10 @@ import org.xnio.ssl.SslConnection;
  * client that connects and stays silent, or stops inside its ClientHello, would otherwise be held
  * for the idle timeout (see docs/undertow-notes.md#tls-handshake-timeout).
  *
- * <p>Per connection: one timer on the connection's own I/O thread and the task it runs; nothing
- * blocks. The timer is not cancelled when the handshake finishes: it fires once and does nothing
- * for a finished handshake or a closed connection.
+ * <p>Per connection: one timer on the connection's own I/O thread and one small object that is its
+ * task and the handshake listener that cancels it; nothing blocks. A connection closed before its
+ * handshake finished stays referenced by its timer until the timer fires (at most the header
+ * timeout), where the task then does nothing.
  */
 final class HandshakeDeadline implements ChannelListener<StreamConnection> {
   /** The cipher suite of a TLS session whose handshake has not finished (JSSE's null session). */
@@ -72,14 +74,37 @@ final class HandshakeDeadline implements ChannelListener<StreamConnection> {
   @Override
   public void handleEvent(StreamConnection connection) {
     if (connection instanceof SslConnection tls) {
-      connection.getIoThread().executeAfter(() -> expire(tls), millis, TimeUnit.MILLISECONDS);
+      Pending p = new Pending(tls);
+      p.key = connection.getIoThread().executeAfter(p, millis, TimeUnit.MILLISECONDS);
+      tls.getHandshakeSetter().set(p);
     }
     next.handleEvent(connection);
   }
 
-  private static void expire(SslConnection tls) {
-    if (tls.isOpen() && NO_SESSION_YET.equals(tls.getSslSession().getCipherSuite())) {
-      IoUtils.safeClose(tls);
+  /**
+   * The timer's task, and the handshake listener that cancels it: one object per connection. The
+   * key is set on the accepting I/O thread before the connection reads anything, so before any
+   * handshake can finish.
+   */
+  private static final class Pending implements Runnable, ChannelListener<SslConnection> {
+    private final SslConnection tls;
+    private XnioExecutor.Key key;
+
+    Pending(SslConnection tls) {
+      this.tls = tls;
+    }
+
+    @Override
+    public void run() {
+      if (tls.isOpen() && NO_SESSION_YET.equals(tls.getSslSession().getCipherSuite())) {
+        IoUtils.safeClose(tls);
+      }
+    }
+
+    @Override
+    public void handleEvent(SslConnection channel) {
+      key.remove(); // handshake finished: Undertow's own header and idle timeouts apply from here
+      channel.getHandshakeSetter().set(null);
     }
   }
 }
