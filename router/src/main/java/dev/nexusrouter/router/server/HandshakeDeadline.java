@@ -51,10 +51,11 @@ final class HandshakeDeadline implements ChannelListener<StreamConnection> {
       channel = (AcceptingChannel<?>) field(info, "channel");
       open = (OpenListener) field(info, "openListener");
     } catch (ReflectiveOperationException | RuntimeException e) {
+      // no cause: RouterServer.start reports a cause's message, and this one names the problem
       throw new IllegalStateException(
-          "this Undertow version hides the TLS listener's accept path; the handshake"
-              + " timeout cannot be installed",
-          e);
+          "this Undertow version hides the TLS listener's accept path ("
+              + e
+              + "); the TLS handshake timeout cannot be installed");
     }
     set(channel, ChannelListeners.openListenerAdapter(new HandshakeDeadline(open, millis)));
   }
