@@ -89,6 +89,11 @@ public final class RouterServer implements AutoCloseable {
     try {
       s.undertow = s.build();
       s.undertow.start();
+      // a TLS handshake must finish within the header timeout
+      // (docs/undertow-notes.md#tls-handshake-timeout)
+      for (Undertow.ListenerInfo info : s.undertow.getListenerInfo()) {
+        HandshakeDeadline.install(info, millis(s.current.config.client().header()));
+      }
     } catch (RuntimeException e) {
       s.closeResources();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
