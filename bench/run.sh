@@ -162,7 +162,7 @@ EOF
 nginx_config() {
   {
     cat <<EOF
-# The seed's nginx.conf (shared/seed/000_aad8b11e8aa38f0d.txt), moved to loopback ports.
+# The nginx.conf teams run today in front of Nexus (see docs/migration.md), moved to loopback ports.
 worker_processes auto;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/logs/nginx-error.log;
