@@ -336,11 +336,18 @@ final class JsonDoc {
             if (pos + 4 > s.length()) {
               throw error("bad \\u escape");
             }
-            try {
-              out.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-            } catch (NumberFormatException x) {
-              throw error("bad \\u escape");
+            // four hex digits exactly: parseInt would also take a sign ("\\u+041"), which Go's
+            // encoding/json, and so docker, rejects
+            int code = 0;
+            for (int k = pos; k < pos + 4; k++) {
+              char h = s.charAt(k);
+              int digit = h < 128 ? Character.digit(h, 16) : -1; // ASCII hex only
+              if (digit < 0) {
+                throw error("bad \\u escape");
+              }
+              code = code * 16 + digit;
             }
+            out.append((char) code);
             pos += 4;
           }
           default -> {

@@ -60,4 +60,14 @@ class JsonDocTest {
       assertThrows(JsonDoc.SyntaxError.class, () -> JsonDoc.parse(bad), bad);
     }
   }
+
+  @Test
+  void unicodeEscapesTakeExactlyFourAsciiHexDigits() throws Exception {
+    // Go's encoding/json (docker) rejects a sign or a non-ASCII digit where a hex digit belongs
+    for (String bad :
+        new String[] {"\"\\u+041\"", "\"\\u-041\"", "\"\\u00\u0663A\"", "\"\\u00G1\""}) {
+      assertThrows(JsonDoc.SyntaxError.class, () -> JsonDoc.parse(bad), bad);
+    }
+    assertEquals("A\u00e9", ((Obj) JsonDoc.parse("{\"c\":\"\\u0041\\u00E9\"}")).string("c"));
+  }
 }

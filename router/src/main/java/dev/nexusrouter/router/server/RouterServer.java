@@ -89,17 +89,24 @@ public final class RouterServer implements AutoCloseable {
     try {
       s.undertow = s.build();
       s.undertow.start();
-      // a TLS handshake must finish within the header timeout
-      // (docs/undertow-notes.md#tls-handshake-timeout)
-      for (Undertow.ListenerInfo info : s.undertow.getListenerInfo()) {
-        HandshakeDeadline.install(info, millis(s.current.config.client().header()));
-      }
     } catch (RuntimeException e) {
       s.closeResources();
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       String which = Preflight.bindFailure(config); // Undertow's message names no socket
       throw new IOException(
           "cannot listen: " + (which != null ? which : cause.getMessage()), cause);
+    }
+    try {
+      // a TLS handshake must finish within the header timeout
+      // (docs/undertow-notes.md#tls-handshake-timeout)
+      for (Undertow.ListenerInfo info : s.undertow.getListenerInfo()) {
+        HandshakeDeadline.install(info, millis(s.current.config.client().header()));
+      }
+    } catch (RuntimeException e) {
+      // the listeners are bound by now: release them, and report this failure, not a bind error
+      s.undertow.stop();
+      s.closeResources();
+      throw new IOException(e.getMessage(), e);
     }
     s.publishCertificateExpiry(s.current);
     return s;
