@@ -104,4 +104,18 @@ class CrashHygieneIT {
         r.out());
     assertEquals("", r.stderr());
   }
+
+  @Test
+  void aClosedStderrStillGetsTheAnswer() {
+    // the launcher moves the protocol channel to fd 3 and points stdout at stderr; with stderr
+    // closed, dash's "exec 1>&2" would end the shell before the JVM starts
+    Result r =
+        HelperProcess.run(
+            List.of("sh", "-c", "exec \"$0\" version 2>&-", HelperProcess.LAUNCHER.toString()),
+            HelperProcess.baseEnv(home),
+            new byte[0],
+            Duration.ofSeconds(20));
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().startsWith("docker-credential-java"), r.toString());
+  }
 }
