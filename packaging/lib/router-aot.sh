@@ -65,7 +65,7 @@ CONF
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   pid=""
-  if [ "$attempt" -lt 3 ] && grep -q 'Address already in use' "$work/serve.log"; then
+  if [ "$attempt" -lt 3 ] && grep -qi 'address already in use' "$work/serve.log"; then
     attempt=$((attempt + 1))
     continue
   fi

@@ -88,7 +88,7 @@ CONF
   kill "$router_pid" 2>/dev/null || true
   wait "$router_pid" 2>/dev/null || true
   router_pid=""
-  if [ "$attempt" -lt 3 ] && grep -q 'Address already in use' "$work/serve.log"; then
+  if [ "$attempt" -lt 3 ] && grep -qi 'address already in use' "$work/serve.log"; then
     attempt=$((attempt + 1))
     continue
   fi
