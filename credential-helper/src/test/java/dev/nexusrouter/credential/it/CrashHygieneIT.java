@@ -75,33 +75,22 @@ class CrashHygieneIT {
     }
   }
 
+  private static final String STDIN_UNREADABLE =
+      "docker-credential-java: cannot read the request from stdin (it is closed or not readable)";
+
   @Test
   void aClosedStdinIsAnImmediateClearError() {
-    Result r =
-        HelperProcess.run(
-            List.of("sh", "-c", "exec \"$0\" get <&-", HelperProcess.LAUNCHER.toString()),
-            HelperProcess.baseEnv(home),
-            new byte[0],
-            Duration.ofSeconds(20));
+    Result r = launcherVia("get <&-");
     assertEquals(1, r.exit(), r.toString());
-    assertEquals(
-        "docker-credential-java: cannot read the request from stdin (it is closed or not readable)",
-        r.out());
+    assertEquals(STDIN_UNREADABLE, r.out());
     assertTrue(r.elapsed().compareTo(Duration.ofSeconds(5)) < 0, "took " + r.elapsed());
   }
 
   @Test
   void aWriteOnlyStdinIsAClearErrorToo() {
-    Result r =
-        HelperProcess.run(
-            List.of("sh", "-c", "exec \"$0\" get 0>/dev/null", HelperProcess.LAUNCHER.toString()),
-            HelperProcess.baseEnv(home),
-            new byte[0],
-            Duration.ofSeconds(20));
+    Result r = launcherVia("get 0>/dev/null");
     assertEquals(1, r.exit(), r.toString());
-    assertEquals(
-        "docker-credential-java: cannot read the request from stdin (it is closed or not readable)",
-        r.out());
+    assertEquals(STDIN_UNREADABLE, r.out());
     assertEquals("", r.stderr());
   }
 
@@ -109,13 +98,18 @@ class CrashHygieneIT {
   void aClosedStderrStillGetsTheAnswer() {
     // the launcher moves the protocol channel to fd 3 and points stdout at stderr; with stderr
     // closed, dash's "exec 1>&2" would end the shell before the JVM starts
-    Result r =
-        HelperProcess.run(
-            List.of("sh", "-c", "exec \"$0\" version 2>&-", HelperProcess.LAUNCHER.toString()),
-            HelperProcess.baseEnv(home),
-            new byte[0],
-            Duration.ofSeconds(20));
+    Result r = launcherVia("version 2>&-");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().startsWith("docker-credential-java"), r.toString());
+  }
+
+  /** The launcher run by {@code sh -c 'exec LAUNCHER ARGS'}, so ARGS may carry redirections. */
+  private Result launcherVia(String argsAndRedirections) {
+    return HelperProcess.run(
+        List.of(
+            "sh", "-c", "exec \"$0\" " + argsAndRedirections, HelperProcess.LAUNCHER.toString()),
+        HelperProcess.baseEnv(home),
+        new byte[0],
+        Duration.ofSeconds(20));
   }
 }

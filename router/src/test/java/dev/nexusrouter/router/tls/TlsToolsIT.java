@@ -305,15 +305,8 @@ class TlsToolsIT {
   }
 
   javax.net.ssl.SSLSocket connect() throws Exception {
-    SSLContext client = SSLContext.getInstance("TLS");
-    javax.net.ssl.TrustManagerFactory tmf =
-        javax.net.ssl.TrustManagerFactory.getInstance(
-            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-    ks.load(null, null);
-    ks.setCertificateEntry("ca", PemFiles.readCertificates(dir.resolve("ca.crt")).get(0));
-    tmf.init(ks);
-    client.init(null, tmf.getTrustManagers(), null);
+    SSLContext client =
+        dev.nexusrouter.router.testing.TrustingClient.trusting(dir.resolve("ca.crt"));
     javax.net.ssl.SSLSocket s =
         (javax.net.ssl.SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port);
     s.startHandshake();
