@@ -32,6 +32,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -43,6 +44,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Commands.Version.class,
     synopsisSubcommandLabel = "COMMAND",
+    subcommands = {Main.Serve.class, Main.Check.class, Main.Routes.class},
     description = {
       "Registry-aware reverse proxy in front of Nexus docker(group) and docker(hosted).",
       "Without a command it runs serve (nexus-router [--config FILE] = nexus-router serve ...)."
@@ -59,9 +61,6 @@ import picocli.CommandLine.Spec;
           + " --config is not given."
     })
 public final class Main implements Callable<Integer> {
-  static final int OK = 0;
-  static final int INVALID = 1;
-  static final int USAGE = 2;
   static final int CANNOT_START = 3;
 
   /** serve ended by a signal after a graceful drain: the process exits 0. */
@@ -74,7 +73,15 @@ public final class Main implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  private Main() {}
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+
+  private Main(PrintStream out, PrintStream err, Map<String, String> env) {
+    this.out = out;
+    this.err = err;
+    this.env = env;
+  }
 
   public static void main(String[] args) {
     configureLogging();
@@ -88,15 +95,11 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * The command tree. A new sub-command is one line here: a picocli command, or an existing {@code
-   * static int run(String[] args, PrintStream out, PrintStream err)} wrapped by {@link
-   * Commands#external}.
+   * The command tree: serve, check and routes (listed on this class; they reach the streams and
+   * environment through {@code @ParentCommand}), then the command groups that carry their own.
    */
   static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Main());
-    cl.addSubcommand(new Serve(out, err, env));
-    cl.addSubcommand(new Check(out, err));
-    cl.addSubcommand(new Routes(out, err, env));
+    CommandLine cl = new CommandLine(new Main(out, err, env));
     cl.addSubcommand(NexusCommand.command(out, err, env));
     cl.addSubcommand(CertsCommand.command(out, err, env));
     cl.addSubcommand(ImportNginxCommand.command(out, err));
@@ -129,7 +132,9 @@ public final class Main implements Callable<Integer> {
   }
 
   /** {@code -c/--config FILE}, shared by serve and routes. */
-  static class ConfigOption {
+  abstract static class ConfigOption {
+    @ParentCommand Main main;
+
     @Option(
         names = {"-c", "--config"},
         paramLabel = "FILE",
@@ -137,8 +142,8 @@ public final class Main implements Callable<Integer> {
     String config;
 
     /** The config file named by the option or the environment, or null for the defaults. */
-    Path file(Map<String, String> env) {
-      String f = config != null ? config : env.get("NEXUS_ROUTER_CONFIG");
+    Path file() {
+      String f = config != null ? config : main.env.get("NEXUS_ROUTER_CONFIG");
       return f == null || f.isEmpty() ? null : Path.of(f);
     }
   }
@@ -156,19 +161,9 @@ public final class Main implements Callable<Integer> {
         "Exit codes: 0 stopped by TERM/INT, 1 invalid config, 2 usage error, 3 cannot start."
       })
   static final class Serve extends ConfigOption implements Callable<Integer> {
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Map<String, String> env;
-
-    Serve(PrintStream out, PrintStream err, Map<String, String> env) {
-      this.out = out;
-      this.err = err;
-      this.env = env;
-    }
-
     @Override
     public Integer call() {
-      return serve(file(env), out, err);
+      return serve(file(), main.err);
     }
   }
 
@@ -182,20 +177,14 @@ public final class Main implements Callable<Integer> {
         "Exit codes: 0 valid, 1 invalid, 2 usage error."
       })
   static final class Check implements Callable<Integer> {
-    private final PrintStream out;
-    private final PrintStream err;
+    @ParentCommand Main main;
 
     @Parameters(paramLabel = "CONFIG", arity = "1", description = "the config file")
-    String file;
-
-    Check(PrintStream out, PrintStream err) {
-      this.out = out;
-      this.err = err;
-    }
+    Path file;
 
     @Override
     public Integer call() {
-      return ConfigCheck.run(Path.of(file), out, err);
+      return ConfigCheck.run(file, main.out, main.err);
     }
   }
 
@@ -208,36 +197,25 @@ public final class Main implements Callable<Integer> {
         "The same text as the admin /routes page."
       })
   static final class Routes extends ConfigOption implements Callable<Integer> {
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Map<String, String> env;
-
-    Routes(PrintStream out, PrintStream err, Map<String, String> env) {
-      this.out = out;
-      this.err = err;
-      this.env = env;
-    }
-
     @Override
     public Integer call() {
-      Path file = file(env);
       try {
-        out.print(RoutesText.of(file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file)));
-        return OK;
+        main.out.print(RoutesText.of(ConfigLoader.loadOrBuiltIn(file())));
+        return Commands.OK;
       } catch (ConfigException e) {
-        err.print(e.report());
-        return INVALID;
+        main.err.print(e.report());
+        return Commands.FAILED;
       }
     }
   }
 
-  private static int serve(Path file, PrintStream out, PrintStream err) {
+  private static int serve(Path file, PrintStream err) {
     RouterConfig config;
     try {
-      config = file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file);
+      config = ConfigLoader.loadOrBuiltIn(file);
     } catch (ConfigException e) {
       err.print("nexus-router: refusing to start\n" + e.report());
-      return INVALID;
+      return Commands.FAILED;
     }
     RouterServer server;
     try {

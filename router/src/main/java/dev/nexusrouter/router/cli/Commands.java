@@ -91,6 +91,28 @@ public final class Commands {
     }
   }
 
+  /**
+   * A usage mistake a command body finds after picocli has parsed the line (a value of the wrong
+   * form, a missing or conflicting option): exit {@link #USAGE}, reported by the command's guard.
+   */
+  public static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public UsageException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The option's value; a {@link UsageException} "{@code NAME is required}" when it was not given.
+   */
+  public static <T> T required(T value, String name) {
+    if (value == null) {
+      throw new UsageException(name + " is required");
+    }
+    return value;
+  }
+
   /** Prints a command's usage on stderr and returns {@link #USAGE}: a group given no command. */
   public static int missingSubcommand(CommandSpec spec) {
     CommandLine cl = spec.commandLine();

@@ -35,9 +35,6 @@ import picocli.CommandLine.Spec;
           + " access control the router does not (nothing written; see --accept-open-access)."
     })
 public final class ImportNginxCommand implements Callable<Integer> {
-  static final int OK = 0;
-  static final int INVALID = 1;
-  static final int USAGE = 2;
   static final int OPEN_ACCESS = 4;
 
   private final PrintStream out;
@@ -112,7 +109,7 @@ public final class ImportNginxCommand implements Callable<Integer> {
       report.filesRead(parsed.files());
     } catch (NginxException e) {
       err.println("nexus-router import-nginx: " + e.getMessage());
-      return INVALID;
+      return Commands.FAILED;
     }
     String text = report.render(input, output == null ? "stdout" : output);
     int open = report.count(Report.Status.ACCESS);
@@ -129,16 +126,16 @@ public final class ImportNginxCommand implements Callable<Integer> {
     if (output == null) {
       out.print(yaml);
       err.print(text);
-      return OK;
+      return Commands.OK;
     }
     try {
       Files.writeString(Path.of(output), yaml, StandardCharsets.UTF_8);
     } catch (IOException e) {
       err.println("nexus-router import-nginx: cannot write " + output + ": " + e.getMessage());
-      return INVALID;
+      return Commands.FAILED;
     }
     out.print(text);
     out.println("\nnext: read the lines above, then run: nexus-router check " + output);
-    return OK;
+    return Commands.OK;
   }
 }
