@@ -40,3 +40,34 @@ wait_http() {
     sleep 0.2
   done
 }
+
+# Starts a router on free loopback ports and waits (60 s) until its admin /healthz answers; when
+# another process takes one of the ports between the choice and the bind, starts it again on new
+# ones (3 tries in all):
+#   start_router LOG WHAT START_FUNCTION [ARG...]
+# START_FUNCTION ARG... (the caller's) picks the ports with free_port, writes the config, sets admin
+# to the admin port and starts the router in the background with its output in LOG. Sets
+# router_pid; when the router does not come up, prints LOG and dies with "WHAT did not start".
+start_router() {
+  sr_log=$1
+  sr_what=$2
+  shift 2
+  sr_attempt=1
+  while :; do
+    "$@"
+    router_pid=$!
+    # shellcheck disable=SC2154 # admin is set by START_FUNCTION
+    if wait_http "http://127.0.0.1:$admin/healthz" 60; then
+      return 0
+    fi
+    kill "$router_pid" 2>/dev/null || true
+    wait "$router_pid" 2>/dev/null || true
+    router_pid=""
+    if [ "$sr_attempt" -lt 3 ] && grep -qi 'address already in use' "$sr_log"; then
+      sr_attempt=$((sr_attempt + 1))
+      continue
+    fi
+    cat "$sr_log" >&2
+    die "$sr_what did not start"
+  done
+}
