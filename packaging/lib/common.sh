@@ -71,3 +71,38 @@ start_router() {
     die "$sr_what did not start"
   done
 }
+
+# The project's .deb packages. deb_copyright ROOT NAME writes the copyright notice of package
+# NAME; deb_control_head NAME VERSION INSTALLED_KB prints the DEBIAN/control fields every package
+# starts with (the caller adds Section, Depends and Description).
+deb_copyright() {
+  cat >"$1/usr/share/doc/$2/copyright" <<TXT
+$2: see the project's LICENSE. The bundled Java runtime is OpenJDK
+(GPLv2 with the Classpath Exception); its notices are in /usr/lib/$2/runtime/legal/.
+TXT
+}
+deb_control_head() {
+  cat <<CTL
+Package: $1
+Version: $2
+Architecture: amd64
+Maintainer: nexus-router developers <nexus-router@users.noreply.invalid>
+Installed-Size: $3
+CTL
+}
+
+# Checksums, reproducible file times (SOURCE_DATE_EPOCH) and the .deb itself:
+#   build_deb ROOT NAME VERSION DIR...
+# DIR... are the top-level folders of ROOT the package installs. Sets deb to the file built.
+build_deb() {
+  bd_root=$1
+  bd_name=$2
+  bd_version=$3
+  shift 3
+  (cd "$bd_root" && find "$@" -type f -print0 | sort -z | xargs -0 md5sum) >"$bd_root/DEBIAN/md5sums"
+  find "$bd_root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  mkdir -p "$target_dir"
+  deb=$target_dir/${bd_name}_${bd_version}_amd64.deb
+  dpkg-deb --root-owner-group -Zzstd --build "$bd_root" "$deb" >/dev/null
+  say "built $deb ($(du -h "$deb" | cut -f1))"
+}
