@@ -29,11 +29,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * The {@code nexus-router} command line: the command tree (picocli) and {@code serve}. The only
@@ -60,7 +58,7 @@ import picocli.CommandLine.Spec;
       "Environment: NEXUS_ROUTER_CONFIG is the config file used by serve and routes when"
           + " --config is not given."
     })
-public final class Main implements Callable<Integer> {
+public final class Main extends Commands.Group<Main.Io> {
   static final int CANNOT_START = 3;
 
   /** serve ended by a signal after a graceful drain: the process exits 0. */
@@ -71,16 +69,11 @@ public final class Main implements Callable<Integer> {
   /** JUL keeps loggers weakly; these hold the levels set below. */
   private static final List<Logger> CONFIGURED = new ArrayList<>();
 
-  @Spec CommandSpec spec;
+  /** What serve, check and routes print to and read from. */
+  record Io(PrintStream out, PrintStream err, Map<String, String> env) {}
 
-  private final PrintStream out;
-  private final PrintStream err;
-  private final Map<String, String> env;
-
-  private Main(PrintStream out, PrintStream err, Map<String, String> env) {
-    this.out = out;
-    this.err = err;
-    this.env = env;
+  private Main(Io io) {
+    super(io);
   }
 
   public static void main(String[] args) {
@@ -89,17 +82,12 @@ public final class Main implements Callable<Integer> {
     System.exit(code);
   }
 
-  @Override
-  public Integer call() {
-    return Commands.missingSubcommand(spec);
-  }
-
   /**
    * The command tree: serve, check and routes (listed on this class; they reach the streams and
    * environment through {@code @ParentCommand}), then the command groups that carry their own.
    */
   static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Main(out, err, env));
+    CommandLine cl = new CommandLine(new Main(new Io(out, err, env)));
     cl.addSubcommand(NexusCommand.command(out, err, env));
     cl.addSubcommand(CertsCommand.command(out, err, env));
     cl.addSubcommand(ImportNginxCommand.command(out, err));
@@ -143,7 +131,7 @@ public final class Main implements Callable<Integer> {
 
     /** The config file named by the option or the environment, or null for the defaults. */
     Path file() {
-      String f = config != null ? config : main.env.get("NEXUS_ROUTER_CONFIG");
+      String f = config != null ? config : main.context().env().get("NEXUS_ROUTER_CONFIG");
       return f == null || f.isEmpty() ? null : Path.of(f);
     }
   }
@@ -163,7 +151,7 @@ public final class Main implements Callable<Integer> {
   static final class Serve extends ConfigOption implements Callable<Integer> {
     @Override
     public Integer call() {
-      return serve(file(), main.err);
+      return serve(file(), main.context().err());
     }
   }
 
@@ -184,7 +172,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return ConfigCheck.run(file, main.out, main.err);
+      return ConfigCheck.run(file, main.context().out(), main.context().err());
     }
   }
 
@@ -200,10 +188,10 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() {
       try {
-        main.out.print(RoutesText.of(ConfigLoader.loadOrBuiltIn(file())));
+        main.context().out().print(RoutesText.of(ConfigLoader.loadOrBuiltIn(file())));
         return Commands.OK;
       } catch (ConfigException e) {
-        main.err.print(e.report());
+        main.context().err().print(e.report());
         return Commands.FAILED;
       }
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -51,6 +52,39 @@ public final class Commands {
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
     cl.setParameterExceptionHandler((e, args) -> usageError(e, err));
     return cl;
+  }
+
+  /**
+   * A command that only groups sub-commands: alone it prints its usage (exit {@link #USAGE}); its
+   * sub-commands reach its {@link #context()} (streams, environment, …) through
+   * {@code @ParentCommand}.
+   */
+  public abstract static class Group<C> implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    private final C context;
+
+    protected Group(C context) {
+      this.context = context;
+    }
+
+    public C context() {
+      return context;
+    }
+
+    @Override
+    public Integer call() {
+      return missingSubcommand(spec);
+    }
+  }
+
+  /**
+   * Runs a command tree on its own rather than under {@code nexus-router} (tests, tools): {@code
+   * name} is what its usage and messages call it.
+   */
+  public static int runAlone(
+      CommandLine cl, String name, List<String> args, PrintStream out, PrintStream err) {
+    cl.setCommandName(name);
+    return configure(cl, out, err).execute(args.toArray(String[]::new));
   }
 
   /** A command that already exists as {@code static int run(String[] args, out, err)}. */

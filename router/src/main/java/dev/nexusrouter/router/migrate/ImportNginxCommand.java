@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -88,7 +89,7 @@ public final class ImportNginxCommand implements Callable<Integer> {
 
   /** Runs {@code import-nginx ARGS} on its own (tests). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return Commands.configure(command(out, err), out, err).execute(args);
+    return Commands.runAlone(command(out, err), "import-nginx", List.of(args), out, err);
   }
 
   @Override

@@ -47,23 +47,14 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 ok or nothing to do, 1 failure or conflict, 2 usage error, 3 the docker"
           + " format is not available in this Nexus (provision did everything else)."
     })
-public final class NexusCommand implements Callable<Integer> {
+public final class NexusCommand extends Commands.Group<NexusCommand.Context> {
   static final int NO_DOCKER_FORMAT = 3;
 
   static final String DEFAULT_URL = "http://127.0.0.1:8081";
   static final String DEFAULT_ADMIN_PASSWORD_FILE = "/nexus-data/admin.password";
 
-  @Spec CommandSpec spec;
-
-  private final Context ctx;
-
   private NexusCommand(Context ctx) {
-    this.ctx = ctx;
-  }
-
-  @Override
-  public Integer call() {
-    return Commands.missingSubcommand(spec);
+    super(ctx);
   }
 
   /** What the sub-commands print to and read from; the sleeper lets tests skip the waits. */
@@ -86,9 +77,8 @@ public final class NexusCommand implements Callable<Integer> {
       PrintStream err,
       Map<String, String> env,
       Readiness.Sleeper sleeper) {
-    CommandLine cl = command(new Context(out, err, env, sleeper));
-    cl.setCommandName("nexus-router nexus");
-    return Commands.configure(cl, out, err).execute(args.toArray(String[]::new));
+    return Commands.runAlone(
+        command(new Context(out, err, env, sleeper)), "nexus-router nexus", args, out, err);
   }
 
   /**
@@ -103,7 +93,7 @@ public final class NexusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      Context ctx = parent.ctx;
+      Context ctx = parent.context();
       try {
         requireValues();
         return run(ctx);

@@ -21,11 +21,9 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code nexus-router certs …}: make a CA and server certificates, inspect them, trust them. */
 @Command(
@@ -41,21 +39,12 @@ import picocli.CommandLine.Spec;
       CertsCommand.ClientSetupCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error."})
-public final class CertsCommand implements Callable<Integer> {
+public final class CertsCommand extends Commands.Group<CertsCommand.Context> {
   private static final Pattern DOMAIN =
       Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
-  @Spec CommandSpec spec;
-
-  private final Context ctx;
-
   private CertsCommand(Context ctx) {
-    this.ctx = ctx;
-  }
-
-  @Override
-  public Integer call() {
-    return Commands.missingSubcommand(spec);
+    super(ctx);
   }
 
   /** What the sub-commands print to and read from. */
@@ -78,9 +67,8 @@ public final class CertsCommand implements Callable<Integer> {
 
   static int run(
       List<String> args, PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
-    CommandLine cl = command(new Context(out, err, env, clock));
-    cl.setCommandName("nexus-router certs");
-    return Commands.configure(cl, out, err).execute(args.toArray(String[]::new));
+    return Commands.runAlone(
+        command(new Context(out, err, env, clock)), "nexus-router certs", args, out, err);
   }
 
   /**
@@ -94,9 +82,9 @@ public final class CertsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PrintStream err = parent.ctx.err();
+      PrintStream err = parent.context().err();
       try {
-        return run(parent.ctx);
+        return run(parent.context());
       } catch (UsageException e) {
         err.println("nexus-router certs: " + e.getMessage());
         err.println("run 'nexus-router certs --help' for usage");
