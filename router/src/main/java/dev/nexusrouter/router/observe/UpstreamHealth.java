@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -69,26 +70,22 @@ public final class UpstreamHealth implements AutoCloseable {
             .disableAutomaticRetries()
             .disableRedirectHandling()
             .build();
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread th = new Thread(r, "upstream-health");
-              th.setDaemon(true);
-              return th;
-            });
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("upstream-health"));
     // one probe thread per upstream (at most 8): a slow upstream's timeout no longer delays the
     // others, and /readyz shows each result as soon as it is known
     int parallel = Math.max(1, Math.min(8, checks.size()));
-    this.probes =
-        Executors.newFixedThreadPool(
-            parallel,
-            r -> {
-              Thread th = new Thread(r, "upstream-health-probe");
-              th.setDaemon(true);
-              return th;
-            });
+    this.probes = Executors.newFixedThreadPool(parallel, daemon("upstream-health-probe"));
     scheduler.scheduleWithFixedDelay(
         this::runChecks, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Named daemon threads: the health checks never keep the JVM from exiting. */
+  private static ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   public Map<String, Result> results() {
