@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
@@ -84,7 +85,11 @@ final class HeaderDeadline implements ChannelListener<StreamConnection> {
     // original one and may read at once
     ConduitStreamSourceChannel source = connection.getSourceChannel();
     FirstByte first = new FirstByte(source.getConduit(), connection);
-    first.key = connection.getIoThread().executeAfter(first, millis, TimeUnit.MILLISECONDS);
+    try {
+      first.key = connection.getIoThread().executeAfter(first, millis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // the I/O thread is stopping with the server, which closes its connections anyway
+    }
     source.setConduit(first);
     next.handleEvent(connection);
   }

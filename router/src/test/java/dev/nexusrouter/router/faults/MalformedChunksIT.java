@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.faults;
 
+import static dev.nexusrouter.router.testing.TrustingClient.trusting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,10 +13,15 @@ import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RawConnection;
 import dev.nexusrouter.router.testing.Wire;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,13 +77,13 @@ class MalformedChunksIT {
   /** The upstream requests since {@code g0}/{@code h0}, once each has ended one way or another. */
   static List<RawUpstream.Seen> settled(int g0, int h0) throws InterruptedException {
     for (int i = 0; i < 100; i++) {
-      List<RawUpstream.Seen> all = MalformedChunksIT.since(g0, h0);
+      List<RawUpstream.Seen> all = since(g0, h0);
       if (all.stream().allMatch(s -> s.end != null)) {
         return all;
       }
       Thread.sleep(50);
     }
-    return MalformedChunksIT.since(g0, h0);
+    return since(g0, h0);
   }
 
   static List<RawUpstream.Seen> since(int g0, int h0) {
@@ -158,7 +164,7 @@ class MalformedChunksIT {
     int g0 = group.seen().size();
     int h0 = hosted.seen().size();
     byte[] data = new byte[200 * 1024];
-    java.util.Arrays.fill(data, (byte) 'd');
+    Arrays.fill(data, (byte) 'd');
     try (RawConnection c = new RawConnection(router.port(0), 20_000)) {
       c.out.write(head("PATCH").getBytes(StandardCharsets.ISO_8859_1));
       c.out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -221,9 +227,10 @@ class MalformedChunksIT {
         for (int i = 1; i <= 64; i++) {
           int n = i * 997;
           chunk.reset();
-          chunk.write((Integer.toHexString(n) + ";i=" + i + "\r\n").getBytes());
+          chunk.write(
+              (Integer.toHexString(n) + ";i=" + i + "\r\n").getBytes(StandardCharsets.US_ASCII));
           chunk.write(new byte[n]);
-          chunk.write("\r\n".getBytes());
+          chunk.write("\r\n".getBytes(StandardCharsets.US_ASCII));
           c.out.write(chunk.toByteArray());
           if (i % 8 == 0) {
             c.out.flush();
@@ -238,6 +245,53 @@ class MalformedChunksIT {
       assertEquals(2, puts.size(), puts::toString);
       assertEquals(total, puts.get(0).bytes.get() + puts.get(1).bytes.get(), puts::toString);
       assertTrue(puts.stream().allMatch(s -> "complete".equals(s.end)), puts::toString);
+    }
+  }
+
+  @Test
+  void overTlsValidBodiesPassAndBrokenFramingIsA400() throws Exception {
+    Path tlsDir = dir.resolve("tls-router");
+    Files.createDirectories(tlsDir);
+    try (RouterServer tls =
+        Configs.inProcess(
+            tlsDir,
+            Configs.registry(
+                "{address: 127.0.0.1, port: 0, tls: {}}",
+                group.url(),
+                hosted.url(),
+                "data-dir: \"" + tlsDir.resolve("data") + "\"\naccess-log: {path: \"off\"}\n",
+                ""))) {
+      SSLContext trust = trusting(tlsDir.resolve("data/tls/ca.crt"));
+      String valid =
+          head("PATCH")
+              + "5;a=b\r\nhello\r\n0\r\nX-T: v\r\n\r\n"
+              + "GET /v2/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+      Wire.Outcome ok = overTls(trust, tls.port(0), valid);
+      assertEquals(2, ok.responses().size(), ok::toString);
+      assertEquals(202, ok.responses().get(0).status(), ok::toString);
+      assertEquals(200, ok.responses().get(1).status(), ok::toString);
+
+      int g0 = group.seen().size();
+      int h0 = hosted.seen().size();
+      Wire.Outcome bad = overTls(trust, tls.port(0), head("PATCH") + "0x3a\r\n\r\n" + SMUGGLED);
+      List<RawUpstream.Seen> up = settled(g0, h0);
+      assertTrue(bad.closed(), bad::toString);
+      assertEquals(1, bad.responses().size(), bad::toString);
+      Wire.assertRegistryError(bad.first(), 400);
+      for (RawUpstream.Seen s : up) {
+        assertNotEquals("complete", s.end, up::toString);
+        assertFalse(s.path().contains("smuggled"), up::toString);
+      }
+    }
+  }
+
+  private static Wire.Outcome overTls(SSLContext trust, int port, String raw) throws Exception {
+    try (SSLSocket s =
+        (SSLSocket) trust.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(20_000);
+      s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      return Wire.readAll(s.getInputStream());
     }
   }
 }
