@@ -49,6 +49,11 @@ public final class RegistryErrors implements DefaultResponseListener {
       return false;
     }
     ExchangeTags state = exchange.getAttachment(ExchangeTags.KEY);
+    ChunkedBodyGuard framing = exchange.getAttachment(ChunkedBodyGuard.KEY);
+    if (framing != null && framing.failed()) {
+      send(exchange, framing.error()); // the client's fault, not the upstream's
+      return true;
+    }
     RegistryError error = classify(status, state, draining.getAsBoolean());
     if (state != null && !"-".equals(state.upstream)) {
       state.upstreamError = errorKind(error.status(), state);
