@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.observe;
 
+import dev.nexusrouter.common.DaemonThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -17,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
@@ -70,22 +70,15 @@ public final class UpstreamHealth implements AutoCloseable {
             .disableAutomaticRetries()
             .disableRedirectHandling()
             .build();
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("upstream-health"));
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("upstream-health"));
     // one probe thread per upstream (at most 8): a slow upstream's timeout no longer delays the
     // others, and /readyz shows each result as soon as it is known
     int parallel = Math.max(1, Math.min(8, checks.size()));
-    this.probes = Executors.newFixedThreadPool(parallel, daemon("upstream-health-probe"));
+    this.probes =
+        Executors.newFixedThreadPool(parallel, DaemonThreads.named("upstream-health-probe"));
     scheduler.scheduleWithFixedDelay(
         this::runChecks, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  /** Named daemon threads: the health checks never keep the JVM from exiting. */
-  private static ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   public Map<String, Result> results() {
