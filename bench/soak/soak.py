@@ -11,7 +11,12 @@ Pass: the router never exits; RSS, heap-after-GC, threads and fds end near where
 every blob that was committed reads back with its digest; every transfer the client saw cut is
 counted by the router as an upstream error. Only loopback addresses are used.
 
+With --no-chaos it is the performance soak of BENCHMARKS.md instead: the same mixed traffic with
+no faults, through the packaged launcher (--launcher) with its own heap settings (--heap default),
+and --plot draws RSS, fds, threads and upstream connections over time into a PNG (gnuplot).
+
 Usage: soak.py --jar router/target/nexus-router.jar --out DIR [--duration 600] [--heap 128m]
+               [--launcher packaging/bin/nexus-router] [--no-chaos] [--plot FILE.png]
 """
 import argparse
 import hashlib
@@ -81,10 +86,11 @@ class Registry:
 
 
 class Router:
-    def __init__(self, jar, work, heap, registry):
+    def __init__(self, jar, work, heap, registry, launcher=None):
         self.work = work
         self.jar = jar
         self.heap = heap
+        self.launcher = launcher
         self.registry = registry
         self.tls_dir = os.path.join(work, "tls")
         os.makedirs(self.tls_dir, exist_ok=True)
@@ -142,9 +148,16 @@ class Router:
         os.replace(tmp, self.config)
 
     def start(self):
-        self.proc = subprocess.Popen(
-            ["java", f"-Xmx{self.heap}", "-XX:+ExitOnOutOfMemoryError", "-jar", self.jar,
-             "serve", "--config", self.config], stdout=subprocess.DEVNULL, stderr=self.stderr)
+        heap = [] if self.heap == "default" else [f"-Xmx{self.heap}"]
+        if self.launcher:
+            # the launcher execs java: same pid, the packaged flags, the heap cap (if any) added
+            env = dict(os.environ, NEXUS_ROUTER_JAVA_OPTS=" ".join(heap))
+            cmd = [self.launcher, "serve", "--config", self.config]
+        else:
+            env = None
+            cmd = ["java", *heap, "-XX:+ExitOnOutOfMemoryError", "-jar", self.jar,
+                   "serve", "--config", self.config]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -177,7 +190,34 @@ class Router:
                 if k in ("VmRSS", "Threads"):
                     out[k] = int(v.split()[0])
         out["fds"] = len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+        out["upstream_conns"] = self.upstream_connections()
         return out
+
+    def upstream_connections(self):
+        """Established TCP connections of the router to the registry (its upstream pool)."""
+        inodes = set()
+        fd_dir = f"/proc/{self.proc.pid}/fd"
+        for fd in os.listdir(fd_dir):
+            try:
+                target = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        port = f"{self.registry.port:04X}"
+        n = 0
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(table) as f:
+                    next(f)
+                    for line in f:
+                        cols = line.split()
+                        # remote address:port, state 01 = ESTABLISHED, inode
+                        if cols[2].endswith(":" + port) and cols[3] == "01" and cols[9] in inodes:
+                            n += 1
+            except OSError:
+                pass
+        return n
 
     def heap_after_gc_kib(self):
         subprocess.run(["jcmd", str(self.proc.pid), "GC.run"], capture_output=True, timeout=60)
@@ -318,6 +358,47 @@ def counter(metrics, name, **labels):
     return total
 
 
+def halves_flat(samples, key, slack):
+    """The second half of the run never goes above the first half's peak (+ slack)."""
+    values = [s.get(key, 0) for s in samples]
+    if len(values) < 4:
+        return True
+    mid = len(values) // 2
+    return max(values[mid:]) <= max(values[:mid]) + slack
+
+
+def plot(samples, base, a, png, work):
+    """RSS, fds, threads and upstream connections against time, one panel each (gnuplot)."""
+    data = os.path.join(work, "samples.tsv")
+    with open(data, "w") as f:
+        f.write("t\trss_mib\tfds\tthreads\tupstream_conns\n")
+        for s in [dict(base, t=0)] + samples:
+            f.write(f"{s['t']}\t{s['VmRSS'] / 1024:.1f}\t{s['fds']}\t{s['Threads']}\t"
+                    f"{s.get('upstream_conns', 0)}\n")
+    mode = "no faults" if a.no_chaos else "with faults"
+    heap = "launcher defaults" if a.heap == "default" else f"-Xmx{a.heap}"
+    script = f"""
+set terminal pngcairo size 1000,900 font ",10"
+set output "{png}"
+set datafile separator "\t"
+set key autotitle columnhead left top
+set xlabel "seconds"
+set grid
+set multiplot layout 3,1 title "nexus-router soak: {a.duration} s, {a.workers} workers, {mode}, {heap}"
+set ylabel "MiB"; set yrange [0:*]
+plot "{data}" using 1:2 with linespoints title "RSS"
+set ylabel "count"
+plot "{data}" using 1:3 with linespoints title "open fds", "" using 1:4 with linespoints title "threads"
+plot "{data}" using 1:5 with linespoints title "upstream connections"
+unset multiplot
+"""
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if r.returncode != 0:
+        log("gnuplot failed: " + r.stderr.strip())
+    else:
+        log(f"plot: {png}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--jar", required=True)
@@ -325,15 +406,21 @@ def main():
     ap.add_argument("--duration", type=int, default=600)
     ap.add_argument("--heap", default="128m")
     ap.add_argument("--workers", type=int, default=6)
+    ap.add_argument("--launcher", help="start the router through this launcher script")
+    ap.add_argument("--no-chaos", action="store_true", help="no faults: the performance soak")
+    ap.add_argument("--plot", help="write a PNG of the samples (needs gnuplot)")
+    ap.add_argument("--sample-every", type=int, default=10)
     a = ap.parse_args()
-    for tool in ("docker-registry", "openssl", "java", "jcmd"):
+    tools = ["docker-registry", "openssl", "java", "jcmd"] + (["gnuplot"] if a.plot else [])
+    for tool in tools:
         if shutil.which(tool) is None:
             sys.exit(f"soak.py: {tool} is missing")
     work = os.path.abspath(a.out)
     os.makedirs(work, exist_ok=True)
     registry = Registry(work)
     registry.start()
-    router = Router(os.path.abspath(a.jar), work, a.heap, registry)
+    launcher = os.path.abspath(a.launcher) if a.launcher else None
+    router = Router(os.path.abspath(a.jar), work, a.heap, registry, launcher)
     router.start()
     stats = Stats()
     committed, lock = [], threading.Lock()
@@ -385,7 +472,7 @@ def main():
 
     def sampler():
         t0 = time.time()
-        while not stop.wait(10):
+        while not stop.wait(a.sample_every):
             if not router.alive():
                 return
             s = router.proc_status()
@@ -398,8 +485,9 @@ def main():
     base = router.proc_status()
     base["heap_after_gc_kib"] = router.heap_after_gc_kib()
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(a.workers)]
-    threads += [threading.Thread(target=chaos, daemon=True),
-                threading.Thread(target=sampler, daemon=True)]
+    threads += [threading.Thread(target=sampler, daemon=True)]
+    if not a.no_chaos:
+        threads.append(threading.Thread(target=chaos, daemon=True))
     for t in threads:
         t.start()
     started = time.time()
@@ -442,6 +530,8 @@ def main():
         "digests correct": result.get("committed_blobs_bad") == [],
         "no digest mismatch on pulls": stats.c.get("pull_digest_mismatch", 0) == 0,
         "cut pulls counted": result.get("router_cut_errors", 0) >= result.get("client_cut_pulls", 1),
+        # the pool may fill up early; after that the count must not keep growing
+        "upstream connections flat": halves_flat(samples, "upstream_conns", slack=2),
         "threads flat": result.get("end", {}).get("Threads", 1 << 30)
         <= base["Threads"] + 8,
         "fds flat": result.get("end", {}).get("fds", 1 << 30) <= base["fds"] + 16,
@@ -453,6 +543,8 @@ def main():
         json.dump(result, f, indent=2)
     router.stop()
     registry.stop()
+    if a.plot:
+        plot(samples, base, a, os.path.abspath(a.plot), work)
     summary = {k: v for k, v in result.items() if k not in ("samples",)}
     print(json.dumps(summary, indent=2))
     sys.exit(0 if all(checks.values()) else 1)
