@@ -16,6 +16,12 @@ RSS_SIZES=${BENCH_RSS_SIZES:-256 1024}
 TESTS=${BENCH_TESTS:-download upload firstbyte small rss startup cred}
 PORT=${BENCH_PORT_BASE:-27000}
 ROUTER_OPTS=${BENCH_ROUTER_OPTS:-}
+# Core scaling: pin both proxies (nginx and the routers) to these CPUs, e.g. 0 or 0,1 (taskset).
+PROXY_CPUS=${BENCH_PROXY_CPUS:-}
+PIN=()
+if [ -n "$PROXY_CPUS" ]; then
+  PIN=(taskset -c "$PROXY_CPUS")
+fi
 # Optional second router build to compare within the same run (contenders alt-plain, alt-tls):
 # a directory with bin/nexus-router and lib/nexus-router.jar, e.g. a copy made before a change.
 ALT_HOME=${BENCH_ALT_HOME:-}
@@ -33,7 +39,7 @@ if [ -n "$ALT_HOME" ]; then
 fi
 PID_nginx="" PID_router="" PID_alt=""
 
-for tool in nginx docker-registry curl openssl wrk python3 java; do
+for tool in nginx docker-registry curl openssl wrk python3 java ${PROXY_CPUS:+taskset}; do
   command -v "$tool" >/dev/null || die "$tool is missing (see bench/README.md)"
 done
 jar=$repo/router/target/nexus-router.jar
@@ -268,16 +274,16 @@ start_all() {
   nginx_config
   nginx -t -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/logs/nginx-error.log" 2>/dev/null ||
     die "nginx config invalid: $(nginx -t -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>&1)"
-  start nginx nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/logs/nginx-error.log" \
+  start nginx "${PIN[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/logs/nginx-error.log" \
     -g 'daemon off;'
   PID_nginx=$LAST_PID
   router_config "$WORK/router/router.yml" "$P_RT" "$P_RT_TLS"
-  start router env NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" "$repo/packaging/bin/nexus-router" \
-    serve --config "$WORK/router/router.yml"
+  start router "${PIN[@]}" env NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" \
+    "$repo/packaging/bin/nexus-router" serve --config "$WORK/router/router.yml"
   PID_router=$LAST_PID # the launcher execs java: this is the JVM
   if [ -n "$ALT_HOME" ]; then
     router_config "$WORK/router/alt.yml" "$P_ALT" "$P_ALT_TLS"
-    start alt env NEXUS_ROUTER_JAVA_OPTS="$ALT_OPTS" JAVA_HOME="$ALT_JAVA_HOME" \
+    start alt "${PIN[@]}" env NEXUS_ROUTER_JAVA_OPTS="$ALT_OPTS" JAVA_HOME="$ALT_JAVA_HOME" \
       "$ALT_HOME/bin/nexus-router" \
       serve --config "$WORK/router/alt.yml"
     PID_alt=$LAST_PID
@@ -530,6 +536,7 @@ test_cred() {
   echo "# machine: $(nproc) cores, kernel $(uname -r), $(java -version 2>&1 | head -1)," \
     "$(nginx -v 2>&1), $(curl --version | head -1 | cut -d' ' -f1-2), wrk, $(docker-registry --version 2>/dev/null | head -1)"
   echo "# router JVM options: NEXUS_ROUTER_JAVA_OPTS='$ROUTER_OPTS'; rounds: $ROUNDS; blob: $SIZE_MIB MiB"
+  echo "# proxies pinned to CPUs: ${PROXY_CPUS:-none (all)}"
   [ -z "$ALT_HOME" ] || echo "# alt router: $ALT_HOME, NEXUS_ROUTER_JAVA_OPTS='$ALT_OPTS', JAVA_HOME='$ALT_JAVA_HOME'"
   echo "# commit: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- router packaging || echo ' (+local changes)')"
   echo "# load at start: $(cat /proc/loadavg)"
