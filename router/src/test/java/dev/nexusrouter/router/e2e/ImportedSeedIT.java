@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.e2e;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,9 +93,11 @@ class ImportedSeedIT {
             "the pull did not reach the group\n" + group.tail());
         Path hostLog = seed.resolve("wwwlogs/registry.acqua.com.log");
         String log = waitForLine(hostLog, "GET /v2/team/app/manifests/1.0");
-        assertTrue(log.contains("PUT /v2/team/app/manifests/1.0"), log);
-        assertTrue(log.contains("upstream=nexus_docker_push"), log);
-        assertTrue(log.contains("upstream=nexus_docker_pull"), log);
+        assertContains(
+            log,
+            "PUT /v2/team/app/manifests/1.0",
+            "upstream=nexus_docker_push",
+            "upstream=nexus_docker_pull");
       }
     }
   }

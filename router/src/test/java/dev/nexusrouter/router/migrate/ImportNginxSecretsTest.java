@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.migrate;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,14 +43,12 @@ class ImportNginxSecretsTest {
     assertEquals(0, r.code(), r.err());
     noSecret("report", r.err());
     noSecret("config", r.out());
-    assertTrue(
-        r.err().contains("nginx.conf:3  proxy_set_header Authorization <redacted>;"), r.err());
-    assertTrue(r.err().contains("proxy_set_header X-Api-Key <redacted>;"), r.err());
-    assertTrue(r.err().contains("proxy_set_header X-Plain visible-value;"), r.err());
-    assertTrue(
-        r.err()
-            .contains("needs manual work: nginx sent these credentials to Nexus for every client"),
-        r.err());
+    assertContains(
+        r.err(),
+        "nginx.conf:3  proxy_set_header Authorization <redacted>;",
+        "proxy_set_header X-Api-Key <redacted>;",
+        "proxy_set_header X-Plain visible-value;",
+        "needs manual work: nginx sent these credentials to Nexus for every client");
   }
 
   @Test
@@ -63,8 +62,8 @@ class ImportNginxSecretsTest {
     assertEquals(0, r.code(), r.err());
     noSecret("report", r.err());
     noSecret("config", r.out());
-    assertTrue(r.err().contains("http://<redacted>@10.0.0.1:8081"), r.err());
-    assertTrue(r.err().contains("carries credentials (user:password@)"), r.err());
+    assertContains(
+        r.err(), "http://<redacted>@10.0.0.1:8081", "carries credentials (user:password@)");
     assertFalse(r.out().contains("10.0.0.1"), "the block is left out:\n" + r.out());
   }
 

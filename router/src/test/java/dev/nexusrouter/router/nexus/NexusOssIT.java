@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -98,11 +99,13 @@ class NexusOssIT {
   void statusWithoutCredentialsOnAFreshNexusExplainsThe403() {
     Cli r = Cli.run(env, "status");
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("status    available"), r.out());
-    assertTrue(r.out().contains("docker    NOT AVAILABLE"), r.out());
-    assertTrue(r.out().contains("Nexus refused the anonymous request (403 Forbidden):"), r.out());
-    assertTrue(r.out().contains("anonymous access is on"), r.out());
-    assertTrue(r.out().contains("NEXUS_PASSWORD_FILE"), r.out());
+    assertContains(
+        r.out(),
+        "status    available",
+        "docker    NOT AVAILABLE",
+        "Nexus refused the anonymous request (403 Forbidden):",
+        "anonymous access is on",
+        "NEXUS_PASSWORD_FILE");
   }
 
   @Test
@@ -134,16 +137,18 @@ class NexusOssIT {
             initial.toString());
 
     assertEquals(3, r.exit(), r.toString());
-    assertTrue(r.out().contains("done      admin password changed"), r.out());
-    assertTrue(r.out().contains("create    blob store 'it-store'"), r.out());
-    assertTrue(r.out().contains("ok        blob store 'default'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   docker hosted 'it-hosted'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   docker group 'it-group'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   security realm Docker Bearer Token Realm"), r.out());
-    assertTrue(r.out().contains("update    anonymous access"), r.out());
-    assertTrue(r.out().contains("create    role 'it-reader'"), r.out());
-    assertTrue(r.out().contains("create    user 'it-ci'"), r.out());
-    assertTrue(r.out().contains("Applied 4 change(s)."), r.out());
+    assertContains(
+        r.out(),
+        "done      admin password changed",
+        "create    blob store 'it-store'",
+        "ok        blob store 'default'",
+        "SKIPPED   docker hosted 'it-hosted'",
+        "SKIPPED   docker group 'it-group'",
+        "SKIPPED   security realm Docker Bearer Token Realm",
+        "update    anonymous access",
+        "create    role 'it-reader'",
+        "create    user 'it-ci'",
+        "Applied 4 change(s).");
     assertFalse(r.all().contains("it-Ci-pw-2026"), "the user's password is never printed");
     assertTrue(
         r.err().contains("the docker format is not available in this Nexus (3.71.0-06 (OSS))"),
@@ -221,10 +226,12 @@ class NexusOssIT {
     Path config = routerConfig(freePort());
     Cli r = Cli.run(env, "status", "--config", config.toString(), "--password-file", pw());
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("version   3.71.0-06 (OSS)"), r.out());
-    assertTrue(r.out().contains("docker    NOT AVAILABLE"), r.out());
-    assertTrue(r.out().contains("MISMATCH"), r.out());
-    assertTrue(r.out().contains("Nexus has no docker group repository"), r.out());
+    assertContains(
+        r.out(),
+        "version   3.71.0-06 (OSS)",
+        "docker    NOT AVAILABLE",
+        "MISMATCH",
+        "Nexus has no docker group repository");
   }
 
   @Test
@@ -402,9 +409,7 @@ class NexusOssIT {
             "--wait",
             "1s");
     assertEquals(1, tooShort.exit(), tooShort.toString());
-    assertTrue(tooShort.err().contains("not ready after waiting 1s"), tooShort.err());
-    assertTrue(tooShort.err().contains("connection refused"), tooShort.err());
-    assertTrue(tooShort.err().contains("--wait"), tooShort.err());
+    assertContains(tooShort.err(), "not ready after waiting 1s", "connection refused", "--wait");
     assertFalse(tooShort.err().contains("Exception"), tooShort.err());
 
     CompletableFuture<Cli> waiting =
@@ -432,8 +437,7 @@ class NexusOssIT {
     nexus.start();
     Cli r = waiting.get(6, TimeUnit.MINUTES);
     assertEquals(3, r.exit(), r.toString());
-    assertTrue(r.out().contains("Nexus " + nexus.url() + " is ready."), r.out());
-    assertTrue(r.out().contains("5 unchanged"), r.out());
+    assertContains(r.out(), "Nexus " + nexus.url() + " is ready.", "5 unchanged");
   }
 
   // ---- helpers

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,9 +66,11 @@ class NexusProvisionIT {
       assertTrue(c.contentType().startsWith("application/json"), c.line() + " " + c.contentType());
       assertEquals(basic("admin", "admin-secret"), c.authorization(), c.line());
     }
-    assertTrue(r.out().contains("create    docker group 'hub-group'"), r.out());
-    assertTrue(r.out().contains("ok        blob store 'default'"), r.out());
-    assertTrue(r.out().contains("Applied 10 change(s)."), r.out());
+    assertContains(
+        r.out(),
+        "create    docker group 'hub-group'",
+        "ok        blob store 'default'",
+        "Applied 10 change(s).");
     assertEquals(List.of("NexusAuthenticatingRealm", "DockerToken"), nexus.activeRealms);
   }
 
@@ -106,13 +109,11 @@ class NexusProvisionIT {
 
     assertEquals(0, r.exit(), r.toString());
     assertEquals(List.of(), nexus.changes());
-    assertTrue(
-        r.out()
-            .contains(
-                "create    docker proxy 'docker-hub' (HTTP 8083, -> https://registry-1.docker.io"),
-        r.out());
-    assertTrue(r.out().contains("9 to create, 1 to update, 1 unchanged, 0 conflict(s)"), r.out());
-    assertTrue(r.out().contains("Dry run: nothing was changed."), r.out());
+    assertContains(
+        r.out(),
+        "create    docker proxy 'docker-hub' (HTTP 8083, -> https://registry-1.docker.io",
+        "9 to create, 1 to update, 1 unchanged, 0 conflict(s)",
+        "Dry run: nothing was changed.");
   }
 
   @Test
@@ -125,17 +126,17 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(
-        r.out()
-            .contains(
-                "FAILED    docker group 'hub-group': cannot create docker group 'hub-group': 400 Member repository does not exist: ybcard"),
-        r.out());
-    assertTrue(r.out().contains("every member must already exist"), r.out());
-    assertTrue(r.out().contains("Done (8):"), r.out());
-    assertTrue(r.out().contains("  create docker hosted 'ybcard'"), r.out());
+    assertContains(
+        r.out(),
+        "FAILED    docker group 'hub-group': cannot create docker group 'hub-group': 400 Member repository does not exist: ybcard",
+        "every member must already exist",
+        "Done (8):",
+        "  create docker hosted 'ybcard'");
     String notDone = r.out().substring(r.out().indexOf("Not done (2):"));
-    assertTrue(notDone.contains("create docker group 'hub-group'"), notDone);
-    assertTrue(notDone.contains("update security realm Docker Bearer Token Realm"), notDone);
+    assertContains(
+        notDone,
+        "create docker group 'hub-group'",
+        "update security realm Docker Bearer Token Realm");
     assertFalse(nexus.repositories.containsKey("hub-group"));
     assertEquals(List.of("NexusAuthenticatingRealm"), nexus.activeRealms, "stopped before realms");
 
@@ -161,13 +162,11 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("update    docker group 'hub-group'"), r.out());
-    assertTrue(r.out().contains("docker.httpPort: 8092 -> 8082"), r.out());
-    assertTrue(
-        r.out()
-            .contains(
-                "group.memberNames: [\"docker-hub\",\"ybcard\"] -> [\"ybcard\",\"docker-hub\",\"aliyun-hub\",\"google-hub\"]"),
-        r.out());
+    assertContains(
+        r.out(),
+        "update    docker group 'hub-group'",
+        "docker.httpPort: 8092 -> 8082",
+        "group.memberNames: [\"docker-hub\",\"ybcard\"] -> [\"ybcard\",\"docker-hub\",\"aliyun-hub\",\"google-hub\"]");
     List<Call> changes =
         nexus.calls.subList(before, nexus.calls.size()).stream()
             .filter(c -> !c.method().equals("GET"))
@@ -202,14 +201,14 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("CONFLICT  blob store 'ybcard'"), r.out());
-    assertTrue(
-        r.out().contains("its path is '/elsewhere/ybcard', the layout says 'ybcard'"), r.out());
-    assertTrue(r.out().contains("CONFLICT  docker proxy 'docker-hub'"), r.out());
-    assertTrue(
-        r.out().contains("its blob store is \"default\", the layout says \"docker-hub\""), r.out());
-    assertTrue(r.out().contains("a maven2 hosted repository has this name"), r.out());
-    assertTrue(r.out().contains("3 conflict(s) need a decision"), r.out());
+    assertContains(
+        r.out(),
+        "CONFLICT  blob store 'ybcard'",
+        "its path is '/elsewhere/ybcard', the layout says 'ybcard'",
+        "CONFLICT  docker proxy 'docker-hub'",
+        "its blob store is \"default\", the layout says \"docker-hub\"",
+        "a maven2 hosted repository has this name",
+        "3 conflict(s) need a decision");
     assertTrue(nexus.repositories.containsKey("hub-group"), "the rest was still provisioned");
   }
 
@@ -221,9 +220,8 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("Nexus 3.18.1-01 (OSS) is too old"), r.err());
-    assertTrue(r.err().contains("3.26.0 and later"), r.err());
-    assertTrue(r.err().contains("Upgrade Nexus"), r.err());
+    assertContains(
+        r.err(), "Nexus 3.18.1-01 (OSS) is too old", "3.26.0 and later", "Upgrade Nexus");
     assertEquals(List.of(), nexus.changes());
   }
 
@@ -236,8 +234,8 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("Nexus 3.21.1-01 is too old"), r.err());
-    assertTrue(r.err().contains("/service/rest/v1/repositories/docker/proxy"), r.err());
+    assertContains(
+        r.err(), "Nexus 3.21.1-01 is too old", "/service/rest/v1/repositories/docker/proxy");
     assertEquals(List.of(), nexus.changes());
   }
 
@@ -249,8 +247,10 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(3, r.exit(), r.toString());
-    assertTrue(r.out().contains("SKIPPED   docker group 'hub-group'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   security realm Docker Bearer Token Realm"), r.out());
+    assertContains(
+        r.out(),
+        "SKIPPED   docker group 'hub-group'",
+        "SKIPPED   security realm Docker Bearer Token Realm");
     assertTrue(
         r.err().contains("the docker format is not available in this Nexus (3.71.0-06 (OSS))"),
         r.err());
@@ -282,9 +282,10 @@ class NexusProvisionIT {
     Cli r = provision("--layout", layout.toString());
 
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("create    role 'docker-push'"), r.out());
-    assertTrue(
-        r.out().contains("create    user 'ci' (roles [docker-push], password from"), r.out());
+    assertContains(
+        r.out(),
+        "create    role 'docker-push'",
+        "create    user 'ci' (roles [docker-push], password from");
     assertFalse(r.all().contains("ci-Secret-9"), r.all());
     assertEquals("ci-Secret-9", nexus.userPasswords.get("ci"));
     assertEquals("ci@example.com", nexus.users.get("ci").path("emailAddress").asText());
@@ -301,11 +302,10 @@ class NexusProvisionIT {
     nexus.calls.clear();
     Cli update = provision("--layout", changed.toString());
     assertEquals(0, update.exit(), update.toString());
-    assertTrue(
-        update.out().contains("privileges: [p-browse, p-read] -> [p-admin, p-browse, p-read]"),
-        update.out());
-    assertTrue(
-        update.out().contains("emailAddress: ci@example.com -> ci@example.org"), update.out());
+    assertContains(
+        update.out(),
+        "privileges: [p-browse, p-read] -> [p-admin, p-browse, p-read]",
+        "emailAddress: ci@example.com -> ci@example.org");
     assertEquals(
         List.of("PUT /v1/security/roles/docker-pull", "PUT /v1/security/users/ci"),
         nexus.changes().stream().map(Call::line).toList());
@@ -335,8 +335,7 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("401 Unauthorized"), r.err());
-    assertTrue(r.err().contains("NEXUS_USER"), r.err());
+    assertContains(r.err(), "401 Unauthorized", "NEXUS_USER");
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(r.all().contains("wrong-password-123"), r.all());
     assertEquals(List.of(), nexus.changes());
@@ -347,8 +346,7 @@ class NexusProvisionIT {
     nexus.statusCode = 503;
     Cli r = provision();
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("is not ready (503 on /v1/status)"), r.err());
-    assertTrue(r.err().contains("--wait"), r.err());
+    assertContains(r.err(), "is not ready (503 on /v1/status)", "--wait");
 
     nexus.statusCode = 200;
     nexus.notReadyPolls = 3;
@@ -420,8 +418,7 @@ class NexusProvisionIT {
         provision(
             "--admin-password-file", initial.toString(), "--new-password-file", wanted.toString());
     assertEquals(0, again.exit(), again.toString());
-    assertTrue(again.out().contains("admin password (already changed)"), again.out());
-    assertTrue(again.out().contains("Nothing to do"), again.out());
+    assertContains(again.out(), "admin password (already changed)", "Nothing to do");
   }
 
   @Test

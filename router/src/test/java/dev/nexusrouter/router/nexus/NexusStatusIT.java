@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,15 +61,13 @@ class NexusStatusIT {
     Cli r = status(null);
 
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("status    available"), r.out());
-    assertTrue(r.out().contains("writable  writable"), r.out());
-    assertTrue(r.out().contains("version   3.77.1-01 (OSS)"), r.out());
-    assertTrue(
-        r.out()
-            .contains(
-                "ok        host registry.localhost: group upstream 'group' http://127.0.0.1:8082 -> docker group 'hub-group' HTTP 8082"),
-        r.out());
-    assertTrue(r.out().contains("-> docker hosted 'ybcard' HTTP 8086"), r.out());
+    assertContains(
+        r.out(),
+        "status    available",
+        "writable  writable",
+        "version   3.77.1-01 (OSS)",
+        "ok        host registry.localhost: group upstream 'group' http://127.0.0.1:8082 -> docker group 'hub-group' HTTP 8082",
+        "-> docker hosted 'ybcard' HTTP 8086");
   }
 
   @Test
@@ -137,15 +136,13 @@ class NexusStatusIT {
   void anOldNexusIsNamedWithTheMinimum() throws IOException {
     nexus.version = "3.18.1-01";
     Cli r = status(null);
-    assertTrue(r.out().contains("version   3.18.1-01 (OSS)"), r.out());
-    assertTrue(r.out().contains("older than 3.26.0"), r.out());
+    assertContains(r.out(), "version   3.18.1-01 (OSS)", "older than 3.26.0");
   }
 
   @Test
   void withoutCredentialsThePortsCannotBeCompared() throws IOException {
     Cli r = Cli.run(Map.of(), "status", "--url", nexus.url());
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("cannot compare"), r.out());
-    assertTrue(r.out().contains("401"), r.out());
+    assertContains(r.out(), "cannot compare", "401");
   }
 }

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.ops;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,9 +73,7 @@ class AdminEndpointsIT {
 
       RouterJvm.await("readyz 200", Duration.ofSeconds(20), () -> status(r, "/readyz") == 200);
       String ready = admin(r, "/readyz").body();
-      assertTrue(ready.contains("\"ready\":true"), ready);
-      assertTrue(ready.contains("\"group\":{\"up\":true"), ready);
-      assertTrue(ready.contains("\"hosted\":{\"up\":true"), ready);
+      assertContains(ready, "\"ready\":true", "\"group\":{\"up\":true", "\"hosted\":{\"up\":true");
       assertTrue(g.seen().stream().anyMatch(s -> s.target.equals("/v2/")), "group probed /v2/");
 
       String routes = admin(r, "/routes").body();
@@ -106,9 +105,8 @@ class AdminEndpointsIT {
           () -> body(r, "/readyz").contains("\"hosted\""));
       HttpResponse<String> ready = admin(r, "/readyz");
       assertEquals(503, ready.statusCode(), ready.body());
-      assertTrue(ready.body().contains("\"ready\":false"), ready.body());
-      assertTrue(ready.body().contains("\"hosted\":{\"up\":false"), ready.body());
-      assertTrue(ready.body().contains("\"group\":{\"up\":true"), ready.body());
+      assertContains(
+          ready.body(), "\"ready\":false", "\"hosted\":{\"up\":false", "\"group\":{\"up\":true");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.ops;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -260,9 +261,11 @@ class LifecycleIT {
     String stderr = Files.readString(err);
     assertEquals(0, p.exitValue(), stderr);
     assertTrue(Files.readString(out).contains(": OK ("), Files.readString(out));
-    assertTrue(stderr.contains("warning: hosts[0].routes: row 'late' can never match"), stderr);
-    assertTrue(stderr.contains("'everything'"), stderr);
-    assertTrue(stderr.contains("no catch-all row"), stderr);
+    assertContains(
+        stderr,
+        "warning: hosts[0].routes: row 'late' can never match",
+        "'everything'",
+        "no catch-all row");
   }
 
   static String read(Path p) {

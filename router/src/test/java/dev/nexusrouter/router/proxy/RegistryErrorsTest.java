@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.proxy;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,8 +105,8 @@ class RegistryErrorsTest {
     String page =
         RegistryErrors.html(
             RegistryError.of(502, "UNAVAILABLE", "upstream '<ui>' closed").withDetail("a & b"));
-    assertTrue(page.contains("<title>502 upstream &#39;&lt;ui&gt;&#39; closed</title>"), page);
-    assertTrue(page.contains("<p>a &amp; b</p>"), page);
+    assertContains(
+        page, "<title>502 upstream &#39;&lt;ui&gt;&#39; closed</title>", "<p>a &amp; b</p>");
   }
 
   @Test
