@@ -10,6 +10,7 @@ import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.migrate.Fixtures;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.RealParts;
+import dev.nexusrouter.router.testing.Texts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -92,7 +93,7 @@ class ImportedSeedIT {
             group.log().contains("GET /v2/team/app/manifests/1.0 "),
             "the pull did not reach the group\n" + group.tail());
         Path hostLog = seed.resolve("wwwlogs/registry.acqua.com.log");
-        String log = waitForLine(hostLog, "GET /v2/team/app/manifests/1.0");
+        String log = Texts.awaitInFile(hostLog, "GET /v2/team/app/manifests/1.0");
         assertContains(
             log,
             "PUT /v2/team/app/manifests/1.0",
@@ -114,18 +115,5 @@ class ImportedSeedIT {
     Path log = dir.resolve("skopeo-" + step + ".log");
     Proc p = Proc.run("skopeo " + step, log, STEP, cmd);
     assertEquals(0, p.process.exitValue(), () -> "skopeo " + step + "\n" + Proc.tail(log, 30));
-  }
-
-  /** The access log is written by a background thread: wait (bounded) for the line. */
-  private static String waitForLine(Path file, String needle) throws Exception {
-    String text = "";
-    for (int i = 0; i < 100; i++) {
-      text = Files.exists(file) ? Files.readString(file) : "";
-      if (text.contains(needle)) {
-        return text;
-      }
-      Thread.sleep(50);
-    }
-    return text;
   }
 }

@@ -151,19 +151,7 @@ class RealRegistryIT {
   @Order(2)
   void pullByTagThroughTheRouterIsServedByTheGroup() throws Exception {
     assertNotNull(pushedDigest, "the push failed");
-    Path out = dir.resolve("pulled-by-tag");
-    skopeo(
-        "pull-tag",
-        "copy",
-        "--authfile",
-        authFile.toString(),
-        "--src-cert-dir",
-        ca.trustDir.toString(),
-        "--src-tls-verify=true",
-        ref(":" + TAG),
-        "oci:" + out + ":x");
-    assertEquals(pushedDigest, indexDigest(out), "manifest digest in the pulled layout");
-    assertBlobsEqual(out);
+    pullAndCompare("pull-tag", ref(":" + TAG), dir.resolve("pulled-by-tag"));
     // the group (pull-through proxy) served the pull: it logged the requests and now caches blobs
     String g = group.log();
     assertTrue(
@@ -180,22 +168,29 @@ class RealRegistryIT {
   @Order(3)
   void pullByDigestThroughTheRouter() throws Exception {
     assertNotNull(pushedDigest, "the push failed");
-    Path out = dir.resolve("pulled-by-digest");
+    pullAndCompare("pull-digest", ref("@" + pushedDigest), dir.resolve("pulled-by-digest"));
+    assertTrue(
+        group.log().contains("GET /v2/" + REPO + "/manifests/" + pushedDigest + " "),
+        "group never saw the manifest GET by digest\n" + group.tail());
+  }
+
+  /**
+   * skopeo copies {@code reference} from the router (real TLS, the CA trusted) into an OCI layout
+   * at {@code out}; the pulled manifest digest and every blob must equal what was pushed.
+   */
+  private void pullAndCompare(String step, String reference, Path out) throws Exception {
     skopeo(
-        "pull-digest",
+        step,
         "copy",
         "--authfile",
         authFile.toString(),
         "--src-cert-dir",
         ca.trustDir.toString(),
         "--src-tls-verify=true",
-        ref("@" + pushedDigest),
-        "oci:" + out + ":y");
-    assertEquals(pushedDigest, indexDigest(out));
+        reference,
+        "oci:" + out + ":pulled");
+    assertEquals(pushedDigest, indexDigest(out), "manifest digest in the pulled layout");
     assertBlobsEqual(out);
-    assertTrue(
-        group.log().contains("GET /v2/" + REPO + "/manifests/" + pushedDigest + " "),
-        "group never saw the manifest GET by digest\n" + group.tail());
   }
 
   @Test

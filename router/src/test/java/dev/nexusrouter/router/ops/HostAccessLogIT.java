@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nexusrouter.router.faults.RawUpstream;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.Texts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -74,8 +75,8 @@ class HostAccessLogIT {
         assertEquals(200, get(port, "registry.test", "/v2/team/reg/manifests/1"));
         assertEquals(200, get(port, "other.test", "/v2/team/other/manifests/1"));
         assertEquals(200, get(port, "quiet.test", "/v2/team/quiet/manifests/1"));
-        String regLog = waitFor(reg, "team/reg");
-        String topLog = waitFor(top, "team/other");
+        String regLog = Texts.awaitInFile(reg, "team/reg");
+        String topLog = Texts.awaitInFile(top, "team/other");
         assertTrue(regLog.contains("team/reg"), regLog);
         assertFalse(regLog.contains("team/other"), regLog);
         assertFalse(topLog.contains("team/reg"), "the host's own log replaces the top one");
@@ -83,21 +84,10 @@ class HostAccessLogIT {
         Files.move(reg, dir.resolve("registry.log.1"));
         r.reopenAccessLog();
         assertEquals(200, get(port, "registry.test", "/v2/team/after/manifests/1"));
-        assertTrue(waitFor(reg, "team/after").contains("team/after"), "reopened after rotation");
+        assertTrue(
+            Texts.awaitInFile(reg, "team/after").contains("team/after"), "reopened after rotation");
         assertFalse(Files.exists(ui));
       }
     }
-  }
-
-  private static String waitFor(Path file, String needle) throws Exception {
-    String text = "";
-    for (int i = 0; i < 100; i++) {
-      text = Files.exists(file) ? Files.readString(file) : "";
-      if (text.contains(needle)) {
-        return text;
-      }
-      Thread.sleep(50);
-    }
-    return text;
   }
 }

@@ -3,6 +3,8 @@ package dev.nexusrouter.router.testing;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
@@ -18,5 +20,22 @@ public final class Texts {
     assertNotNull(text, "no text");
     List<String> missing = Arrays.stream(needles).filter(n -> !text.contains(n)).toList();
     assertTrue(missing.isEmpty(), () -> "missing " + missing + " in:\n" + text);
+  }
+
+  /**
+   * Waits (about five seconds at most) until {@code file} exists and contains {@code needle}, for
+   * logs a background thread writes; returns the file's text as last read ("" if it never
+   * appeared), so the caller's assertion shows what was there.
+   */
+  public static String awaitInFile(Path file, String needle) throws Exception {
+    String text = "";
+    for (int i = 0; i < 100; i++) {
+      text = Files.exists(file) ? Files.readString(file) : "";
+      if (text.contains(needle)) {
+        return text;
+      }
+      Thread.sleep(50);
+    }
+    return text;
   }
 }

@@ -63,20 +63,23 @@ class TlsToolsIT {
         env);
   }
 
+  /** {@code certs init} for example.com and 127.0.0.1 into the shared directory. */
+  int initLocalCerts() {
+    return certs(
+        new ByteArrayOutputStream(),
+        Map.of(),
+        "init",
+        "--domain",
+        "example.com",
+        "--ip",
+        "127.0.0.1",
+        "--out",
+        dir.toString());
+  }
+
   @BeforeAll
   void startServer() throws Exception {
-    assertEquals(
-        0,
-        certs(
-            new ByteArrayOutputStream(),
-            Map.of(),
-            "init",
-            "--domain",
-            "example.com",
-            "--ip",
-            "127.0.0.1",
-            "--out",
-            dir.toString()));
+    assertEquals(0, initLocalCerts());
     SSLContext ctx =
         ServerTls.context(ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key")));
     server =
@@ -273,18 +276,7 @@ class TlsToolsIT {
       java.math.BigInteger before = servedSerial();
       assertEquals(r.certificate().getSerialNumber(), before);
       javax.net.ssl.SSLSocket open = connect();
-      assertEquals(
-          0,
-          certs(
-              new ByteArrayOutputStream(),
-              Map.of(),
-              "init",
-              "--domain",
-              "example.com",
-              "--ip",
-              "127.0.0.1",
-              "--out",
-              dir.toString()));
+      assertEquals(0, initLocalCerts());
       assertTrue(swapped.poll(10, TimeUnit.SECONDS) != null, "no reload: " + errors);
       java.math.BigInteger after = servedSerial();
       assertNotEquals(before, after);
