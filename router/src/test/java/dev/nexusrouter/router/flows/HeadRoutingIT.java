@@ -16,11 +16,12 @@ import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RawResponse;
 import dev.nexusrouter.router.testing.Reply;
+import dev.nexusrouter.router.testing.RouterExtension;
 import dev.nexusrouter.router.testing.RouterFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where HEAD manifests and HEAD blobs go: decided by each request's Accept shape alone, never by
@@ -32,18 +33,15 @@ class HeadRoutingIT {
   private static final String D1 = "sha256:" + "a1".repeat(32);
   private static final String D2 = "sha256:" + "b2".repeat(32);
 
+  @RegisterExtension static final RouterExtension router = new RouterExtension();
+
   private RouterFixture f;
   private Flow flow;
 
   @BeforeEach
   void start() {
-    f = RouterFixture.builder().start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
+    f = router.fixture();
+    flow = router.flow();
   }
 
   private void expect(Up to, RawRequest r) {
@@ -160,18 +158,18 @@ class HeadRoutingIT {
   /** Path-addressed upstreams: the retry goes below each upstream's own repository path. */
   @Test
   void theRetryKeepsEachUpstreamsRepositoryPath() {
-    f.close();
-    f =
+    try (RouterFixture p =
         RouterFixture.builder()
             .groupPath("/repository/docker-group")
             .hostedPath("/repository/docker-hosted")
-            .start();
-    f.hosted.respond(MISS);
-    f.group.respond(found(D2));
-    RawResponse r = head("/v2/library/hello/manifests/1").send(f.port);
-    assertEquals(200, r.status(), r.toString());
-    assertEquals("/repository/docker-hosted/v2/library/hello/manifests/1", f.hosted.last().uri());
-    assertEquals("/repository/docker-group/v2/library/hello/manifests/1", f.group.last().uri());
+            .start()) {
+      p.hosted.respond(MISS);
+      p.group.respond(found(D2));
+      RawResponse r = head("/v2/library/hello/manifests/1").send(p.port);
+      assertEquals(200, r.status(), r.toString());
+      assertEquals("/repository/docker-hosted/v2/library/hello/manifests/1", p.hosted.last().uri());
+      assertEquals("/repository/docker-group/v2/library/hello/manifests/1", p.group.last().uri());
+    }
   }
 
   @Test

@@ -14,12 +14,13 @@ import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RecordedRequest;
 import dev.nexusrouter.router.testing.Reply;
+import dev.nexusrouter.router.testing.RouterExtension;
 import dev.nexusrouter.router.testing.RouterFixture;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * F20 (docs/routing.md#client-flows) and the header rules of docs/nexus-headers.md: Host with port,
@@ -29,18 +30,17 @@ import org.junit.jupiter.api.Test;
 class HeaderRulesIT {
   private static final String PUBLIC_HOST = "reg.example.com:5443";
 
+  @RegisterExtension
+  static final RouterExtension router =
+      new RouterExtension(RouterFixture.builder().group("aliases: [\"nexus:8083\"]"));
+
   private RouterFixture f;
   private Flow flow;
 
   @BeforeEach
   void start() {
-    f = RouterFixture.builder().group("aliases: [\"nexus:8083\"]").start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
+    f = router.fixture();
+    flow = router.flow();
   }
 
   private static List<String> xff(RecordedRequest r) {
@@ -166,13 +166,10 @@ class HeaderRulesIT {
   /** One upload start per Location style, from a client addressing reg.example.com:5443. */
   private String location(LocationStyle style) {
     var r =
-        flow.step(
-                H,
-                RawRequest.of("POST", "/v2/team/app/blobs/uploads/")
-                    .header("Host", PUBLIC_HOST)
-                    .body(new byte[0]),
-                Nexus.uploadStarted(style))
-            .status(202);
+        PushSteps.startUpload(
+            flow,
+            RawRequest.of("POST", "/v2/team/app/blobs/uploads/").header("Host", PUBLIC_HOST),
+            style);
     return r.response().header("Location");
   }
 

@@ -12,10 +12,11 @@ import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.Reply;
+import dev.nexusrouter.router.testing.RouterExtension;
 import dev.nexusrouter.router.testing.RouterFixture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nexus path mode (docs/nexus-headers.md#path-mode): upstreams addressed as {@code
@@ -26,18 +27,17 @@ class PathModeIT {
   private static final String GP = "/repository/hub-group";
   private static final String HP = "/repository/hub-hosted";
 
+  @RegisterExtension
+  static final RouterExtension router =
+      new RouterExtension(RouterFixture.builder().groupPath(GP).hostedPath(HP));
+
   private RouterFixture f;
   private Flow flow;
 
   @BeforeEach
   void start() {
-    f = RouterFixture.builder().groupPath(GP).hostedPath(HP).start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
+    f = router.fixture();
+    flow = router.flow();
   }
 
   @Test
@@ -69,12 +69,7 @@ class PathModeIT {
   @Test
   void uploadLocationsLoseTheHostedPrefixInAllStyles() {
     for (LocationStyle style : LocationStyle.values()) {
-      var post =
-          flow.step(
-                  H,
-                  RawRequest.of("POST", "/v2/team/app/blobs/uploads/").body(new byte[0]),
-                  Nexus.uploadStarted(style))
-              .status(202);
+      var post = PushSteps.startUpload(flow, "/v2/team/app/blobs/uploads/", style);
       assertEquals(HP + "/v2/team/app/blobs/uploads/", post.seen().uri());
       String loc = post.response().header("Location");
       String expectedStart =
