@@ -67,11 +67,7 @@ class RealRegistryIT {
     Files.writeString(
         config,
         Configs.registry(
-                "{address: 127.0.0.1, port: 0, tls: {cert-file: "
-                    + ca.serverChain
-                    + ", key-file: "
-                    + ca.serverKey
-                    + "}}",
+                Configs.tlsListener(null, 0, ca.serverChain, ca.serverKey),
                 group.url(),
                 hosted.url(),
                 "",

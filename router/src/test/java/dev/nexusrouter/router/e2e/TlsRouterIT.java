@@ -125,11 +125,7 @@ class TlsRouterIT {
       Files.writeString(
           cfg,
           yaml(
-              "{cert-file: "
-                  + tls.resolve("server.crt")
-                  + ", key-file: "
-                  + tls.resolve("server.key")
-                  + "}",
+              Configs.tls(tls.resolve("server.crt"), tls.resolve("server.key")),
               upstream.url(),
               upstream.url(),
               dir.resolve("data")));

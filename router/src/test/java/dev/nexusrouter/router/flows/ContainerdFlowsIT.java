@@ -245,6 +245,24 @@ class ContainerdFlowsIT {
     assertEquals(Nexus.sha256Hex(blob), put.seen().bodySha256(), "monolithic PUT byte-exact");
   }
 
+  /**
+   * containerd pusher for a manifest: the HEAD check (its one media type) must reach hosted, which
+   * lacks it while the group has the same digest; then the PUT. Returns the check.
+   */
+  private Flow.Result pushManifestContainerd(String target, String mediaType, byte[] manifest) {
+    var check =
+        router
+            .flow()
+            .stepSplit(
+                H,
+                containerdPushCheck(target, mediaType),
+                Nexus.exists(Nexus.sha256(manifest), manifest.length, mediaType),
+                NOT_FOUND_MANIFEST)
+            .status(404);
+    PushSteps.putManifest(router.flow(), RawRequest.of("PUT", target), mediaType, manifest);
+    return check;
+  }
+
   @Test
   void f10PushWithMonolithicPutsAndSingleTypeManifestCheckOnHosted() {
     pushBlobContainerd(
@@ -256,16 +274,7 @@ class ContainerdFlowsIT {
         "team/app", Clients.randomBytes(80_000, 42), OCI_LAYER, LocationStyle.RELATIVE);
     pushBlobContainerd("team/app", Clients.randomBytes(500, 43), OCI_CONFIG, LocationStyle.PUBLIC);
     byte[] manifest = "{\"schemaVersion\":2,\"f10\":true}".getBytes(StandardCharsets.UTF_8);
-    router
-        .flow()
-        .stepSplit(
-            H,
-            containerdPushCheck("/v2/team/app/manifests/1.0", OCI_MANIFEST),
-            Nexus.exists(Nexus.sha256(manifest), manifest.length, OCI_MANIFEST),
-            NOT_FOUND_MANIFEST)
-        .status(404);
-    PushSteps.putManifest(
-        router.flow(), RawRequest.of("PUT", "/v2/team/app/manifests/1.0"), OCI_MANIFEST, manifest);
+    pushManifestContainerd("/v2/team/app/manifests/1.0", OCI_MANIFEST, manifest);
     assertEquals(0, router.fixture().group.count(), "no push request reaches the group");
   }
 
@@ -275,31 +284,12 @@ class ContainerdFlowsIT {
     // group's 200 would make containerd skip the PUTs (docs/routing.md#r9p).
     for (String child : List.of("amd64", "arm64")) {
       byte[] m = ("{\"platform\":\"" + child + "\"}").getBytes(StandardCharsets.UTF_8);
-      String d = Nexus.sha256(m);
       var check =
-          router
-              .flow()
-              .stepSplit(
-                  H,
-                  containerdPushCheck("/v2/library/nginx/manifests/" + d, OCI_MANIFEST),
-                  Nexus.exists(d, m.length, OCI_MANIFEST),
-                  NOT_FOUND_MANIFEST)
-              .status(404);
+          pushManifestContainerd("/v2/library/nginx/manifests/" + Nexus.sha256(m), OCI_MANIFEST, m);
       assertEquals(OCI_MANIFEST + ", */*", check.seen().header("Accept"));
-      PushSteps.putManifest(
-          router.flow(), RawRequest.of("PUT", "/v2/library/nginx/manifests/" + d), OCI_MANIFEST, m);
     }
     byte[] index = "{\"manifests\":[]}".getBytes(StandardCharsets.UTF_8);
-    router
-        .flow()
-        .stepSplit(
-            H,
-            containerdPushCheck("/v2/library/nginx/manifests/1.27", OCI_INDEX),
-            Nexus.exists(Nexus.sha256(index), index.length, OCI_INDEX),
-            NOT_FOUND_MANIFEST)
-        .status(404);
-    PushSteps.putManifest(
-        router.flow(), RawRequest.of("PUT", "/v2/library/nginx/manifests/1.27"), OCI_INDEX, index);
+    pushManifestContainerd("/v2/library/nginx/manifests/1.27", OCI_INDEX, index);
     assertEquals(
         0, router.fixture().group.count(), "the group's matching digests were never consulted");
   }

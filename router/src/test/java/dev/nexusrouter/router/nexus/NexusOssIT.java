@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RawResponse;
 import dev.nexusrouter.router.testing.RealNexus;
@@ -253,21 +254,18 @@ class NexusOssIT {
             System.err,
             Map.of()));
     int tlsPort = freePort();
+    String withDownloads =
+        Configs.insertAfter(
+            yaml, "    upstream: ui\n", "    download-dir: \"" + downloads + "\"\n");
     Files.writeString(
         config,
-        yaml.replace(
-                "    upstream: ui\n", "    upstream: ui\n    download-dir: \"" + downloads + "\"\n")
-            .replace(
-                "    port: " + port + "\n",
-                "    port: "
-                    + port
-                    + "\n  - name: tls\n    address: \"127.0.0.1\"\n    port: "
-                    + tlsPort
-                    + "\n    tls: {cert-file: \""
-                    + certs.resolve("server.crt")
-                    + "\", key-file: \""
-                    + certs.resolve("server.key")
-                    + "\"}\n"));
+        Configs.insertAfter(
+            withDownloads,
+            "    port: " + port + "\n",
+            "  - "
+                + Configs.tlsListener(
+                    "tls", tlsPort, certs.resolve("server.crt"), certs.resolve("server.key"))
+                + "\n"));
 
     Process check = router("check", config.toString()).start();
     assertTrue(check.waitFor(60, TimeUnit.SECONDS), "check did not finish");
@@ -398,32 +396,12 @@ class NexusOssIT {
   void provisionWaitsThroughASigtermOfAStartingNexus(RealNexus nexus) throws Exception {
     nexus.stop(); // SIGTERM, bounded wait
 
-    Cli tooShort =
-        Cli.runWaiting(
-            env,
-            "provision",
-            "--layout",
-            layout.toString(),
-            "--password-file",
-            pw(),
-            "--wait",
-            "1s");
+    Cli tooShort = provisionWaiting("1s");
     assertEquals(1, tooShort.exit(), tooShort.toString());
     assertContains(tooShort.err(), "not ready after waiting 1s", "connection refused", "--wait");
     assertFalse(tooShort.err().contains("Exception"), tooShort.err());
 
-    CompletableFuture<Cli> waiting =
-        CompletableFuture.supplyAsync(
-            () ->
-                Cli.runWaiting(
-                    env,
-                    "provision",
-                    "--layout",
-                    layout.toString(),
-                    "--password-file",
-                    pw(),
-                    "--wait",
-                    "5m"));
+    CompletableFuture<Cli> waiting = CompletableFuture.supplyAsync(() -> provisionWaiting("5m"));
     // SIGTERM while Nexus is starting (it needs well over 2 s) and provision is waiting
     nexus.launch();
     Thread.sleep(2_000);
@@ -444,6 +422,12 @@ class NexusOssIT {
 
   private static String pw() {
     return passwordFile.toString();
+  }
+
+  /** {@code provision} of the test layout that waits at most {@code wait} for Nexus. */
+  private static Cli provisionWaiting(String wait) {
+    return Cli.runWaiting(
+        env, "provision", "--layout", layout.toString(), "--password-file", pw(), "--wait", wait);
   }
 
   private static Path routerConfig(int listenPort) throws IOException {

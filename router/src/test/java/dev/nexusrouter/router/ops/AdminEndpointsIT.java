@@ -127,11 +127,9 @@ class AdminEndpointsIT {
           adminYaml(g.url(), h.url(), "")
               .replace(
                   "  - {address: 127.0.0.1, port: 0}\n",
-                  "  - {address: 127.0.0.1, port: 0}\n  - {name: tls, address: 127.0.0.1, port: 0, tls: {cert-file: \""
-                      + certFile
-                      + "\", key-file: \""
-                      + keyFile
-                      + "\"}}\n");
+                  "  - {address: 127.0.0.1, port: 0}\n  - "
+                      + Configs.tlsListener("tls", 0, certFile, keyFile)
+                      + "\n");
       try (RouterServer r = Configs.inProcess(dir, yaml)) {
         Map<String, Double> before = samples(admin(r, "/metrics").body());
         String secretRepo = "secretteam/secretapp";

@@ -71,6 +71,20 @@ class ClientSetupTest {
     assertTrue(cli.out().contains("dry run: nothing written"));
   }
 
+  /** {@code certs client-setup reg.example.com --download <url> --fingerprint <fp> --apply}. */
+  int downloadAndApply(String url, String fingerprint, Path root) {
+    return cli.run(
+        "client-setup",
+        "reg.example.com",
+        "--download",
+        url,
+        "--fingerprint",
+        fingerprint,
+        "--apply",
+        "--root",
+        root.toString());
+  }
+
   @Test
   void downloadIsTrustedOnlyWithTheMatchingFingerprint() throws Exception {
     Path ca = writeCa();
@@ -89,33 +103,12 @@ class ClientSetupTest {
       String fp = CertificateInfo.fingerprint(PemFiles.readCertificates(ca).get(0));
       Path root = dir.resolve("root");
       String wrong = "00" + fp.substring(2);
-      assertEquals(
-          1,
-          cli.run(
-              "client-setup",
-              "reg.example.com",
-              "--download",
-              url,
-              "--fingerprint",
-              wrong,
-              "--apply",
-              "--root",
-              root.toString()));
+      assertEquals(1, downloadAndApply(url, wrong, root));
       assertTrue(cli.err().contains("fingerprint mismatch"), cli.err());
       assertFalse(Files.exists(root));
 
       assertEquals(
-          0,
-          cli.run(
-              "client-setup",
-              "reg.example.com",
-              "--download",
-              url,
-              "--fingerprint",
-              fp.replace(":", "").toLowerCase(java.util.Locale.ROOT),
-              "--apply",
-              "--root",
-              root.toString()));
+          0, downloadAndApply(url, fp.replace(":", "").toLowerCase(java.util.Locale.ROOT), root));
       assertEquals(
           Files.readString(ca),
           Files.readString(root.resolve("etc/docker/certs.d/reg.example.com/ca.crt")));

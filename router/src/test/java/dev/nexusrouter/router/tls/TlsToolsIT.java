@@ -63,6 +63,20 @@ class TlsToolsIT {
         env);
   }
 
+  /** {@code certs check} with the key's passphrase in the environment variable KEY_PASS. */
+  int checkWithPassphrase(ByteArrayOutputStream err, String cert, String key, String passphrase) {
+    return certs(
+        err,
+        Map.of("KEY_PASS", passphrase),
+        "check",
+        "--cert",
+        cert,
+        "--key",
+        key,
+        "--passphrase-env",
+        "KEY_PASS");
+  }
+
   /** {@code certs init} for example.com and 127.0.0.1 into the shared directory. */
   int initLocalCerts() {
     return certs(
@@ -210,30 +224,8 @@ class TlsToolsIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String cert = dir.resolve("server.crt").toString();
     String key = dir.resolve("server.enc.key").toString();
-    assertEquals(
-        0,
-        certs(
-            err,
-            Map.of("KEY_PASS", "correct horse"),
-            "check",
-            "--cert",
-            cert,
-            "--key",
-            key,
-            "--passphrase-env",
-            "KEY_PASS"));
-    assertEquals(
-        1,
-        certs(
-            err,
-            Map.of("KEY_PASS", "wrong"),
-            "check",
-            "--cert",
-            cert,
-            "--key",
-            key,
-            "--passphrase-env",
-            "KEY_PASS"));
+    assertEquals(0, checkWithPassphrase(err, cert, key, "correct horse"));
+    assertEquals(1, checkWithPassphrase(err, cert, key, "wrong"));
     assertEquals(
         "nexus-router certs: wrong passphrase for private key "
             + key
