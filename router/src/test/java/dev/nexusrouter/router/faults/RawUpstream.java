@@ -250,27 +250,14 @@ public final class RawUpstream implements AutoCloseable {
             }
             break;
           }
-          while (left > 0) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) {
-              req.end = "eof";
-              return false;
-            }
-            left -= n;
-            req.bytes.addAndGet(n);
+          if (!count(in, left, buf, req)) {
+            return false;
           }
           line(in);
         }
       } else if (cl != null) {
-        long left = Long.parseLong(cl.trim());
-        while (left > 0) {
-          int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-          if (n < 0) {
-            req.end = "eof";
-            return false;
-          }
-          left -= n;
-          req.bytes.addAndGet(n);
+        if (!count(in, Long.parseLong(cl.trim()), buf, req)) {
+          return false;
         }
       }
       req.end = "complete";
@@ -282,6 +269,20 @@ public final class RawUpstream implements AutoCloseable {
       req.end = "error: " + e;
       return false;
     }
+  }
+
+  /** Reads and counts {@code left} body bytes; false (end "eof") if the peer closes first. */
+  private static boolean count(InputStream in, long left, byte[] buf, Seen req) throws IOException {
+    while (left > 0) {
+      int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+      if (n < 0) {
+        req.end = "eof";
+        return false;
+      }
+      left -= n;
+      req.bytes.addAndGet(n);
+    }
+    return true;
   }
 
   private static String line(InputStream in) throws IOException {
