@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.faults;
 
+import dev.nexusrouter.router.testing.Configs;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -53,6 +54,39 @@ public final class RawUpstream implements AutoCloseable {
 
     public Action delay(long millis) {
       return new Action(status, bodyBytes, millis, resetAfter, stalls);
+    }
+  }
+
+  /**
+   * A group and a hosted fake, closed together, and the registry configuration on them: what most
+   * fault tests start from.
+   */
+  public static final class Pair implements AutoCloseable {
+    public final RawUpstream group;
+    public final RawUpstream hosted;
+
+    public Pair() throws IOException {
+      group = new RawUpstream("group");
+      try {
+        hosted = new RawUpstream("hosted");
+      } catch (IOException | RuntimeException e) {
+        group.close();
+        throw e;
+      }
+    }
+
+    /** {@link Configs#registry(String, String, String, String)} on these two fakes. */
+    public String registry(String top, String upstream) {
+      return Configs.registry(group.url(), hosted.url(), top, upstream);
+    }
+
+    @Override
+    public void close() {
+      try {
+        hosted.close();
+      } finally {
+        group.close();
+      }
     }
   }
 

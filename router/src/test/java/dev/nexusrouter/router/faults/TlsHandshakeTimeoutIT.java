@@ -37,8 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsHandshakeTimeoutIT {
   @TempDir static Path dir;
-  static RawUpstream group;
-  static RawUpstream hosted;
+  static RawUpstream.Pair fakes;
   static RouterServer router;
 
   /**
@@ -47,15 +46,15 @@ class TlsHandshakeTimeoutIT {
    */
   @BeforeAll
   static void start() throws Exception {
-    group = new RawUpstream("group").script(s -> RawUpstream.Action.body(200, 2));
-    hosted = new RawUpstream("hosted");
+    fakes = new RawUpstream.Pair();
+    fakes.group.script(s -> RawUpstream.Action.body(200, 2));
     router =
         Configs.inProcess(
             dir,
             Configs.registry(
                 "{address: 127.0.0.1, port: 0, tls: {}}",
-                group.url(),
-                hosted.url(),
+                fakes.group.url(),
+                fakes.hosted.url(),
                 "data-dir: \""
                     + dir.resolve("data")
                     + "\"\naccess-log: {path: \"off\"}\n"
@@ -65,7 +64,7 @@ class TlsHandshakeTimeoutIT {
 
   @AfterAll
   static void stop() {
-    Closing.all(router, group, hosted);
+    Closing.all(router, fakes);
   }
 
   /** Reads until the router closes; fails if it is still open after 15 s (the idle timeout). */

@@ -74,15 +74,13 @@ class UpstreamFaultsIT {
 
   @Test
   void upstreamResetMidDownloadAbortsTheClientAndTheRouterStaysHealthy() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(
           s ->
               s.path().contains("/blobs/")
                   ? RawUpstream.Action.resetMidBody(10 << 20, 1 << 20)
                   : RawUpstream.Action.ok(200));
-      try (RouterServer r =
-          Configs.inProcess(dir, Configs.registry(group.url(), hosted.url(), "", ""))) {
+      try (RouterServer r = Configs.inProcess(dir, fakes.registry("", ""))) {
         for (int i = 0; i < 3; i++) {
           byte[] all =
               Wire.sendUnparsed(
@@ -105,13 +103,10 @@ class UpstreamFaultsIT {
 
   @Test
   void upstreamStallIs504AfterTheReadTimeout() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(s -> RawUpstream.Action.stall());
-      hosted.script(s -> RawUpstream.Action.stall());
-      try (RouterServer r =
-          Configs.inProcess(
-              dir, Configs.registry(group.url(), hosted.url(), "", "read-timeout: 1s, "))) {
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(s -> RawUpstream.Action.stall());
+      fakes.hosted.script(s -> RawUpstream.Action.stall());
+      try (RouterServer r = Configs.inProcess(dir, fakes.registry("", "read-timeout: 1s, "))) {
         long t0 = System.nanoTime();
         Wire.Outcome o = Wire.send(r.port(0), get("/v2/team/app/manifests/1.0"), 30_000);
         long ms = (System.nanoTime() - t0) / 1_000_000;

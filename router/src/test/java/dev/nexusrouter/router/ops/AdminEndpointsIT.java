@@ -119,12 +119,11 @@ class AdminEndpointsIT {
     Path keyFile = dir.resolve("key.pem");
     TestCerts.writePem(certFile, cert);
     TestCerts.writePem(keyFile, kp.getPrivate());
-    try (RawUpstream g = new RawUpstream("group");
-        RawUpstream h = new RawUpstream("hosted")) {
-      h.script(s -> RawUpstream.Action.ok(202));
-      g.script(s -> RawUpstream.Action.body(200, 100));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.hosted.script(s -> RawUpstream.Action.ok(202));
+      fakes.group.script(s -> RawUpstream.Action.body(200, 100));
       String yaml =
-          adminYaml(g.url(), h.url(), "")
+          adminYaml(fakes.group.url(), fakes.hosted.url(), "")
               .replace(
                   "  - {address: 127.0.0.1, port: 0}\n",
                   "  - {address: 127.0.0.1, port: 0}\n  - "

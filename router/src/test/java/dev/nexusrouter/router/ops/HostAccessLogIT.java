@@ -48,16 +48,15 @@ class HostAccessLogIT {
     Path top = dir.resolve("top.log");
     Path reg = dir.resolve("registry.log");
     Path ui = dir.resolve("ui.log");
-    try (RawUpstream g = new RawUpstream("group");
-        RawUpstream h = new RawUpstream("hosted")) {
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
       String yaml =
           "listeners:\n  - {address: 127.0.0.1, port: 0}\n"
               + "upstreams:\n"
               + "  group: {servers: [\""
-              + g.url()
+              + fakes.group.url()
               + "\"]}\n"
               + "  hosted: {servers: [\""
-              + h.url()
+              + fakes.hosted.url()
               + "\"]}\n"
               + "hosts:\n"
               + "  - {server-names: [registry.test], default: true, group: group, hosted: hosted,"
