@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nexusrouter.router.faults.RawUpstream;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.TrustingClient;
 import dev.nexusrouter.router.testing.Wire;
 import dev.nexusrouter.router.tls.TestCerts;
 import java.net.InetAddress;
@@ -139,7 +140,7 @@ class AdminEndpointsIT {
         send(r, "GET /v2/" + secretRepo + "/%2e%2e/manifests/1");
         send(r, "OPTIONS /v2/" + secretRepo + "/strange/thing");
         // one TLS connection
-        SSLSocketFactory f = trustAll().getSocketFactory();
+        SSLSocketFactory f = TrustingClient.trusting(certFile).getSocketFactory();
         try (SSLSocket s = (SSLSocket) f.createSocket("127.0.0.1", r.port(1))) {
           s.getOutputStream()
               .write(
@@ -281,24 +282,5 @@ class AdminEndpointsIT {
             + "Connection: close\r\n\r\n"
             + body,
         20_000);
-  }
-
-  static javax.net.ssl.SSLContext trustAll() throws Exception {
-    javax.net.ssl.TrustManager tm =
-        new javax.net.ssl.X509TrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
-    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-    ctx.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
-    return ctx;
   }
 }
