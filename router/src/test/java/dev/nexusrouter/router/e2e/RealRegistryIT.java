@@ -230,36 +230,10 @@ class RealRegistryIT {
   @Order(5)
   void containerdPullThroughTheRouterResolvesAtTheGroup() throws Exception {
     assertNotNull(pushedDigest, "the push failed");
-    Path containerd = RealParts.require("containerd");
-    Path ctr = RealParts.require("ctr");
-    RealParts.requireRoot("containerd");
-    Path c = dir.resolve("ctr");
-    Files.createDirectories(c);
-    Path sock = c.resolve("containerd.sock");
-    Path config = c.resolve("config.toml");
-    Files.writeString(
-        config,
-        "version = 2\n"
-            + "root = \""
-            + c.resolve("root")
-            + "\"\n"
-            + "state = \""
-            + c.resolve("state")
-            + "\"\n"
-            + "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
-            + "[grpc]\n  address = \""
-            + sock
-            + "\"\n"
-            + "[ttrpc]\n  address = \""
-            + c.resolve("ttrpc.sock")
-            + "\"\n"
-            + "[debug]\n  address = \"\"\n"
-            + "[metrics]\n  address = \"\"\n");
-    RouterServer fresh = RouterServer.start(ConfigLoader.load(routerConfig), Clock.systemUTC());
-    try {
-      containerdPull(fresh.port(0), c, containerd, ctr, sock, config);
-    } finally {
-      fresh.close();
+    try (RouterServer fresh =
+            RouterServer.start(ConfigLoader.load(routerConfig), Clock.systemUTC());
+        PrivateContainerd containerd = PrivateContainerd.start(dir.resolve("ctr"))) {
+      containerdPull(fresh.port(0), containerd);
     }
     String g = group.log();
     assertTrue(
@@ -276,9 +250,9 @@ class RealRegistryIT {
     }
   }
 
-  static void containerdPull(
-      int routerPort, Path c, Path containerd, Path ctr, Path sock, Path config) throws Exception {
+  static void containerdPull(int routerPort, PrivateContainerd containerd) throws Exception {
     String host = "localhost:" + routerPort;
+    Path c = containerd.dir;
     Path hostDir = c.resolve("hosts").resolve(host);
     Files.createDirectories(hostDir);
     Files.writeString(
@@ -293,49 +267,29 @@ class RealRegistryIT {
             + "  ca = \""
             + ca.caCert
             + "\"\n");
-    try (Proc daemon =
-        Proc.start(
-            "containerd",
-            c.resolve("containerd.log"),
-            List.of(containerd.toString(), "--config", config.toString()))) {
-      String[] base = {ctr.toString(), "--address", sock.toString(), "--namespace", "e2e"};
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (true) {
-        Proc v =
-            Proc.run("ctr version", c.resolve("ctr-version.log"), STEP, concat(base, "version"));
-        if (v.process.exitValue() == 0) {
-          break;
-        }
-        if (!daemon.alive() || System.nanoTime() > deadline) {
-          throw new AssertionError("containerd did not come up\n" + daemon.tail(40));
-        }
-        Thread.sleep(200);
-      }
-      Path pullLog = c.resolve("ctr-pull.log");
-      Proc pull =
-          Proc.run(
-              "ctr pull",
-              pullLog,
-              STEP,
-              concat(
-                  base,
-                  "images",
-                  "pull",
-                  "--hosts-dir",
-                  c.resolve("hosts").toString(),
-                  "--snapshotter",
-                  "native",
-                  host + "/" + REPO + ":" + TAG));
-      assertEquals(
-          0,
-          pull.process.exitValue(),
-          () -> "ctr images pull failed\n" + allTails(pullLog) + "\n" + daemon.tail(30));
-      Path lsLog = c.resolve("ctr-ls.log");
-      Proc.runOk("ctr images ls", lsLog, STEP, concat(base, "images", "ls"));
-      assertTrue(
-          Proc.read(lsLog).contains(pushedDigest),
-          "ctr images ls does not show " + pushedDigest + "\n" + Proc.tail(lsLog, 10));
-    }
+    Path pullLog = c.resolve("ctr-pull.log");
+    Proc pull =
+        Proc.run(
+            "ctr pull",
+            pullLog,
+            STEP,
+            containerd.ctr(
+                "images",
+                "pull",
+                "--hosts-dir",
+                c.resolve("hosts").toString(),
+                "--snapshotter",
+                "native",
+                host + "/" + REPO + ":" + TAG));
+    assertEquals(
+        0,
+        pull.process.exitValue(),
+        () -> "ctr images pull failed\n" + allTails(pullLog) + "\n" + containerd.tail(30));
+    Path lsLog = c.resolve("ctr-ls.log");
+    Proc.runOk("ctr images ls", lsLog, STEP, containerd.ctr("images", "ls"));
+    assertTrue(
+        Proc.read(lsLog).contains(pushedDigest),
+        "ctr images ls does not show " + pushedDigest + "\n" + Proc.tail(lsLog, 10));
   }
 
   /** The access-log lines (combined format) of a registry log that mention a repository. */
@@ -349,12 +303,6 @@ class RealRegistryIT {
       }
     }
     return sb.toString();
-  }
-
-  static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   static String indexDigest(Path layout) throws Exception {
