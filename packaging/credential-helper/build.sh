@@ -122,17 +122,11 @@ if [ "$feature" -ge 25 ]; then
   train_file_store "$lib"
 fi
 
-cat >"$root/usr/share/doc/$name/copyright" <<TXT
-docker-credential-java: see the project's LICENSE. The bundled Java runtime is OpenJDK
-(GPLv2 with the Classpath Exception); its notices are in /usr/lib/$name/runtime/legal/.
-TXT
+deb_copyright "$root" "$name"
 installed_kb=$(du -sk "$root/usr" | cut -f1)
-cat >"$root/DEBIAN/control" <<CTL
-Package: $name
-Version: $version
-Architecture: amd64
-Maintainer: nexus-router developers <nexus-router@users.noreply.invalid>
-Installed-Size: $installed_kb
+{
+  deb_control_head "$name" "$version" "$installed_kb"
+  cat <<CTL
 Section: admin
 Priority: optional
 Depends: libc6, zlib1g
@@ -142,13 +136,8 @@ Description: Docker credential helper keeping registry logins in the OS keychain
  erase) on top of the Secret Service (gnome-keyring, KeePassXC), with an encrypted file as
  fallback. It runs on a bundled Java runtime with an AOT cache for fast start-up.
 CTL
-(cd "$root" && find usr -type f -print0 | sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
-find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-
-mkdir -p "$target_dir"
-deb=$target_dir/${name}_${version}_amd64.deb
-dpkg-deb --root-owner-group -Zzstd --build "$root" "$deb" >/dev/null
-say "built $deb ($(du -h "$deb" | cut -f1))"
+} >"$root/DEBIAN/control"
+build_deb "$root" "$name" "$version" usr
 
 # The tarball: the same files, the wrapper template and install.sh.
 tar_name=$name-$(project_version)-linux-x86_64

@@ -21,9 +21,9 @@ command -v curl >/dev/null || die "curl not found (the training requests use it)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/router-aot.XXXXXX")
 chmod 755 "$work"
-pid=""
+router_pid=""
 cleanup() {
-  [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+  [ -z "$router_pid" ] || kill "$router_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -34,8 +34,9 @@ trap cleanup EXIT INT TERM
 chmod 644 "$work/tls/server.key"
 
 rm -f "$cache"
-attempt=1
-while :; do
+# serve_recording COMMAND [ARG...], run by start_router: new free ports, a config for them, and the
+# recording router in the background
+serve_recording() {
   plain=$(free_port)
   tls=$(free_port)
   admin=$(free_port)
@@ -58,20 +59,8 @@ CONF
   chmod 644 "$work/config.yaml"
   (cd "$work" && JDK_JAVA_OPTIONS="-XX:AOTCacheOutput=$cache" exec "$@" serve \
     --config "$work/config.yaml") >"$work/serve.log" 2>&1 &
-  pid=$!
-  if wait_http "http://127.0.0.1:$admin/healthz" 60; then
-    break
-  fi
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  pid=""
-  if [ "$attempt" -lt 3 ] && grep -qi 'address already in use' "$work/serve.log"; then
-    attempt=$((attempt + 1))
-    continue
-  fi
-  cat "$work/serve.log" >&2
-  die "training: the router did not start"
-done
+}
+start_router "$work/serve.log" "training: the router" serve_recording "$@"
 
 request() { # URL [CURL_ARG...]: any HTTP status will do, a transport failure will not
   rq_url=$1
@@ -91,10 +80,10 @@ while [ "$round" -le 3 ]; do
   round=$((round + 1))
 done
 
-kill -TERM "$pid"
+kill -TERM "$router_pid"
 code=0
-wait "$pid" || code=$?
-pid=""
+wait "$router_pid" || code=$?
+router_pid=""
 [ "$code" = 0 ] || { cat "$work/serve.log" >&2; die "training: exit code $code after SIGTERM"; }
 [ -s "$cache" ] || { cat "$work/serve.log" >&2; die "training: $cache was not written"; }
 say "recorded $cache ($(du -h "$cache" | cut -f1))"

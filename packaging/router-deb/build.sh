@@ -52,21 +52,15 @@ install -m 644 "$packaging_dir/../README.md" "$root/usr/share/doc/$name/README.m
 install -d -m 755 "$root/usr/share/doc/$name/docs"
 install -m 644 "$packaging_dir"/../docs/*.md "$root/usr/share/doc/$name/docs/"
 install -m 644 "$completion" "$root/usr/share/bash-completion/completions/$name"
-cat >"$root/usr/share/doc/$name/copyright" <<TXT
-nexus-router: see the project's LICENSE. The bundled Java runtime is OpenJDK
-(GPLv2 with the Classpath Exception); its notices are in /usr/lib/$name/runtime/legal/.
-TXT
+deb_copyright "$root" "$name"
 for script in postinst prerm postrm; do
   install -m 755 "$src/debian/$script" "$root/DEBIAN/$script"
 done
 install -m 644 "$src/debian/conffiles" "$root/DEBIAN/conffiles"
 installed_kb=$(du -sk "$root" | cut -f1)
-cat >"$root/DEBIAN/control" <<CTL
-Package: $name
-Version: $version
-Architecture: amd64
-Maintainer: nexus-router developers <nexus-router@users.noreply.invalid>
-Installed-Size: $installed_kb
+{
+  deb_control_head "$name" "$version" "$installed_kb"
+  cat <<CTL
 Section: net
 Priority: optional
 Depends: libc6, zlib1g, adduser
@@ -75,10 +69,5 @@ Description: protocol-aware reverse proxy for Sonatype Nexus Docker registries
  docker(group) repository and pushes to docker(hosted), for docker, containerd, podman and skopeo
  alike; bodies stream both ways. Runs as a systemd service on a bundled Java runtime.
 CTL
-(cd "$root" && find usr lib -type f -print0 | sort -z | xargs -0 md5sum) >"$root/DEBIAN/md5sums"
-find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-
-mkdir -p "$target_dir"
-deb=$target_dir/${name}_${version}_amd64.deb
-dpkg-deb --root-owner-group -Zzstd --build "$root" "$deb" >/dev/null
-say "built $deb ($(du -h "$deb" | cut -f1))"
+} >"$root/DEBIAN/control"
+build_deb "$root" "$name" "$version" usr lib

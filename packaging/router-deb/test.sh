@@ -62,8 +62,7 @@ fi
 
 # Serve as the service user, from the data directory, with a config on free loopback ports (a new
 # pair if another process takes one between the choice and the bind).
-attempt=1
-while :; do
+serve_installed() {
   port=$(free_port)
   admin=$(free_port)
   say "router on 127.0.0.1:$port, admin on 127.0.0.1:$admin"
@@ -81,20 +80,8 @@ CONF
   chmod 644 "$work/config.yaml"
   (cd /var/lib/$name && exec runuser -u "$name" -- /usr/bin/$name serve --config "$work/config.yaml") \
     >"$work/serve.log" 2>&1 &
-  router_pid=$!
-  if wait_http "http://127.0.0.1:$admin/healthz" 60; then
-    break
-  fi
-  kill "$router_pid" 2>/dev/null || true
-  wait "$router_pid" 2>/dev/null || true
-  router_pid=""
-  if [ "$attempt" -lt 3 ] && grep -qi 'address already in use' "$work/serve.log"; then
-    attempt=$((attempt + 1))
-    continue
-  fi
-  cat "$work/serve.log" >&2
-  die "the installed router did not start"
-done
+}
+start_router "$work/serve.log" "the installed router" serve_installed
 [ "$(ps -o user= -p "$(pgrep -P "$router_pid" | head -n 1 || echo "$router_pid")" | tr -d ' ')" != root ] ||
   die "the router runs as root"
 status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")

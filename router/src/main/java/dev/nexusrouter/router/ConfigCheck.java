@@ -1,5 +1,6 @@
 package dev.nexusrouter.router;
 
+import dev.nexusrouter.router.cli.Commands;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
@@ -35,10 +36,10 @@ final class ConfigCheck {
               + " host(s), "
               + c.upstreams().size()
               + " upstream(s))");
-      return Main.OK;
+      return Commands.OK;
     } catch (ConfigException e) {
       err.print(e.report());
-      return Main.INVALID;
+      return Commands.FAILED;
     }
   }
 }

@@ -29,10 +29,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * The {@code nexus-router} command line: the command tree (picocli) and {@code serve}. The only
@@ -43,6 +42,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Commands.Version.class,
     synopsisSubcommandLabel = "COMMAND",
+    subcommands = {Main.Serve.class, Main.Check.class, Main.Routes.class},
     description = {
       "Registry-aware reverse proxy in front of Nexus docker(group) and docker(hosted).",
       "Without a command it runs serve (nexus-router [--config FILE] = nexus-router serve ...)."
@@ -58,10 +58,7 @@ import picocli.CommandLine.Spec;
       "Environment: NEXUS_ROUTER_CONFIG is the config file used by serve and routes when"
           + " --config is not given."
     })
-public final class Main implements Callable<Integer> {
-  static final int OK = 0;
-  static final int INVALID = 1;
-  static final int USAGE = 2;
+public final class Main extends Commands.Group<Main.Io> {
   static final int CANNOT_START = 3;
 
   /** serve ended by a signal after a graceful drain: the process exits 0. */
@@ -72,9 +69,12 @@ public final class Main implements Callable<Integer> {
   /** JUL keeps loggers weakly; these hold the levels set below. */
   private static final List<Logger> CONFIGURED = new ArrayList<>();
 
-  @Spec CommandSpec spec;
+  /** What serve, check and routes print to and read from. */
+  record Io(PrintStream out, PrintStream err, Map<String, String> env) {}
 
-  private Main() {}
+  private Main(Io io) {
+    super(io);
+  }
 
   public static void main(String[] args) {
     configureLogging();
@@ -82,21 +82,12 @@ public final class Main implements Callable<Integer> {
     System.exit(code);
   }
 
-  @Override
-  public Integer call() {
-    return Commands.missingSubcommand(spec);
-  }
-
   /**
-   * The command tree. A new sub-command is one line here: a picocli command, or an existing {@code
-   * static int run(String[] args, PrintStream out, PrintStream err)} wrapped by {@link
-   * Commands#external}.
+   * The command tree: serve, check and routes (listed on this class; they reach the streams and
+   * environment through {@code @ParentCommand}), then the command groups that carry their own.
    */
   static CommandLine commandLine(PrintStream out, PrintStream err, Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Main());
-    cl.addSubcommand(new Serve(out, err, env));
-    cl.addSubcommand(new Check(out, err));
-    cl.addSubcommand(new Routes(out, err, env));
+    CommandLine cl = new CommandLine(new Main(new Io(out, err, env)));
     cl.addSubcommand(NexusCommand.command(out, err, env));
     cl.addSubcommand(CertsCommand.command(out, err, env));
     cl.addSubcommand(ImportNginxCommand.command(out, err));
@@ -129,7 +120,9 @@ public final class Main implements Callable<Integer> {
   }
 
   /** {@code -c/--config FILE}, shared by serve and routes. */
-  static class ConfigOption {
+  abstract static class ConfigOption {
+    @ParentCommand Main main;
+
     @Option(
         names = {"-c", "--config"},
         paramLabel = "FILE",
@@ -137,8 +130,8 @@ public final class Main implements Callable<Integer> {
     String config;
 
     /** The config file named by the option or the environment, or null for the defaults. */
-    Path file(Map<String, String> env) {
-      String f = config != null ? config : env.get("NEXUS_ROUTER_CONFIG");
+    Path file() {
+      String f = config != null ? config : main.context().env().get("NEXUS_ROUTER_CONFIG");
       return f == null || f.isEmpty() ? null : Path.of(f);
     }
   }
@@ -156,19 +149,9 @@ public final class Main implements Callable<Integer> {
         "Exit codes: 0 stopped by TERM/INT, 1 invalid config, 2 usage error, 3 cannot start."
       })
   static final class Serve extends ConfigOption implements Callable<Integer> {
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Map<String, String> env;
-
-    Serve(PrintStream out, PrintStream err, Map<String, String> env) {
-      this.out = out;
-      this.err = err;
-      this.env = env;
-    }
-
     @Override
     public Integer call() {
-      return serve(file(env), out, err);
+      return serve(file(), main.context().err());
     }
   }
 
@@ -182,20 +165,14 @@ public final class Main implements Callable<Integer> {
         "Exit codes: 0 valid, 1 invalid, 2 usage error."
       })
   static final class Check implements Callable<Integer> {
-    private final PrintStream out;
-    private final PrintStream err;
+    @ParentCommand Main main;
 
     @Parameters(paramLabel = "CONFIG", arity = "1", description = "the config file")
-    String file;
-
-    Check(PrintStream out, PrintStream err) {
-      this.out = out;
-      this.err = err;
-    }
+    Path file;
 
     @Override
     public Integer call() {
-      return ConfigCheck.run(Path.of(file), out, err);
+      return ConfigCheck.run(file, main.context().out(), main.context().err());
     }
   }
 
@@ -208,36 +185,25 @@ public final class Main implements Callable<Integer> {
         "The same text as the admin /routes page."
       })
   static final class Routes extends ConfigOption implements Callable<Integer> {
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Map<String, String> env;
-
-    Routes(PrintStream out, PrintStream err, Map<String, String> env) {
-      this.out = out;
-      this.err = err;
-      this.env = env;
-    }
-
     @Override
     public Integer call() {
-      Path file = file(env);
       try {
-        out.print(RoutesText.of(file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file)));
-        return OK;
+        main.context().out().print(RoutesText.of(ConfigLoader.loadOrBuiltIn(file())));
+        return Commands.OK;
       } catch (ConfigException e) {
-        err.print(e.report());
-        return INVALID;
+        main.context().err().print(e.report());
+        return Commands.FAILED;
       }
     }
   }
 
-  private static int serve(Path file, PrintStream out, PrintStream err) {
+  private static int serve(Path file, PrintStream err) {
     RouterConfig config;
     try {
-      config = file == null ? ConfigLoader.builtIn() : ConfigLoader.load(file);
+      config = ConfigLoader.loadOrBuiltIn(file);
     } catch (ConfigException e) {
       err.print("nexus-router: refusing to start\n" + e.report());
-      return INVALID;
+      return Commands.FAILED;
     }
     RouterServer server;
     try {

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.UnmatchedArgumentException;
 
@@ -53,6 +54,39 @@ public final class Commands {
     return cl;
   }
 
+  /**
+   * A command that only groups sub-commands: alone it prints its usage (exit {@link #USAGE}); its
+   * sub-commands reach its {@link #context()} (streams, environment, …) through
+   * {@code @ParentCommand}.
+   */
+  public abstract static class Group<C> implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    private final C context;
+
+    protected Group(C context) {
+      this.context = context;
+    }
+
+    public C context() {
+      return context;
+    }
+
+    @Override
+    public Integer call() {
+      return missingSubcommand(spec);
+    }
+  }
+
+  /**
+   * Runs a command tree on its own rather than under {@code nexus-router} (tests, tools): {@code
+   * name} is what its usage and messages call it.
+   */
+  public static int runAlone(
+      CommandLine cl, String name, List<String> args, PrintStream out, PrintStream err) {
+    cl.setCommandName(name);
+    return configure(cl, out, err).execute(args.toArray(String[]::new));
+  }
+
   /** A command that already exists as {@code static int run(String[] args, out, err)}. */
   @FunctionalInterface
   public interface Tool {
@@ -89,6 +123,28 @@ public final class Commands {
     public Integer call() {
       return tool.run(args.toArray(String[]::new), out, err);
     }
+  }
+
+  /**
+   * A usage mistake a command body finds after picocli has parsed the line (a value of the wrong
+   * form, a missing or conflicting option): exit {@link #USAGE}, reported by the command's guard.
+   */
+  public static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public UsageException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * The option's value; a {@link UsageException} "{@code NAME is required}" when it was not given.
+   */
+  public static <T> T required(T value, String name) {
+    if (value == null) {
+      throw new UsageException(name + " is required");
+    }
+    return value;
   }
 
   /** Prints a command's usage on stderr and returns {@link #USAGE}: a group given no command. */

@@ -62,6 +62,11 @@ public final class ConfigLoader {
     return build(tree, file.toString(), problems);
   }
 
+  /** {@link #load} the file, or the {@link #builtIn} defaults when there is none (null). */
+  public static RouterConfig loadOrBuiltIn(Path file) {
+    return file == null ? builtIn() : load(file);
+  }
+
   static RouterConfig build(JsonNode tree, String source, Problems problems) {
     if (!problems.isEmpty()) {
       problems.throwIfAny(source);
@@ -170,13 +175,7 @@ public final class ConfigLoader {
 
   /** The key passphrase source of a listener; never the passphrase itself in config. */
   public static KeyPassphrase passphrase(ListenerConfig.Tls tls, Map<String, String> env) {
-    if (tls.passphraseFile() != null) {
-      return KeyPassphrase.fromFile(tls.passphraseFile());
-    }
-    if (tls.passphraseEnv() != null) {
-      return KeyPassphrase.fromEnv(env, tls.passphraseEnv());
-    }
-    return KeyPassphrase.NONE;
+    return KeyPassphrase.of(tls.passphraseFile(), tls.passphraseEnv(), env);
   }
 
   /** Upstream settings before host kinds decide the default timeouts. */

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,9 +36,6 @@ import picocli.CommandLine.Spec;
           + " access control the router does not (nothing written; see --accept-open-access)."
     })
 public final class ImportNginxCommand implements Callable<Integer> {
-  static final int OK = 0;
-  static final int INVALID = 1;
-  static final int USAGE = 2;
   static final int OPEN_ACCESS = 4;
 
   private final PrintStream out;
@@ -91,7 +89,7 @@ public final class ImportNginxCommand implements Callable<Integer> {
 
   /** Runs {@code import-nginx ARGS} on its own (tests). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    return Commands.configure(command(out, err), out, err).execute(args);
+    return Commands.runAlone(command(out, err), "import-nginx", List.of(args), out, err);
   }
 
   @Override
@@ -112,7 +110,7 @@ public final class ImportNginxCommand implements Callable<Integer> {
       report.filesRead(parsed.files());
     } catch (NginxException e) {
       err.println("nexus-router import-nginx: " + e.getMessage());
-      return INVALID;
+      return Commands.FAILED;
     }
     String text = report.render(input, output == null ? "stdout" : output);
     int open = report.count(Report.Status.ACCESS);
@@ -129,16 +127,16 @@ public final class ImportNginxCommand implements Callable<Integer> {
     if (output == null) {
       out.print(yaml);
       err.print(text);
-      return OK;
+      return Commands.OK;
     }
     try {
       Files.writeString(Path.of(output), yaml, StandardCharsets.UTF_8);
     } catch (IOException e) {
       err.println("nexus-router import-nginx: cannot write " + output + ": " + e.getMessage());
-      return INVALID;
+      return Commands.FAILED;
     }
     out.print(text);
     out.println("\nnext: read the lines above, then run: nexus-router check " + output);
-    return OK;
+    return Commands.OK;
   }
 }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -139,8 +140,8 @@ final class LayoutLoader {
         new Security(
             f.bool("docker-token-realm", true),
             f.bool("anonymous-pull", false),
-            readRoles(f),
-            readUsers(f));
+            readById(f, "roles", LayoutLoader::readRole),
+            readById(f, "users", LayoutLoader::readUser));
     f.finish();
     return s;
   }
@@ -187,72 +188,61 @@ final class LayoutLoader {
     return id;
   }
 
-  private static List<Layout.Role> readRoles(Fields security) {
-    List<Layout.Role> out = new ArrayList<>();
+  /**
+   * The items of list {@code key}, each read by {@code read} given its {@code id} (checked, unique
+   * in the list); an item without a valid id is reported and left out.
+   */
+  private static <T> List<T> readById(
+      Fields security, String key, BiFunction<Fields, String, T> read) {
+    List<T> out = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
-    for (Fields f : items(security, "roles")) {
+    for (Fields f : items(security, key)) {
       String id = id(f, seen);
-      String name = f.string("name", id);
-      String description = f.string("description", "");
-      List<String> privileges = f.strings("privileges");
-      List<String> roles = f.strings("roles");
+      T item = read.apply(f, id);
       f.finish();
       if (id != null) {
-        out.add(new Layout.Role(id, name, description, privileges, roles));
+        out.add(item);
       }
     }
     return out;
   }
 
-  private static List<Layout.User> readUsers(Fields security) {
-    List<Layout.User> out = new ArrayList<>();
-    Map<String, String> seen = new HashMap<>();
-    for (Fields f : items(security, "users")) {
-      String id = id(f, seen);
-      String first = f.string("first-name", id);
-      String last = f.string("last-name", "user");
-      String email = f.string("email", null);
-      if (email == null) {
-        f.problems().add(f.pathOf("email"), "required (Nexus needs an email address per user)");
-      } else if (!EMAIL.matcher(email).matches()) {
-        f.problems().add(f.pathOf("email"), "'" + email + "' is not an email address");
-      }
-      List<String> roles = f.strings("roles");
-      if (roles.isEmpty()) {
-        f.problems().add(f.pathOf("roles"), "a user needs at least one role");
-      }
-      String passwordFile = f.string("password-file", null);
-      if (passwordFile == null) {
-        f.problems()
-            .add(
-                f.pathOf("password-file"),
-                "required: the file holding the password the user is created with");
-      }
-      f.finish();
-      if (id != null) {
-        out.add(new Layout.User(id, first, last, email, roles, passwordFile));
-      }
+  private static Layout.Role readRole(Fields f, String id) {
+    String name = f.string("name", id);
+    String description = f.string("description", "");
+    List<String> privileges = f.strings("privileges");
+    List<String> roles = f.strings("roles");
+    return new Layout.Role(id, name, description, privileges, roles);
+  }
+
+  private static Layout.User readUser(Fields f, String id) {
+    String first = f.string("first-name", id);
+    String last = f.string("last-name", "user");
+    String email = f.string("email", null);
+    if (email == null) {
+      f.problems().add(f.pathOf("email"), "required (Nexus needs an email address per user)");
+    } else if (!EMAIL.matcher(email).matches()) {
+      f.problems().add(f.pathOf("email"), "'" + email + "' is not an email address");
     }
-    return out;
+    List<String> roles = f.strings("roles");
+    if (roles.isEmpty()) {
+      f.problems().add(f.pathOf("roles"), "a user needs at least one role");
+    }
+    String passwordFile = f.string("password-file", null);
+    if (passwordFile == null) {
+      f.problems()
+          .add(
+              f.pathOf("password-file"),
+              "required: the file holding the password the user is created with");
+    }
+    return new Layout.User(id, first, last, email, roles, passwordFile);
   }
 
   private static List<BlobStore> readBlobStores(Fields root) {
     Problems problems = root.problems();
     List<BlobStore> out = new ArrayList<>();
-    JsonNode node = root.raw("blob-stores");
-    if (node == null) {
-      return out;
-    }
-    if (!node.isArray()) {
-      problems.add("blob-stores", "expected a list, found " + Fields.describe(node));
-      return out;
-    }
     Map<String, String> seen = new HashMap<>();
-    for (int i = 0; i < node.size(); i++) {
-      Fields f = Fields.of(node.get(i), "blob-stores[" + i + "]", problems);
-      if (f == null) {
-        continue;
-      }
+    for (Fields f : items(root, "blob-stores")) {
       String name = name(f);
       String path = f.string("path", name);
       if (path != null && path.isBlank()) {
@@ -290,24 +280,12 @@ final class LayoutLoader {
       Fields root, List<BlobStore> stores, Security security) {
     Problems problems = root.problems();
     List<Repository> out = new ArrayList<>();
-    JsonNode node = root.raw("repositories");
-    if (node == null) {
-      return out;
-    }
-    if (!node.isArray()) {
-      problems.add("repositories", "expected a list, found " + Fields.describe(node));
-      return out;
-    }
     Set<String> storeNames = new HashSet<>();
     stores.forEach(s -> storeNames.add(s.name()));
     Map<String, String> names = new HashMap<>();
     Map<Integer, String> ports = new HashMap<>();
     Map<String, String> paths = new LinkedHashMap<>();
-    for (int i = 0; i < node.size(); i++) {
-      Fields f = Fields.of(node.get(i), "repositories[" + i + "]", problems);
-      if (f == null) {
-        continue;
-      }
+    for (Fields f : items(root, "repositories")) {
       Repository r = readRepository(f, storeNames, security);
       f.finish();
       if (r == null) {

@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.nexus;
 
 import dev.nexusrouter.router.cli.Commands;
+import dev.nexusrouter.router.cli.Commands.UsageException;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.config.RouterConfig;
@@ -10,15 +11,16 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
@@ -32,6 +34,11 @@ import picocli.CommandLine.Spec;
     versionProvider = Commands.Version.class,
     synopsisSubcommandLabel = "COMMAND",
     description = "Provision and check the Nexus docker layout over its REST API.",
+    subcommands = {
+      NexusCommand.Provision.class,
+      NexusCommand.Status.class,
+      NexusCommand.RouterConfigCommand.class
+    },
     footer = {
       "",
       "Credentials come from files or the environment, never from arguments: NEXUS_USER"
@@ -40,22 +47,14 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 ok or nothing to do, 1 failure or conflict, 2 usage error, 3 the docker"
           + " format is not available in this Nexus (provision did everything else)."
     })
-public final class NexusCommand implements Callable<Integer> {
-  static final int OK = 0;
-  static final int FAILED = 1;
-  static final int USAGE = 2;
+public final class NexusCommand extends Commands.Group<NexusCommand.Context> {
   static final int NO_DOCKER_FORMAT = 3;
 
   static final String DEFAULT_URL = "http://127.0.0.1:8081";
   static final String DEFAULT_ADMIN_PASSWORD_FILE = "/nexus-data/admin.password";
 
-  @Spec CommandSpec spec;
-
-  private NexusCommand() {}
-
-  @Override
-  public Integer call() {
-    return Commands.missingSubcommand(spec);
+  private NexusCommand(Context ctx) {
+    super(ctx);
   }
 
   /** What the sub-commands print to and read from; the sleeper lets tests skip the waits. */
@@ -68,11 +67,7 @@ public final class NexusCommand implements Callable<Integer> {
   }
 
   static CommandLine command(Context ctx) {
-    CommandLine cl = new CommandLine(new NexusCommand());
-    cl.addSubcommand(new Provision(ctx));
-    cl.addSubcommand(new Status(ctx));
-    cl.addSubcommand(new RouterConfigCommand(ctx));
-    return cl;
+    return new CommandLine(new NexusCommand(ctx));
   }
 
   /** Runs {@code nexus ARGS} on its own (tests). */
@@ -82,38 +77,50 @@ public final class NexusCommand implements Callable<Integer> {
       PrintStream err,
       Map<String, String> env,
       Readiness.Sleeper sleeper) {
-    CommandLine cl = command(new Context(out, err, env, sleeper));
-    cl.setCommandName("nexus-router nexus");
-    return Commands.configure(cl, out, err).execute(args.toArray(String[]::new));
+    return Commands.runAlone(
+        command(new Context(out, err, env, sleeper)), "nexus-router nexus", args, out, err);
   }
 
-  /** A usage mistake found after parsing (exit 2). */
-  private static final class UsageException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  /**
+   * A sub-command: its body runs with the {@code nexus} command's context, and its failures become
+   * one-line messages and exit codes.
+   */
+  abstract static class Sub implements Callable<Integer> {
+    @ParentCommand NexusCommand parent;
+    @Spec CommandSpec spec;
 
-    UsageException(String message) {
-      super(message, null, false, false);
+    abstract int run(Context ctx);
+
+    @Override
+    public Integer call() {
+      Context ctx = parent.context();
+      try {
+        requireValues();
+        return run(ctx);
+      } catch (UsageException e) {
+        ctx.err().println("nexus-router nexus " + spec.name() + ": " + e.getMessage());
+        return Commands.USAGE;
+      } catch (ConfigException e) {
+        ctx.err().print(e.report());
+        return Commands.FAILED;
+      } catch (NexusException e) {
+        ctx.err().println("nexus-router nexus " + spec.name() + ": " + e.getMessage());
+        return Commands.FAILED;
+      }
     }
-  }
 
-  /** Runs one sub-command, turning its failures into one-line messages and exit codes. */
-  private static int guard(String command, Context ctx, Function<Context, Integer> body) {
-    try {
-      return body.apply(ctx);
-    } catch (UsageException e) {
-      ctx.err().println("nexus-router nexus " + command + ": " + e.getMessage());
-      return USAGE;
-    } catch (ConfigException e) {
-      ctx.err().print(e.report());
-      return FAILED;
-    } catch (NexusException e) {
-      ctx.err().println("nexus-router nexus " + command + ": " + e.getMessage());
-      return FAILED;
+    /** {@code --url=} and the like: an option given must have a value. */
+    private void requireValues() {
+      for (OptionSpec o : spec.options()) {
+        if (o.originalStringValues().contains("")) {
+          throw new UsageException(o.longestName() + " needs a value");
+        }
+      }
     }
   }
 
   /** Options shared by the sub-commands that talk to Nexus. */
-  static class Connection {
+  static final class Connection {
     @Option(
         names = "--url",
         paramLabel = "URL",
@@ -124,22 +131,10 @@ public final class NexusCommand implements Callable<Integer> {
         names = "--password-file",
         paramLabel = "FILE",
         description = "file holding the password of $NEXUS_USER (default admin)")
-    String passwordFile;
+    Path passwordFile;
 
-    Map<String, String> opts() {
-      Map<String, String> m = new HashMap<>();
-      put(m, "--url", url);
-      put(m, "--password-file", passwordFile);
-      return m;
-    }
-  }
-
-  static void put(Map<String, String> m, String name, String value) {
-    if (value != null) {
-      if (value.isEmpty()) {
-        throw new UsageException(name + " needs a value");
-      }
-      m.put(name, value);
+    NexusClient client(Map<String, String> env) {
+      return new NexusClient(url(url, env), credentials(passwordFile, env));
     }
   }
 
@@ -154,8 +149,8 @@ public final class NexusCommand implements Callable<Integer> {
             + " reports nothing to do. Without the docker format in Nexus, everything else is"
             + " done and the exit code is 3."
       })
-  static final class Provision extends Connection implements Callable<Integer> {
-    private final Context ctx;
+  static final class Provision extends Sub {
+    @Mixin Connection connection;
 
     @Option(
         names = "--layout",
@@ -166,6 +161,7 @@ public final class NexusCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "only print the plan")
     boolean dryRun;
 
+    /** Text, not a Duration: converted in {@link #run} so that {@code --help} wins over it. */
     @Option(
         names = "--wait",
         paramLabel = "DURATION",
@@ -178,34 +174,17 @@ public final class NexusCommand implements Callable<Integer> {
         description =
             "first start: change the admin password to the one in FILE, logging in with"
                 + " --admin-password-file; then use the new one")
-    String newPasswordFile;
+    Path newPasswordFile;
 
     @Option(
         names = "--admin-password-file",
         paramLabel = "FILE",
         description = "the initial admin password (default " + DEFAULT_ADMIN_PASSWORD_FILE + ")")
-    String adminPasswordFile;
-
-    Provision(Context ctx) {
-      this.ctx = ctx;
-    }
+    Path adminPasswordFile;
 
     @Override
-    public Integer call() {
-      return guard(
-          "provision",
-          ctx,
-          c -> {
-            Map<String, String> opts = opts();
-            put(opts, "--layout", layout);
-            put(opts, "--wait", wait);
-            put(opts, "--new-password-file", newPasswordFile);
-            put(opts, "--admin-password-file", adminPasswordFile);
-            if (dryRun) {
-              opts.put("--dry-run", "true");
-            }
-            return provision(opts, c.out(), c.err(), c.env(), c.sleeper());
-          });
+    int run(Context ctx) {
+      return provision(this, ctx);
     }
   }
 
@@ -218,8 +197,8 @@ public final class NexusCommand implements Callable<Integer> {
         "Nexus health, version, whether it has the docker format, and whether the router"
             + " config's group/hosted upstreams match the docker repositories' connector ports."
       })
-  static final class Status extends Connection implements Callable<Integer> {
-    private final Context ctx;
+  static final class Status extends Sub {
+    @Mixin Connection connection;
 
     @Option(
         names = "--config",
@@ -229,20 +208,16 @@ public final class NexusCommand implements Callable<Integer> {
                 + " defaults)")
     String config;
 
-    Status(Context ctx) {
-      this.ctx = ctx;
-    }
-
     @Override
-    public Integer call() {
-      return guard(
-          "status",
-          ctx,
-          c -> {
-            Map<String, String> opts = opts();
-            put(opts, "--config", config);
-            return status(opts, c.out(), c.err(), c.env());
-          });
+    int run(Context ctx) {
+      String file = config != null ? config : ctx.env().get("NEXUS_ROUTER_CONFIG");
+      RouterConfig routerConfig = ConfigLoader.loadOrBuiltIn(file == null ? null : Path.of(file));
+      String source = file == null ? "(built-in defaults)" : file;
+      try (NexusClient nexus = connection.client(ctx.env())) {
+        return new NexusStatus(nexus, ctx.out()).run(routerConfig, source)
+            ? Commands.OK
+            : Commands.FAILED;
+      }
     }
   }
 
@@ -255,9 +230,7 @@ public final class NexusCommand implements Callable<Integer> {
         "The group's connector for pulls,"
             + " the hosted repository's for pushes, the Nexus UI at the Nexus base URL."
       })
-  static final class RouterConfigCommand implements Callable<Integer> {
-    private final Context ctx;
-
+  static final class RouterConfigCommand extends Sub {
     @Option(
         names = "--layout",
         paramLabel = "FILE",
@@ -284,7 +257,7 @@ public final class NexusCommand implements Callable<Integer> {
         names = "--router-host",
         paramLabel = "NAME",
         description = "registry name of the generated config (default registry.localhost)")
-    String routerHost;
+    String routerHost = "registry.localhost";
 
     @Option(
         names = "--ui-host",
@@ -296,7 +269,7 @@ public final class NexusCommand implements Callable<Integer> {
         names = "--listen",
         paramLabel = "ADDRESS:PORT",
         description = "the router's listener (default 127.0.0.1:8080)")
-    String listen;
+    String listen = "127.0.0.1:8080";
 
     @Option(
         names = "--group",
@@ -311,60 +284,37 @@ public final class NexusCommand implements Callable<Integer> {
             "the docker hosted repository for pushes (needed when the layout has several)")
     String hosted;
 
-    RouterConfigCommand(Context ctx) {
-      this.ctx = ctx;
-    }
-
     @Override
-    public Integer call() {
-      return guard(
-          "router-config",
-          ctx,
-          c -> {
-            Map<String, String> opts = new HashMap<>();
-            put(opts, "--layout", layout);
-            put(opts, "--url", url);
-            put(opts, "--nexus-host", nexusHost);
-            put(opts, "--router-host", routerHost);
-            put(opts, "--ui-host", uiHost);
-            put(opts, "--listen", listen);
-            put(opts, "--group", group);
-            put(opts, "--hosted", hosted);
-            return routerConfig(opts, c.out(), c.env());
-          });
+    int run(Context ctx) {
+      return routerConfig(this, ctx);
     }
   }
 
   // ---- provision
 
-  private static int provision(
-      Map<String, String> opts,
-      PrintStream out,
-      PrintStream err,
-      Map<String, String> env,
-      Readiness.Sleeper sleeper) {
-    boolean dryRun = opts.containsKey("--dry-run");
-    Layout layout = layout(opts);
-    String layoutSource = opts.getOrDefault("--layout", "built-in layout");
+  private static int provision(Provision o, Context ctx) {
+    PrintStream out = ctx.out();
+    PrintStream err = ctx.err();
+    Layout layout = layout(o.layout);
+    String layoutSource = o.layout == null ? "built-in layout" : o.layout;
     LayoutLoader.warnings(layout).forEach(w -> err.println("warning: " + w));
-    URI url = url(opts, env);
-    Duration wait = duration(opts.get("--wait"));
-    String newPasswordFile = opts.get("--new-password-file");
-    if (opts.containsKey("--admin-password-file") && newPasswordFile == null) {
+    URI url = url(o.connection.url, ctx.env());
+    Duration wait = duration(o.wait);
+    if (o.adminPasswordFile != null && o.newPasswordFile == null) {
       throw new UsageException("--admin-password-file needs --new-password-file");
     }
     String newPassword =
-        newPasswordFile == null
+        o.newPasswordFile == null
             ? null
-            : Credentials.readPasswordFile(Path.of(newPasswordFile), "new password file");
-    Credentials credentials = credentials(opts, env);
+            : Credentials.readPasswordFile(o.newPasswordFile, "new password file");
+    Credentials credentials = credentials(o.connection.passwordFile, ctx.env());
     if (credentials == null && newPassword == null) {
       throw new UsageException(
           "no Nexus password: set NEXUS_PASSWORD_FILE or NEXUS_PASSWORD, use --password-file,"
               + " or --new-password-file on first start");
     }
     try (NexusClient nexus = new NexusClient(url, credentials)) {
-      Readiness readiness = new Readiness(nexus, sleeper, System::nanoTime);
+      Readiness readiness = new Readiness(nexus, ctx.sleeper(), System::nanoTime);
       String server = readiness.awaitWritable(wait);
       NexusVersion headerVersion = NexusVersion.parse(server);
       if (headerVersion != null && !headerVersion.atLeast(NexusVersion.MINIMUM)) {
@@ -373,8 +323,10 @@ public final class NexusCommand implements Callable<Integer> {
       out.println("Nexus " + nexus.baseUrl() + " is ready.");
       if (newPassword != null) {
         Path initial =
-            Path.of(opts.getOrDefault("--admin-password-file", DEFAULT_ADMIN_PASSWORD_FILE));
-        AdminPassword.ensure(nexus, initial, newPassword, dryRun, out);
+            o.adminPasswordFile != null
+                ? o.adminPasswordFile
+                : Path.of(DEFAULT_ADMIN_PASSWORD_FILE);
+        AdminPassword.ensure(nexus, initial, newPassword, o.dryRun, out);
       }
       Readiness.Api api = readiness.requireRestApi(server);
       out.println("Nexus version " + api.version() + "; layout: " + layoutSource);
@@ -384,17 +336,17 @@ public final class NexusCommand implements Callable<Integer> {
       plan.print(out);
       if (plan.nothingToDo()) {
         out.println("Nothing to do: Nexus matches the layout.");
-        return OK;
+        return Commands.OK;
       }
       int conflicts = plan.conflicts().size();
-      if (dryRun) {
+      if (o.dryRun) {
         out.println("Dry run: nothing was changed.");
-        return conflicts > 0 ? FAILED : noDocker(plan, api, err);
+        return conflicts > 0 ? Commands.FAILED : noDocker(plan, api, err);
       }
       if (!plan.pending().isEmpty()) {
         out.println("Applying " + plan.pending().size() + " change(s):");
         if (!provisioner.apply(plan, out)) {
-          return FAILED;
+          return Commands.FAILED;
         }
         out.println("Applied " + plan.pending().size() + " change(s).");
       }
@@ -403,7 +355,7 @@ public final class NexusCommand implements Callable<Integer> {
             conflicts
                 + " conflict(s) need a decision (marked ! above): Nexus cannot change them over"
                 + " the API.");
-        return FAILED;
+        return Commands.FAILED;
       }
       return noDocker(plan, api, err);
     }
@@ -412,7 +364,7 @@ public final class NexusCommand implements Callable<Integer> {
   /** OK, or the docker-format error when the plan had to skip the docker part. */
   private static int noDocker(Plan plan, Readiness.Api api, PrintStream err) {
     if (plan.skipped().isEmpty()) {
-      return OK;
+      return Commands.OK;
     }
     err.println(
         "nexus-router nexus provision: "
@@ -423,13 +375,13 @@ public final class NexusCommand implements Callable<Integer> {
     return NO_DOCKER_FORMAT;
   }
 
-  private static Layout layout(Map<String, String> opts) {
-    String file = opts.get("--layout");
+  private static Layout layout(String file) {
     return file == null ? LayoutLoader.builtIn() : LayoutLoader.load(Path.of(file));
   }
 
-  private static URI url(Map<String, String> opts, Map<String, String> env) {
-    String text = opts.getOrDefault("--url", env.getOrDefault("NEXUS_URL", DEFAULT_URL));
+  /** {@code --url}, else {@code $NEXUS_URL}, else the default: a Nexus base URL. */
+  private static URI url(String option, Map<String, String> env) {
+    String text = option != null ? option : env.getOrDefault("NEXUS_URL", DEFAULT_URL);
     URI u;
     try {
       u = new URI(text);
@@ -449,13 +401,11 @@ public final class NexusCommand implements Callable<Integer> {
     return u;
   }
 
-  /** Null when no password is configured. */
-  static Credentials credentials(Map<String, String> opts, Map<String, String> env) {
+  /** From {@code --password-file}, else the environment; null when no password is configured. */
+  static Credentials credentials(Path passwordFile, Map<String, String> env) {
     String user = env.getOrDefault("NEXUS_USER", "admin");
-    if (opts.containsKey("--password-file")) {
-      return new Credentials(
-          user,
-          Credentials.readPasswordFile(Path.of(opts.get("--password-file")), "password file"));
+    if (passwordFile != null) {
+      return new Credentials(user, Credentials.readPasswordFile(passwordFile, "password file"));
     }
     if (env.containsKey("NEXUS_PASSWORD_FILE")) {
       return new Credentials(
@@ -486,51 +436,38 @@ public final class NexusCommand implements Callable<Integer> {
 
   private static final Duration MAX_WAIT = Duration.ofHours(24);
 
-  // ---- status
-
-  private static int status(
-      Map<String, String> opts, PrintStream out, PrintStream err, Map<String, String> env) {
-    String file = opts.getOrDefault("--config", env.get("NEXUS_ROUTER_CONFIG"));
-    RouterConfig config = file == null ? ConfigLoader.builtIn() : ConfigLoader.load(Path.of(file));
-    String source = file == null ? "(built-in defaults)" : file;
-    try (NexusClient nexus = new NexusClient(url(opts, env), credentials(opts, env))) {
-      return new NexusStatus(nexus, out).run(config, source) ? OK : FAILED;
-    }
-  }
-
   // ---- router-config
 
-  private static int routerConfig(
-      Map<String, String> opts, PrintStream out, Map<String, String> env) {
-    Layout layout = layout(opts);
-    String listen = opts.getOrDefault("--listen", "127.0.0.1:8080");
-    int colon = listen.lastIndexOf(':');
+  private static int routerConfig(RouterConfigCommand o, Context ctx) {
+    Layout layout = layout(o.layout);
+    int colon = o.listen.lastIndexOf(':');
     int port;
     try {
-      port = Integer.parseInt(listen.substring(colon + 1));
+      port = Integer.parseInt(o.listen.substring(colon + 1));
     } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
       throw new UsageException("--listen: expected ADDRESS:PORT, like 0.0.0.0:443");
     }
     if (colon <= 0 || port < 1 || port > 65535) {
       throw new UsageException("--listen: expected ADDRESS:PORT, like 0.0.0.0:443");
     }
-    RouterConfigWriter.Options o =
+    RouterConfigWriter.Options options =
         new RouterConfigWriter.Options(
-            opts.getOrDefault("--router-host", "registry.localhost"),
-            opts.get("--ui-host"),
-            nexusBase(url(opts, env), opts.get("--nexus-host")),
-            listen.substring(0, colon),
+            o.routerHost,
+            o.uiHost,
+            nexusBase(url(o.url, ctx.env()), o.nexusHost),
+            o.listen.substring(0, colon),
             port,
-            opts.get("--group"),
-            opts.get("--hosted"));
+            o.group,
+            o.hosted);
     try {
-      out.print(
-          RouterConfigWriter.write(
-              layout, o, opts.getOrDefault("--layout", "the built-in layout")));
+      ctx.out()
+          .print(
+              RouterConfigWriter.write(
+                  layout, options, o.layout == null ? "the built-in layout" : o.layout));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    return OK;
+    return Commands.OK;
   }
 
   /**

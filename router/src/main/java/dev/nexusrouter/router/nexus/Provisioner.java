@@ -87,13 +87,7 @@ final class Provisioner {
     String subject = "blob store '" + b.name() + "'";
     if (current == null) {
       ObjectNode body = F.objectNode().put("name", b.name()).put("path", b.path());
-      return new Step(
-          Action.CREATE,
-          subject,
-          "file, path " + b.path(),
-          List.of(),
-          List.of(),
-          () -> check(nexus.post("/v1/blobstores/file", body), "create " + subject, 204, 201));
+      return create(subject, "file, path " + b.path(), "/v1/blobstores/file", body, 204, 201);
     }
     String name = current.path("name").asText();
     if (!name.equals(b.name())) {
@@ -147,13 +141,7 @@ final class Provisioner {
     String typePath = "/v1/repositories/docker/" + r.type().wireName();
     ObjectNode desired = RepositoryBodies.desired(r);
     if (listed == null) {
-      return new Step(
-          Action.CREATE,
-          subject,
-          createSummary(r),
-          List.of(),
-          List.of(),
-          () -> check(nexus.post(typePath, desired), "create " + subject, 201, 200, 204));
+      return create(subject, createSummary(r), typePath, desired, 201, 200, 204);
     }
     String name = listed.path("name").asText();
     String format = listed.path("format").asText();
@@ -205,13 +193,7 @@ final class Provisioner {
       return new Step(Action.CONFLICT, subject, null, changes, problems, null);
     }
     ObjectNode body = RepositoryBodies.updateBody(desired, current);
-    return new Step(
-        Action.UPDATE,
-        subject,
-        null,
-        changes,
-        problems,
-        () -> check(nexus.put(itemPath, body), "update " + subject, 204, 200));
+    return update(subject, changes, problems, itemPath, body, "update", 204, 200);
   }
 
   private static String createSummary(Repository r) {
@@ -273,14 +255,15 @@ final class Provisioner {
     wanted.add(id);
     ArrayNode body = F.arrayNode();
     wanted.forEach(body::add);
-    return new Step(
-        Action.UPDATE,
+    return update(
         subject,
-        null,
         List.of(new Change("active realms", now.toString(), wanted.toString())),
         List.of(),
-        () ->
-            check(nexus.put("/v1/security/realms/active", body), "activate " + subject, 204, 200));
+        "/v1/security/realms/active",
+        body,
+        "activate",
+        204,
+        200);
   }
 
   private Step planAnonymous() {
@@ -297,13 +280,15 @@ final class Provisioner {
             .put("enabled", true)
             .put("userId", current.path("userId").asText("anonymous"))
             .put("realmName", current.path("realmName").asText("NexusAuthorizingRealm"));
-    return new Step(
-        Action.UPDATE,
+    return update(
         subject,
-        null,
         List.of(new Change("enabled", "false", "true")),
         List.of(),
-        () -> check(nexus.put("/v1/security/anonymous", body), "enable " + subject, 200, 204));
+        "/v1/security/anonymous",
+        body,
+        "enable",
+        200,
+        204);
   }
 
   // ---- roles and users
@@ -341,13 +326,14 @@ final class Provisioner {
     }
     ObjectNode body = roleBody(r);
     if (current == null) {
-      return new Step(
-          Action.CREATE,
+      return create(
           subject,
           "privileges " + r.privileges() + ", roles " + r.roles(),
-          List.of(),
-          List.of(),
-          () -> check(nexus.post("/v1/security/roles", body), "create " + subject, 200, 201, 204));
+          "/v1/security/roles",
+          body,
+          200,
+          201,
+          204);
     }
     if (current.path("readOnly").asBoolean(false)
         || !current.path("source").asText("default").equals("default")) {
@@ -361,14 +347,8 @@ final class Provisioner {
     if (changes.isEmpty()) {
       return unchanged(subject);
     }
-    return new Step(
-        Action.UPDATE,
-        subject,
-        null,
-        changes,
-        List.of(),
-        () ->
-            check(nexus.put("/v1/security/roles/" + r.id(), body), "update " + subject, 204, 200));
+    return update(
+        subject, changes, List.of(), "/v1/security/roles/" + r.id(), body, "update", 204, 200);
   }
 
   private Step planUser(Layout.User u, Set<String> knownRoles) {
@@ -400,13 +380,14 @@ final class Provisioner {
               .put("password", password)
               .put("status", "active");
       u.roles().forEach(body.putArray("roles")::add);
-      return new Step(
-          Action.CREATE,
+      return create(
           subject,
           "roles " + u.roles() + ", password from " + u.passwordFile(),
-          List.of(),
-          List.of(),
-          () -> check(nexus.post("/v1/security/users", body), "create " + subject, 200, 201, 204));
+          "/v1/security/users",
+          body,
+          200,
+          201,
+          204);
     }
     List<Change> changes = new ArrayList<>();
     compare(changes, "firstName", current.path("firstName").asText(), u.firstName());
@@ -422,18 +403,15 @@ final class Provisioner {
         .put("lastName", u.lastName())
         .put("emailAddress", u.email());
     u.roles().forEach(body.putArray("roles")::add);
-    return new Step(
-        Action.UPDATE,
+    return update(
         subject,
-        null,
         changes,
         List.of(),
-        () ->
-            check(
-                nexus.put("/v1/security/users/" + encode(u.id()), body),
-                "update " + subject,
-                204,
-                200));
+        "/v1/security/users/" + encode(u.id()),
+        body,
+        "update",
+        204,
+        200);
   }
 
   private static void compare(List<Change> changes, String field, String current, String wanted) {
@@ -514,6 +492,35 @@ final class Provisioner {
     }
 
     return " (a repository of that name may already exist, or its blob store is missing)";
+  }
+
+  /** POSTs {@code body} to {@code path}; {@code ok} are the statuses that mean it was created. */
+  private Step create(String subject, String summary, String path, JsonNode body, int... ok) {
+    return new Step(
+        Action.CREATE,
+        subject,
+        summary,
+        List.of(),
+        List.of(),
+        () -> check(nexus.post(path, body), "create " + subject, ok));
+  }
+
+  /** PUTs {@code body} to {@code path}; {@code verb} names the change in a failure. */
+  private Step update(
+      String subject,
+      List<Change> changes,
+      List<String> problems,
+      String path,
+      JsonNode body,
+      String verb,
+      int... ok) {
+    return new Step(
+        Action.UPDATE,
+        subject,
+        null,
+        changes,
+        problems,
+        () -> check(nexus.put(path, body), verb + " " + subject, ok));
   }
 
   private static Step conflict(String subject, String problem) {

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.observe;
 
+import dev.nexusrouter.common.DaemonThreads;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -70,23 +71,12 @@ public final class UpstreamHealth implements AutoCloseable {
             .disableRedirectHandling()
             .build();
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread th = new Thread(r, "upstream-health");
-              th.setDaemon(true);
-              return th;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("upstream-health"));
     // one probe thread per upstream (at most 8): a slow upstream's timeout no longer delays the
     // others, and /readyz shows each result as soon as it is known
     int parallel = Math.max(1, Math.min(8, checks.size()));
     this.probes =
-        Executors.newFixedThreadPool(
-            parallel,
-            r -> {
-              Thread th = new Thread(r, "upstream-health-probe");
-              th.setDaemon(true);
-              return th;
-            });
+        Executors.newFixedThreadPool(parallel, DaemonThreads.named("upstream-health-probe"));
     scheduler.scheduleWithFixedDelay(
         this::runChecks, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }

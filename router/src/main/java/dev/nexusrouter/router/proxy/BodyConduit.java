@@ -24,18 +24,25 @@ import org.xnio.conduits.StreamSourceConduit;
 final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final HttpServerExchange exchange;
   private final ExchangeTags state;
+  private final ChunkedBodyGuard framing;
   private boolean ended;
 
   BodyConduit(StreamSourceConduit next, HttpServerExchange exchange, ExchangeTags state) {
     super(next);
     this.exchange = exchange;
     this.state = state;
+    this.framing = exchange.getAttachment(ChunkedBodyGuard.KEY);
+    if (framing != null) {
+      framing.watch();
+    }
   }
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
     try {
-      return count(next.read(dst));
+      int n = next.read(dst);
+      checkFraming();
+      return count(n);
     } catch (IOException e) {
       return clientFailed(e);
     }
@@ -44,9 +51,23 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
   @Override
   public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
     try {
-      return count(next.read(dsts, offs, len));
+      long n = next.read(dsts, offs, len);
+      checkFraming();
+      return count(n);
     } catch (IOException e) {
       return clientFailed(e);
+    }
+  }
+
+  /**
+   * A chunked body whose framing broke (see {@link ChunkedBodyGuard}) fails the read here, above
+   * Undertow's decoder: the upstream request is aborted like any client failure, and the proxy's
+   * error path answers 400 ({@link RegistryErrors}) and closes the connection.
+   */
+  private void checkFraming() throws IOException {
+    if (framing != null && framing.failed()) {
+      abort(state.connection); // also on the transferTo paths, which do not go through clientFailed
+      throw new IOException("malformed chunked request body: " + framing.error().detail());
     }
   }
 
@@ -61,13 +82,16 @@ final class BodyConduit extends AbstractStreamSourceConduit<StreamSourceConduit>
 
   @Override
   public long transferTo(long position, long count, FileChannel target) throws IOException {
-    return count(next.transferTo(position, count, target));
+    long n = next.transferTo(position, count, target);
+    checkFraming();
+    return count(n);
   }
 
   @Override
   public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target)
       throws IOException {
     long n = next.transferTo(count, throughBuffer, target);
+    checkFraming();
     // bytes left in throughBuffer were read from the client too
     return count(n);
   }

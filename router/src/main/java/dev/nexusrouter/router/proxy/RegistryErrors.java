@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.proxy;
 
+import dev.nexusrouter.common.Html;
 import dev.nexusrouter.common.RegistryError;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import io.undertow.server.DefaultResponseListener;
@@ -49,6 +50,11 @@ public final class RegistryErrors implements DefaultResponseListener {
       return false;
     }
     ExchangeTags state = exchange.getAttachment(ExchangeTags.KEY);
+    ChunkedBodyGuard framing = exchange.getAttachment(ChunkedBodyGuard.KEY);
+    if (framing != null && framing.failed()) {
+      send(exchange, framing.error()); // the client's fault, not the upstream's
+      return true;
+    }
     RegistryError error = classify(status, state, draining.getAsBoolean());
     if (state != null && !"-".equals(state.upstream)) {
       state.upstreamError = errorKind(error.status(), state);
@@ -131,8 +137,8 @@ public final class RegistryErrors implements DefaultResponseListener {
 
   /** The error as a minimal page, like nginx's own error pages; the text is HTML-escaped. */
   static String html(RegistryError e) {
-    String title = e.status() + " " + escape(e.message());
-    String detail = e.detail() == null ? "" : "<p>" + escape(e.detail()) + "</p>\n";
+    String title = e.status() + " " + Html.escape(e.message());
+    String detail = e.detail() == null ? "" : "<p>" + Html.escape(e.detail()) + "</p>\n";
     return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
         + title
         + "</title></head>\n<body>\n<h1>"
@@ -140,22 +146,6 @@ public final class RegistryErrors implements DefaultResponseListener {
         + "</h1>\n"
         + detail
         + "<hr><p>nexus-router</p>\n</body></html>\n";
-  }
-
-  private static String escape(String s) {
-    StringBuilder sb = new StringBuilder(s.length());
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '<' -> sb.append("&lt;");
-        case '>' -> sb.append("&gt;");
-        case '&' -> sb.append("&amp;");
-        case '"' -> sb.append("&quot;");
-        case '\'' -> sb.append("&#39;");
-        default -> sb.append(c);
-      }
-    }
-    return sb.toString();
   }
 
   private static String reason(int status) {

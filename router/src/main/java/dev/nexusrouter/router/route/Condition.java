@@ -1,7 +1,5 @@
 package dev.nexusrouter.router.route;
 
-import java.util.Locale;
-
 /**
  * Extra conditions a route row may require beyond method and path kind. Each one is decided by the
  * request alone, so every router replica routes the same request the same way (see
@@ -30,16 +28,11 @@ public enum Condition {
   static final String REMOVED_DIGEST_FALLBACK = "digest-fallback";
 
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return WireNames.of(this);
   }
 
   public static Condition fromWireName(String s) {
-    for (Condition c : values()) {
-      if (c.wireName().equals(s)) {
-        return c;
-      }
-    }
-    return null;
+    return WireNames.parse(values(), s);
   }
 
   /**

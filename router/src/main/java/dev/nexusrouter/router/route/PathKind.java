@@ -1,7 +1,5 @@
 package dev.nexusrouter.router.route;
 
-import java.util.Locale;
-
 /** What a request path addresses in the registry API (distribution spec endpoint table). */
 public enum PathKind {
   /** {@code /v2/} — version check / auth ping (end-1). */
@@ -37,15 +35,10 @@ public enum PathKind {
 
   /** The lower-case-dashed name used in route files and config ({@code upload-session}). */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return WireNames.of(this);
   }
 
   public static PathKind fromWireName(String s) {
-    for (PathKind k : values()) {
-      if (k.wireName().equals(s)) {
-        return k;
-      }
-    }
-    return null;
+    return WireNames.parse(values(), s);
   }
 }

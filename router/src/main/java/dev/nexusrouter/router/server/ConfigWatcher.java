@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.server;
 
+import dev.nexusrouter.common.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,12 +32,7 @@ final class ConfigWatcher implements AutoCloseable {
     this.onChange = onChange;
     this.last = hash(file);
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "config-watch");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("config-watch"));
     scheduler.scheduleWithFixedDelay(
         this::poll, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }

@@ -5,6 +5,7 @@ import dev.nexusrouter.router.observe.AccessLog;
 import dev.nexusrouter.router.observe.ExchangeTags;
 import dev.nexusrouter.router.observe.Metrics;
 import dev.nexusrouter.router.observe.StatusBoard;
+import dev.nexusrouter.router.proxy.ChunkedBodyGuard;
 import dev.nexusrouter.router.proxy.RegistryErrors;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
@@ -17,7 +18,8 @@ import java.util.function.Supplier;
  * The first handler of every main listener, before any host is chosen. In order: pin the exchange
  * to the generation in force, attach the access log, metrics and status board (all on completion),
  * answer router errors with registry JSON, refuse oversized heads (431) and odd Transfer-Encodings
- * (501); then {@code next} (graceful shutdown, then host → route → upstream).
+ * (501), hold chunked bodies to strict framing; then {@code next} (graceful shutdown, then host →
+ * route → upstream).
  */
 final class FrontHandler implements HttpHandler {
   private final Supplier<Generation> current;
@@ -74,6 +76,7 @@ final class FrontHandler implements HttpHandler {
               .withDetail("only a single 'chunked' coding is accepted"));
       return;
     }
+    ChunkedBodyGuard.install(exchange); // 5b. strict chunked framing under Undertow's decoder
     next.handleRequest(exchange); // 6. 503 once shutting down, else host -> route -> upstream
   }
 

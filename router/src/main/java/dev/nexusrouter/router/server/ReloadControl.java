@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.server;
 
+import dev.nexusrouter.common.DaemonThreads;
 import dev.nexusrouter.router.config.ConfigException;
 import dev.nexusrouter.router.config.ConfigLoader;
 import java.nio.file.Path;
@@ -36,13 +37,7 @@ public final class ReloadControl implements AutoCloseable {
   ReloadControl(RouterServer server, Path file, Duration poll) {
     this.server = server;
     this.file = file;
-    this.serial =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "reload");
-              t.setDaemon(true);
-              return t;
-            });
+    this.serial = Executors.newSingleThreadExecutor(DaemonThreads.named("reload"));
     this.lastLoaded = file == null ? null : ConfigWatcher.hash(file);
     this.watcher =
         file == null ? null : new ConfigWatcher(file, poll, () -> requestReload(WATCHER));

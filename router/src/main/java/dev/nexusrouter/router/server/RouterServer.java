@@ -97,10 +97,10 @@ public final class RouterServer implements AutoCloseable {
           "cannot listen: " + (which != null ? which : cause.getMessage()), cause);
     }
     try {
-      // a TLS handshake must finish within the header timeout
-      // (docs/undertow-notes.md#tls-handshake-timeout)
+      // a new connection's first request byte (after the TLS handshake) must arrive within the
+      // header timeout (docs/undertow-notes.md#silent-connections)
       for (Undertow.ListenerInfo info : s.undertow.getListenerInfo()) {
-        HandshakeDeadline.install(info, millis(s.current.config.client().header()));
+        HeaderDeadline.install(info, millis(s.current.config.client().header()));
       }
     } catch (RuntimeException e) {
       // the listeners are bound by now: release them, and report this failure, not a bind error

@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nexusrouter.common.Html;
 import java.util.Locale;
 
 /**
@@ -31,16 +32,18 @@ final class StatusHtml {
         td.err{color:#b71c1c} #updated{color:#666} .empty{color:#888;font-style:italic}
         </style></head><body>
         """);
-    b.append("<h1>nexus-router ").append(esc(s.path("version").asText())).append("</h1>\n");
-    b.append("<p id=\"updated\">rendered ").append(esc(s.path("time").asText())).append("</p>\n");
+    b.append("<h1>nexus-router ").append(Html.escape(s.path("version").asText())).append("</h1>\n");
+    b.append("<p id=\"updated\">rendered ")
+        .append(Html.escape(s.path("time").asText()))
+        .append("</p>\n");
     b.append("<h2>Upstreams</h2>\n<table id=\"upstreams\"><thead><tr><th>upstream</th>")
         .append("<th>state</th><th>servers</th><th>last check</th><th>latency</th>")
         .append("<th>requests</th><th>last error</th></tr></thead><tbody>");
     for (JsonNode u : s.path("upstreams")) {
       b.append("<tr class=\"")
-          .append(esc(u.path("state").asText()))
+          .append(Html.escape(u.path("state").asText()))
           .append("\" data-upstream=\"")
-          .append(esc(u.path("name").asText()))
+          .append(Html.escape(u.path("name").asText()))
           .append("\">");
       td(b, u.path("name").asText(), null);
       td(b, u.path("state").asText(), "state");
@@ -69,7 +72,7 @@ final class StatusHtml {
       b.append("<td class=\"num bytes\" data-bytes=\"")
           .append(t.path("bytes").asLong())
           .append("\">")
-          .append(esc(bytes(t.path("bytes").asLong())))
+          .append(Html.escape(bytes(t.path("bytes").asLong())))
           .append("</td>");
       td(b, bytes(t.path("bytesPerSecond").asLong()) + "/s", "num");
       td(b, t.path("ageSeconds").asText() + " s", "num");
@@ -80,7 +83,7 @@ final class StatusHtml {
         .append("<table id=\"routes\"><thead><tr><th>row</th><th>rule</th><th>1 min</th>")
         .append("<th>errors</th><th>5 min</th><th>errors</th></tr></thead><tbody>");
     for (JsonNode r : s.path("routes")) {
-      b.append("<tr data-route=\"").append(esc(r.path("id").asText())).append("\">");
+      b.append("<tr data-route=\"").append(Html.escape(r.path("id").asText())).append("\">");
       td(b, r.path("id").asText(), null);
       td(b, r.path("rule").asText(), null);
       td(b, r.path("count1m").asText(), "num");
@@ -172,7 +175,9 @@ final class StatusHtml {
       """;
 
   private static void td(StringBuilder b, String text, String cls) {
-    b.append(cls == null ? "<td>" : "<td class=\"" + cls + "\">").append(esc(text)).append("</td>");
+    b.append(cls == null ? "<td>" : "<td class=\"" + cls + "\">")
+        .append(Html.escape(text))
+        .append("</td>");
   }
 
   private static String join(JsonNode list) {
@@ -198,20 +203,5 @@ final class StatusHtml {
       i++;
     }
     return i == 0 ? n + " B" : String.format(Locale.ROOT, "%.1f %s", v, u[i]);
-  }
-
-  static String esc(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 16);
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '<' -> sb.append("&lt;");
-        case '>' -> sb.append("&gt;");
-        case '&' -> sb.append("&amp;");
-        case '"' -> sb.append("&quot;");
-        case '\'' -> sb.append("&#39;");
-        default -> sb.append(c);
-      }
-    }
-    return sb.toString();
   }
 }

@@ -1,6 +1,7 @@
 package dev.nexusrouter.router.tls;
 
 import dev.nexusrouter.router.cli.Commands;
+import dev.nexusrouter.router.cli.Commands.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -13,20 +14,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code nexus-router certs …}: make a CA and server certificates, inspect them, trust them. */
 @Command(
@@ -35,18 +32,19 @@ import picocli.CommandLine.Spec;
     versionProvider = Commands.Version.class,
     synopsisSubcommandLabel = "COMMAND",
     description = "Create a CA and wildcard certificates, inspect them, set up client trust.",
+    subcommands = {
+      CertsCommand.Init.class,
+      CertsCommand.Show.class,
+      CertsCommand.Check.class,
+      CertsCommand.ClientSetupCommand.class
+    },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error."})
-public final class CertsCommand implements Callable<Integer> {
+public final class CertsCommand extends Commands.Group<CertsCommand.Context> {
   private static final Pattern DOMAIN =
       Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
-  @Spec CommandSpec spec;
-
-  private CertsCommand() {}
-
-  @Override
-  public Integer call() {
-    return Commands.missingSubcommand(spec);
+  private CertsCommand(Context ctx) {
+    super(ctx);
   }
 
   /** What the sub-commands print to and read from. */
@@ -58,12 +56,7 @@ public final class CertsCommand implements Callable<Integer> {
   }
 
   static CommandLine command(Context ctx) {
-    CommandLine cl = new CommandLine(new CertsCommand());
-    cl.addSubcommand(new Init(ctx));
-    cl.addSubcommand(new Show(ctx));
-    cl.addSubcommand(new Check(ctx));
-    cl.addSubcommand(new ClientSetupCommand(ctx));
-    return cl;
+    return new CommandLine(new CertsCommand(ctx));
   }
 
   /** Runs {@code certs ARGS} on its own; 0 ok, 1 failure, 2 usage. Never exits the JVM. */
@@ -74,31 +67,35 @@ public final class CertsCommand implements Callable<Integer> {
 
   static int run(
       List<String> args, PrintStream out, PrintStream err, Map<String, String> env, Clock clock) {
-    CommandLine cl = command(new Context(out, err, env, clock));
-    cl.setCommandName("nexus-router certs");
-    return Commands.configure(cl, out, err).execute(args.toArray(String[]::new));
+    return Commands.runAlone(
+        command(new Context(out, err, env, clock)), "nexus-router certs", args, out, err);
   }
 
-  /** A sub-command body: reads its options, returns an exit code. */
-  private interface Body {
-    int run(Options o, Context ctx) throws IOException;
-  }
+  /**
+   * A sub-command: its body runs with the {@code certs} command's context, and its failures become
+   * one-line messages and exit codes.
+   */
+  abstract static class Sub implements Callable<Integer> {
+    @ParentCommand CertsCommand parent;
 
-  /** Runs a sub-command, turning its failures into one-line messages and exit codes. */
-  private static int guard(Context ctx, Options o, Body body) {
-    PrintStream err = ctx.err();
-    try {
-      return body.run(o, ctx);
-    } catch (UsageException e) {
-      err.println("nexus-router certs: " + e.getMessage());
-      err.println("run 'nexus-router certs --help' for usage");
-      return 2;
-    } catch (TlsException e) {
-      err.println("nexus-router certs: " + e.getMessage());
-      return 1;
-    } catch (IOException e) {
-      err.println("nexus-router certs: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-      return 1;
+    abstract int run(Context ctx) throws IOException;
+
+    @Override
+    public Integer call() {
+      PrintStream err = parent.context().err();
+      try {
+        return run(parent.context());
+      } catch (UsageException e) {
+        err.println("nexus-router certs: " + e.getMessage());
+        err.println("run 'nexus-router certs --help' for usage");
+        return Commands.USAGE;
+      } catch (TlsException e) {
+        err.println("nexus-router certs: " + e.getMessage());
+        return Commands.FAILED;
+      } catch (IOException e) {
+        err.println("nexus-router certs: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        return Commands.FAILED;
+      }
     }
   }
 
@@ -112,9 +109,7 @@ public final class CertsCommand implements Callable<Integer> {
             + " DOMAIN (and each --ip), signed by that CA; re-running rotates the server"
             + " certificate and keeps the CA unless --force-new-ca."
       })
-  static final class Init implements Callable<Integer> {
-    private final Context ctx;
-
+  static final class Init extends Sub {
     @Option(
         names = "--domain",
         paramLabel = "DOMAIN",
@@ -124,6 +119,7 @@ public final class CertsCommand implements Callable<Integer> {
     @Option(names = "--ip", paramLabel = "ADDR", description = "IP address SAN (repeatable)")
     List<String> ips = new ArrayList<>();
 
+    /** Text: a wrong number is reported as a usage error of this command, not picocli's. */
     @Option(
         names = "--days",
         paramLabel = "N",
@@ -134,30 +130,17 @@ public final class CertsCommand implements Callable<Integer> {
         names = "--key-type",
         paramLabel = "TYPE",
         description = "server key: ecdsa (P-256, the default) or rsa (RSA 2048)")
-    String keyType;
+    String keyType = "ecdsa";
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
-    String out;
+    Path out;
 
     @Option(names = "--force-new-ca", description = "replace the CA (clients must trust it again)")
     boolean forceNewCa;
 
-    Init(Context ctx) {
-      this.ctx = ctx;
-    }
-
     @Override
-    public Integer call() {
-      Options o = new Options();
-      o.values.put("--domain", domains);
-      o.values.put("--ip", ips);
-      o.put("--days", days);
-      o.put("--key-type", keyType);
-      o.put("--out", out);
-      if (forceNewCa) {
-        o.flags.add("--force-new-ca");
-      }
-      return guard(ctx, o, (opts, c) -> init(opts, c.out(), c.clock()));
+    int run(Context ctx) throws IOException {
+      return init(this, ctx.out(), ctx.clock());
     }
   }
 
@@ -170,21 +153,22 @@ public final class CertsCommand implements Callable<Integer> {
         "Subject, SANs, issuer, validity and SHA-256 fingerprint of each certificate in FILE;"
             + " warns when one expires within 30 days (exit 1 if the first has expired)."
       })
-  static final class Show implements Callable<Integer> {
-    private final Context ctx;
-
+  static final class Show extends Sub {
     @Parameters(paramLabel = "FILE", arity = "1", description = "PEM certificate file")
-    String file;
-
-    Show(Context ctx) {
-      this.ctx = ctx;
-    }
+    Path file;
 
     @Override
-    public Integer call() {
-      Options o = new Options();
-      o.positional.add(file);
-      return guard(ctx, o, (opts, c) -> show(opts, c.out(), c.clock()));
+    int run(Context ctx) {
+      PrintStream out = ctx.out();
+      List<X509Certificate> certs = PemFiles.readCertificates(file);
+      Instant now = ctx.clock().instant();
+      for (int i = 0; i < certs.size(); i++) {
+        if (certs.size() > 1) {
+          out.println((i == 0 ? "" : "\n") + "certificate " + (i + 1) + " of " + certs.size());
+        }
+        CertificateInfo.describe(certs.get(i), now, ServerTls.EXPIRY_WARNING).forEach(out::println);
+      }
+      return certs.get(0).getNotAfter().toInstant().isBefore(now) ? Commands.FAILED : Commands.OK;
     }
   }
 
@@ -193,20 +177,18 @@ public final class CertsCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       versionProvider = Commands.Version.class,
       description = "Load a certificate/key pair the way serve does and report problems.")
-  static final class Check implements Callable<Integer> {
-    private final Context ctx;
-
+  static final class Check extends Sub {
     @Option(names = "--cert", paramLabel = "FILE", description = "certificate chain (required)")
-    String cert;
+    Path cert;
 
     @Option(names = "--key", paramLabel = "FILE", description = "private key (required)")
-    String key;
+    Path key;
 
     @Option(
         names = "--passphrase-file",
         paramLabel = "FILE",
         description = "file holding the key's passphrase")
-    String passphraseFile;
+    Path passphraseFile;
 
     @Option(
         names = "--passphrase-env",
@@ -214,18 +196,32 @@ public final class CertsCommand implements Callable<Integer> {
         description = "environment variable holding the key's passphrase")
     String passphraseEnv;
 
-    Check(Context ctx) {
-      this.ctx = ctx;
+    @Override
+    int run(Context ctx) {
+      PrintStream out = ctx.out();
+      ServerTls.Material m =
+          ServerTls.load(
+              Commands.required(cert, "--cert"),
+              Commands.required(key, "--key"),
+              passphrase(ctx.env()));
+      ServerTls.context(m);
+      X509Certificate leaf = m.chain().get(0);
+      out.println(
+          "ok: "
+              + leaf.getSubjectX500Principal().getName()
+              + ", "
+              + m.chain().size()
+              + " certificate(s), valid until "
+              + leaf.getNotAfter().toInstant());
+      m.warnings().forEach(w -> out.println("WARNING: " + w));
+      return Commands.OK;
     }
 
-    @Override
-    public Integer call() {
-      Options o = new Options();
-      o.put("--cert", cert);
-      o.put("--key", key);
-      o.put("--passphrase-file", passphraseFile);
-      o.put("--passphrase-env", passphraseEnv);
-      return guard(ctx, o, (opts, c) -> check(opts, c.out(), c.env()));
+    private KeyPassphrase passphrase(Map<String, String> env) {
+      if (passphraseFile != null && passphraseEnv != null) {
+        throw new UsageException("give --passphrase-file or --passphrase-env, not both");
+      }
+      return KeyPassphrase.of(passphraseFile, passphraseEnv, env);
     }
   }
 
@@ -240,9 +236,7 @@ public final class CertsCommand implements Callable<Integer> {
             + " https://ui-host/download/ca.crt) and refuses it unless its SHA-256 fingerprint"
             + " (from certs show) matches."
       })
-  static final class ClientSetupCommand implements Callable<Integer> {
-    private final Context ctx;
-
+  static final class ClientSetupCommand extends Sub {
     @Parameters(paramLabel = "HOST[:PORT]", arity = "1", description = "the registry name")
     String host;
 
@@ -262,51 +256,37 @@ public final class CertsCommand implements Callable<Integer> {
     boolean apply;
 
     @Option(names = "--root", paramLabel = "DIR", description = "file system root (default /)")
-    String root;
-
-    ClientSetupCommand(Context ctx) {
-      this.ctx = ctx;
-    }
+    Path root = Path.of("/");
 
     @Override
-    public Integer call() {
-      Options o = new Options();
-      o.positional.add(host);
-      o.put("--ca", ca);
-      o.put("--download", download);
-      o.put("--fingerprint", fingerprint);
-      o.put("--root", root);
-      if (apply) {
-        o.flags.add("--apply");
-      }
-      return guard(ctx, o, (opts, c) -> clientSetup(opts, c.out()));
+    int run(Context ctx) throws IOException {
+      return clientSetup(this, ctx.out());
     }
   }
 
-  private static int init(Options o, PrintStream out, Clock clock) throws IOException {
-    o.positional(0);
+  private static int init(Init o, PrintStream out, Clock clock) throws IOException {
     List<String> domains = new ArrayList<>();
-    for (String d : o.all("--domain")) {
+    for (String d : o.domains) {
       domains.add(domain(d));
     }
     if (domains.isEmpty()) {
       throw new UsageException("--domain is required");
     }
     List<InetAddress> ips = new ArrayList<>();
-    for (String ip : o.all("--ip")) {
+    for (String ip : o.ips) {
       ips.add(ipLiteral(ip));
     }
-    Duration days = Duration.ofDays(o.intValue("--days", 825, 1, 3650));
-    String keyName = o.valueOr("--key-type", "ecdsa");
+    Duration days = Duration.ofDays(days(o.days));
     CertificateAuthority.KeyType keyType =
-        CertificateAuthority.KeyType.parse(keyName)
+        CertificateAuthority.KeyType.parse(o.keyType)
             .orElseThrow(
-                () -> new UsageException("--key-type must be ecdsa or rsa, not '" + keyName + "'"));
-    Path dir = Path.of(o.required("--out"));
+                () ->
+                    new UsageException("--key-type must be ecdsa or rsa, not '" + o.keyType + "'"));
+    Path dir = Commands.required(o.out, "--out");
     Path caCert = dir.resolve("ca.crt");
     Path caKey = dir.resolve("ca.key");
     CertificateAuthority ca;
-    if (o.flag("--force-new-ca") || !Files.exists(caCert) && !Files.exists(caKey)) {
+    if (o.forceNewCa || !Files.exists(caCert) && !Files.exists(caKey)) {
       ca = CertificateAuthority.create("nexus-router CA " + domains.get(0), clock);
       ca.write(caCert, caKey);
       out.println("created CA      " + caCert + " (key " + caKey + ", mode 0600)");
@@ -354,66 +334,23 @@ public final class CertsCommand implements Callable<Integer> {
             + " --ca "
             + caCert
             + " --apply");
-    return 0;
+    return Commands.OK;
   }
 
   private static String describeKey(CertificateAuthority.KeyType keyType) {
     return keyType == CertificateAuthority.KeyType.RSA ? "RSA 2048" : "ECDSA P-256";
   }
 
-  private static int show(Options o, PrintStream out, Clock clock) {
-    Path file = Path.of(o.positional(1).get(0));
-    List<X509Certificate> certs = PemFiles.readCertificates(file);
-    Instant now = clock.instant();
-    for (int i = 0; i < certs.size(); i++) {
-      if (certs.size() > 1) {
-        out.println((i == 0 ? "" : "\n") + "certificate " + (i + 1) + " of " + certs.size());
-      }
-      CertificateInfo.describe(certs.get(i), now, ServerTls.EXPIRY_WARNING).forEach(out::println);
-    }
-    return certs.get(0).getNotAfter().toInstant().isBefore(now) ? 1 : 0;
-  }
-
-  private static int check(Options o, PrintStream out, Map<String, String> env) {
-    o.positional(0);
-    Path cert = Path.of(o.required("--cert"));
-    Path key = Path.of(o.required("--key"));
-    ServerTls.Material m = ServerTls.load(cert, key, passphrase(o, env));
-    ServerTls.context(m);
-    X509Certificate leaf = m.chain().get(0);
-    out.println(
-        "ok: "
-            + leaf.getSubjectX500Principal().getName()
-            + ", "
-            + m.chain().size()
-            + " certificate(s), valid until "
-            + leaf.getNotAfter().toInstant());
-    m.warnings().forEach(w -> out.println("WARNING: " + w));
-    return 0;
-  }
-
-  static KeyPassphrase passphrase(Options o, Map<String, String> env) {
-    String file = o.value("--passphrase-file");
-    String var = o.value("--passphrase-env");
-    if (file != null && var != null) {
-      throw new UsageException("give --passphrase-file or --passphrase-env, not both");
-    }
-    if (file != null) {
-      return KeyPassphrase.fromFile(Path.of(file));
-    }
-    return var != null ? KeyPassphrase.fromEnv(env, var) : KeyPassphrase.NONE;
-  }
-
-  private static int clientSetup(Options o, PrintStream out) throws IOException {
+  private static int clientSetup(ClientSetupCommand o, PrintStream out) throws IOException {
     String host;
     try {
-      host = ClientSetup.checkHost(o.positional(1).get(0));
+      host = ClientSetup.checkHost(o.host);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    String caFile = o.value("--ca");
-    String url = o.value("--download");
-    String fingerprint = o.value("--fingerprint");
+    String caFile = o.ca;
+    String url = o.download;
+    String fingerprint = o.fingerprint;
     if ((caFile == null) == (url == null)) {
       throw new UsageException("give exactly one of --ca FILE or --download URL");
     }
@@ -447,12 +384,11 @@ public final class CertsCommand implements Callable<Integer> {
       out.println("WARNING: this certificate is not a CA; trust the CA that issued it instead");
     }
     List<ClientSetup.Target> targets = ClientSetup.plan(host, ca);
-    boolean apply = o.flag("--apply");
-    if (apply) {
-      ClientSetup.apply(targets, Path.of(o.valueOr("--root", "/")), out);
+    if (o.apply) {
+      ClientSetup.apply(targets, o.root, out);
     }
-    ClientSetup.print(targets, apply, out);
-    return 0;
+    ClientSetup.print(targets, o.apply, out);
+    return Commands.OK;
   }
 
   private static URI uri(String url) {
@@ -483,80 +419,19 @@ public final class CertsCommand implements Callable<Integer> {
             () -> new UsageException("--ip: '" + raw + "' is not an IPv4 or IPv6 address"));
   }
 
-  /** A wrong command line: exit code 2. */
-  static final class UsageException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    UsageException(String message) {
-      super(message, null, false, false);
+  /** {@code --days}: from 1 to 3650, 825 when not given. */
+  private static int days(String text) {
+    if (text == null) {
+      return 825;
     }
-  }
-
-  /** Option values as the sub-commands read them; picocli has rejected unknown options. */
-  static final class Options {
-    private final Map<String, List<String>> values = new LinkedHashMap<>();
-    private final Set<String> flags = new LinkedHashSet<>();
-    private final List<String> positional = new ArrayList<>();
-
-    void put(String name, String value) {
-      if (value != null) {
-        values.put(name, List.of(value));
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1 && n <= 3650) {
+        return n;
       }
+    } catch (NumberFormatException e) {
+      // reported below
     }
-
-    List<String> positional(int count) {
-      if (positional.size() != count) {
-        throw new UsageException(
-            count == 0
-                ? "unexpected argument '" + positional.get(0) + "'"
-                : "expected " + count + " argument(s), got " + positional.size());
-      }
-      return positional;
-    }
-
-    boolean flag(String name) {
-      return flags.contains(name);
-    }
-
-    List<String> all(String name) {
-      return values.getOrDefault(name, List.of());
-    }
-
-    String value(String name) {
-      List<String> v = all(name);
-      if (v.size() > 1) {
-        throw new UsageException(name + " given more than once");
-      }
-      return v.isEmpty() ? null : v.get(0);
-    }
-
-    String valueOr(String name, String fallback) {
-      String v = value(name);
-      return v == null ? fallback : v;
-    }
-
-    String required(String name) {
-      String v = value(name);
-      if (v == null) {
-        throw new UsageException(name + " is required");
-      }
-      return v;
-    }
-
-    int intValue(String name, int fallback, int min, int max) {
-      String v = value(name);
-      if (v == null) {
-        return fallback;
-      }
-      try {
-        int n = Integer.parseInt(v);
-        if (n >= min && n <= max) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new UsageException(name + " must be a number from " + min + " to " + max);
-    }
+    throw new UsageException("--days must be a number from 1 to 3650");
   }
 }

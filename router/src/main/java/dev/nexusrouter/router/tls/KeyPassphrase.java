@@ -27,6 +27,17 @@ public final class KeyPassphrase {
     this.supplier = supplier;
   }
 
+  /**
+   * A key's passphrase as the config ({@code passphrase-file}, {@code passphrase-env}) and {@code
+   * certs check} name it: the file when given, else the environment variable, else none.
+   */
+  public static KeyPassphrase of(Path file, String envName, Map<String, String> env) {
+    if (file != null) {
+      return fromFile(file);
+    }
+    return envName != null ? fromEnv(env, envName) : NONE;
+  }
+
   /** The first line of {@code file}, without its line break. */
   public static KeyPassphrase fromFile(Path file) {
     return new KeyPassphrase("file " + file, () -> readFirstLine(file));

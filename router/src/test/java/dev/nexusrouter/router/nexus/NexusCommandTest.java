@@ -102,9 +102,7 @@ class NexusCommandTest {
   void thePasswordFileWinsOverTheEnvironmentAndLosesItsLineBreak() throws IOException {
     Path f = Files.writeString(tmp.resolve("pw"), "from-file\n");
     Credentials c =
-        NexusCommand.credentials(
-            Map.of("--password-file", f.toString()),
-            Map.of("NEXUS_USER", "deployer", "NEXUS_PASSWORD", "from-env"));
+        NexusCommand.credentials(f, Map.of("NEXUS_USER", "deployer", "NEXUS_PASSWORD", "from-env"));
     assertEquals(new Credentials("deployer", "from-file"), c);
     assertFalse(c.toString().contains("from-file"), c.toString());
   }

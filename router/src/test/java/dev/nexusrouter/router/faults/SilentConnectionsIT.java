@@ -1,0 +1,156 @@
+package dev.nexusrouter.router.faults;
+
+import static dev.nexusrouter.router.testing.TrustingClient.trusting;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Configs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client that connects (plain) or completes its TLS handshake and then sends nothing is closed
+ * after {@code client.header-timeout}, as nginx does with {@code client_header_timeout}, not held
+ * for {@code client.idle-timeout}; once a request was made, the connection is kept alive for the
+ * idle timeout. Here the header timeout is 1 s and the idle timeout 60 s, and a client waits at
+ * most 15 s for the close: the assertions are about which of the two applies, not about speed.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SilentConnectionsIT {
+  static final String TIMEOUTS = "client: {header-timeout: 1s, idle-timeout: 60s}\n";
+  static final String GET = "GET /v2/ HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+  @TempDir Path dir;
+
+  private RouterServer start(String listener, RawUpstream group, RawUpstream hosted)
+      throws IOException {
+    group.script(s -> RawUpstream.Action.body(200, 2));
+    return Configs.inProcess(
+        dir,
+        Configs.registry(
+            listener,
+            group.url(),
+            hosted.url(),
+            "data-dir: \"" + dir.resolve("data") + "\"\naccess-log: {path: \"off\"}\n" + TIMEOUTS,
+            ""));
+  }
+
+  private static String tlsListener() {
+    return "{address: 127.0.0.1, port: 0, tls: {}}";
+  }
+
+  /** Reads until the router closes; fails if it still holds the connection after 15 s. */
+  private static void assertClosedByRouter(Socket s) throws IOException {
+    s.setSoTimeout(15_000);
+    InputStream in = s.getInputStream();
+    byte[] buf = new byte[4096];
+    try {
+      for (int i = 0; i < 1000; i++) {
+        if (in.read(buf) < 0) {
+          return;
+        }
+      }
+      fail("the router sent bytes on a connection that never sent a request");
+    } catch (SocketTimeoutException e) {
+      fail("the router still held a silent connection after 15 s: the idle timeout applied");
+    } catch (IOException e) {
+      // a reset (or a TLS close without close_notify) is a close as well
+    }
+  }
+
+  @Test
+  void aSilentPlainConnectionIsClosedAfterTheHeaderTimeout() throws Exception {
+    try (RawUpstream group = new RawUpstream("group");
+        RawUpstream hosted = new RawUpstream("hosted");
+        RouterServer r = start(Configs.PLAIN_LISTENER, group, hosted);
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
+      assertClosedByRouter(s);
+    }
+  }
+
+  @Test
+  void aTlsConnectionSilentAfterItsHandshakeIsClosedAfterTheHeaderTimeout() throws Exception {
+    try (RawUpstream group = new RawUpstream("group");
+        RawUpstream hosted = new RawUpstream("hosted");
+        RouterServer r = start(tlsListener(), group, hosted)) {
+      SSLContext trust = trusting(dir.resolve("data/tls/ca.crt"));
+      try (SSLSocket s =
+          (SSLSocket)
+              trust.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), r.port(0))) {
+        s.startHandshake();
+        assertClosedByRouter(s);
+      }
+    }
+  }
+
+  @Test
+  void aPlainConnectionIsKeptAliveByTheIdleTimeoutAfterARequest() throws Exception {
+    try (RawUpstream group = new RawUpstream("group");
+        RawUpstream hosted = new RawUpstream("hosted");
+        RouterServer r = start(Configs.PLAIN_LISTENER, group, hosted);
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
+      s.setSoTimeout(15_000);
+      keptAlive(s.getOutputStream(), s.getInputStream());
+    }
+  }
+
+  @Test
+  void aTlsConnectionIsKeptAliveByTheIdleTimeoutAfterARequest() throws Exception {
+    try (RawUpstream group = new RawUpstream("group");
+        RawUpstream hosted = new RawUpstream("hosted");
+        RouterServer r = start(tlsListener(), group, hosted)) {
+      SSLContext trust = trusting(dir.resolve("data/tls/ca.crt"));
+      try (SSLSocket s =
+          (SSLSocket)
+              trust.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), r.port(0))) {
+        s.setSoTimeout(15_000);
+        keptAlive(s.getOutputStream(), s.getInputStream());
+      }
+    }
+  }
+
+  /** A request, three header timeouts of silence, then a second request on the same connection. */
+  private static void keptAlive(OutputStream out, InputStream in) throws Exception {
+    out.write(GET.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    assertEquals("HTTP/1.1 200", statusLine(in));
+    Thread.sleep(3000);
+    out.write(GET.getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    assertEquals("HTTP/1.1 200", statusLine(in), "the kept-alive connection was closed");
+  }
+
+  /** The status line's first 12 characters; skips the rest of the (2-byte body) response. */
+  private static String statusLine(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    for (int i = 0; i < 64 * 1024 && !head.toString().endsWith("\r\n\r\n"); i++) {
+      int c = in.read();
+      if (c < 0) {
+        break;
+      }
+      head.append((char) c);
+    }
+    String h = head.toString();
+    int len = 0;
+    for (String line : h.split("\r\n")) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        len = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    in.readNBytes(len);
+    return h.length() >= 12 ? h.substring(0, 12) : h;
+  }
+}
