@@ -1,8 +1,9 @@
 package dev.nexusrouter.router.faults;
 
+import static dev.nexusrouter.router.testing.ConnectionChecks.assertClosedByRouter;
+import static dev.nexusrouter.router.testing.ConnectionChecks.statusLine;
 import static dev.nexusrouter.router.testing.TrustingClient.trusting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Closing;
@@ -11,8 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,25 +66,6 @@ class TlsHandshakeTimeoutIT {
     Closing.all(router, fakes);
   }
 
-  /** Reads until the router closes; fails if it is still open after 15 s (the idle timeout). */
-  private static void assertClosedByRouter(Socket s) throws Exception {
-    s.setSoTimeout(15_000);
-    InputStream in = s.getInputStream();
-    byte[] buf = new byte[4096];
-    try {
-      for (int i = 0; i < 1000; i++) {
-        if (in.read(buf) < 0) {
-          return;
-        }
-      }
-      fail("the router kept sending on a connection that never finished its handshake");
-    } catch (SocketTimeoutException e) {
-      fail("the router still held the connection after 15 s: the idle timeout applied");
-    } catch (SocketException e) {
-      // a reset is a close as well
-    }
-  }
-
   @Test
   void aSilentTlsConnectionIsClosedAfterTheHeaderTimeout() throws Exception {
     try (Socket s = new Socket(InetAddress.getLoopbackAddress(), router.port(0))) {
@@ -138,26 +118,5 @@ class TlsHandshakeTimeoutIT {
         assertEquals("HTTP/1.1 200", statusLine(in));
       }
     }
-  }
-
-  /** The status line's first 12 characters; skips the rest of the (2-byte body) response. */
-  private static String statusLine(InputStream in) throws Exception {
-    StringBuilder head = new StringBuilder();
-    for (int i = 0; i < 64 * 1024 && !head.toString().endsWith("\r\n\r\n"); i++) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      head.append((char) c);
-    }
-    String h = head.toString();
-    int len = 0;
-    for (String line : h.split("\r\n")) {
-      if (line.toLowerCase().startsWith("content-length:")) {
-        len = Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    in.readNBytes(len);
-    return h.length() >= 12 ? h.substring(0, 12) : h;
   }
 }
