@@ -1,5 +1,6 @@
 package dev.nexusrouter.router;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,9 +108,8 @@ class MainTest {
             + "hosts: [{server-names: [x], group: g, hosted: nope}]\nextra: 1\n");
     assertEquals(1, run("check", cfg.toString()));
     String e = err.toString(StandardCharsets.UTF_8);
-    assertTrue(e.contains("listeners[0].port"), e);
-    assertTrue(e.contains("hosts[0].hosted: undefined upstream 'nope'"), e);
-    assertTrue(e.contains("extra: unknown key"), e);
+    assertContains(
+        e, "listeners[0].port", "hosts[0].hosted: undefined upstream 'nope'", "extra: unknown key");
     assertFalse(e.contains("Exception") || e.contains("\tat "), "no stack trace: " + e);
   }
 
@@ -119,9 +119,11 @@ class MainTest {
     Files.writeString(cfg, "listeners: []\n");
     assertEquals(1, run("serve", "--config", cfg.toString()));
     String e = err.toString(StandardCharsets.UTF_8);
-    assertTrue(e.contains("refusing to start"), e);
-    assertTrue(e.contains("listeners: at least one listener is required"), e);
-    assertTrue(e.contains("hosts: at least one host is required"), e);
+    assertContains(
+        e,
+        "refusing to start",
+        "listeners: at least one listener is required",
+        "hosts: at least one host is required");
   }
 
   @Test
@@ -147,9 +149,11 @@ class MainTest {
   void routesPrintsTheEffectiveTable() {
     assertEquals(0, run("routes"));
     String o = out.toString(StandardCharsets.UTF_8);
-    assertTrue(o.contains("R9p: HEAD manifest when accept-one -> hosted"), o);
-    assertTrue(o.contains("R9h: HEAD manifest -> hosted-then-group"), o);
-    assertTrue(o.contains("R13: any any -> legacy (unclassified)"), o);
+    assertContains(
+        o,
+        "R9p: HEAD manifest when accept-one -> hosted",
+        "R9h: HEAD manifest -> hosted-then-group",
+        "R13: any any -> legacy (unclassified)");
     // the same printer as the admin /routes page: UI hosts are listed too
     assertTrue(o.contains("(ui -> ui)"), o);
   }

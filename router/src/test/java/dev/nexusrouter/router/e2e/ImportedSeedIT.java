@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.e2e;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import dev.nexusrouter.router.config.RouterConfig;
 import dev.nexusrouter.router.migrate.Fixtures;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.RealParts;
+import dev.nexusrouter.router.testing.Texts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -91,10 +93,12 @@ class ImportedSeedIT {
             group.log().contains("GET /v2/team/app/manifests/1.0 "),
             "the pull did not reach the group\n" + group.tail());
         Path hostLog = seed.resolve("wwwlogs/registry.acqua.com.log");
-        String log = waitForLine(hostLog, "GET /v2/team/app/manifests/1.0");
-        assertTrue(log.contains("PUT /v2/team/app/manifests/1.0"), log);
-        assertTrue(log.contains("upstream=nexus_docker_push"), log);
-        assertTrue(log.contains("upstream=nexus_docker_pull"), log);
+        String log = Texts.awaitInFile(hostLog, "GET /v2/team/app/manifests/1.0");
+        assertContains(
+            log,
+            "PUT /v2/team/app/manifests/1.0",
+            "upstream=nexus_docker_push",
+            "upstream=nexus_docker_pull");
       }
     }
   }
@@ -111,18 +115,5 @@ class ImportedSeedIT {
     Path log = dir.resolve("skopeo-" + step + ".log");
     Proc p = Proc.run("skopeo " + step, log, STEP, cmd);
     assertEquals(0, p.process.exitValue(), () -> "skopeo " + step + "\n" + Proc.tail(log, 30));
-  }
-
-  /** The access log is written by a background thread: wait (bounded) for the line. */
-  private static String waitForLine(Path file, String needle) throws Exception {
-    String text = "";
-    for (int i = 0; i < 100; i++) {
-      text = Files.exists(file) ? Files.readString(file) : "";
-      if (text.contains(needle)) {
-        return text;
-      }
-      Thread.sleep(50);
-    }
-    return text;
   }
 }

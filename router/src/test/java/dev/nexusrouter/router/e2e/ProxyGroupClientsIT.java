@@ -55,8 +55,7 @@ class ProxyGroupClientsIT {
   static OciImage hubImage;
   static OciImage pushImage;
   static Path skopeo;
-  static Proc containerd;
-  static Path containerdSocket;
+  static PrivateContainerd containerd;
 
   @BeforeAll
   static void start() throws Exception {
@@ -358,10 +357,8 @@ class ProxyGroupClientsIT {
   @ParameterizedTest
   @ValueSource(strings = {"router", "balancer"})
   void ctrPullsTheProxyOnlyTagRightAfterAPushToTheSameRepository(String endpoint) throws Exception {
-    Path ctr = RealParts.require("ctr");
     startContainerd();
     String ref = host(endpoint) + "/" + REPO;
-    String[] c = {ctr.toString(), "--address", containerdSocket.toString(), "--namespace", "e2e"};
     skopeo(
         "ctr-case-push-" + endpoint,
         "copy",
@@ -370,25 +367,24 @@ class ProxyGroupClientsIT {
         "docker://" + ref + ":mine-" + endpoint);
     run(
         "ctr-pull-" + endpoint,
-        concat(
-            c, "images", "pull", "--plain-http", "--snapshotter", "native", ref + ":" + PROXY_TAG));
+        containerd.ctr(
+            "images", "pull", "--plain-http", "--snapshotter", "native", ref + ":" + PROXY_TAG));
     // ctr's own push (HEAD existence checks with one Accept type) lands in hosted
     String base = "127.0.0.1:" + hub.port + "/other/base:1";
     run(
         "ctr-base-" + endpoint,
-        concat(c, "images", "pull", "--plain-http", "--snapshotter", "native", base));
+        containerd.ctr("images", "pull", "--plain-http", "--snapshotter", "native", base));
     String tag = "mine-ctr-" + endpoint;
-    run("ctr-tag-" + endpoint, concat(c, "images", "tag", "--force", base, ref + ":" + tag));
-    run("ctr-push-" + endpoint, concat(c, "images", "push", "--plain-http", ref + ":" + tag));
+    run("ctr-tag-" + endpoint, containerd.ctr("images", "tag", "--force", base, ref + ":" + tag));
+    run("ctr-push-" + endpoint, containerd.ctr("images", "push", "--plain-http", ref + ":" + tag));
     assertPushedToHosted(tag);
     run(
         "ctr-pull-again-" + endpoint,
-        concat(
-            c, "images", "pull", "--plain-http", "--snapshotter", "native", ref + ":" + PROXY_TAG));
+        containerd.ctr(
+            "images", "pull", "--plain-http", "--snapshotter", "native", ref + ":" + PROXY_TAG));
     run(
         "ctr-pull-digest-" + endpoint,
-        concat(
-            c,
+        containerd.ctr(
             "images",
             "pull",
             "--plain-http",
@@ -396,7 +392,7 @@ class ProxyGroupClientsIT {
             "native",
             ref + "@" + hubImage.manifestDigest));
     Path ls = dir.resolve("ctr-ls-" + endpoint + ".log");
-    Proc.runOk("ctr images ls", ls, STEP, concat(c, "images", "ls"));
+    Proc.runOk("ctr images ls", ls, STEP, containerd.ctr("images", "ls"));
     String listed = Proc.read(ls);
     assertTrue(
         listed.contains(ref + ":" + PROXY_TAG) && listed.contains(hubImage.manifestDigest), listed);
@@ -405,37 +401,8 @@ class ProxyGroupClientsIT {
   }
 
   static synchronized void startContainerd() throws Exception {
-    if (containerd != null) {
-      return;
-    }
-    Path binary = RealParts.require("containerd");
-    RealParts.requireRoot("containerd");
-    Path c = dir.resolve("containerd");
-    Files.createDirectories(c);
-    containerdSocket = c.resolve("containerd.sock");
-    Path config = c.resolve("config.toml");
-    Files.writeString(
-        config,
-        "version = 2\nroot = \""
-            + c.resolve("root")
-            + "\"\nstate = \""
-            + c.resolve("state")
-            + "\"\ndisabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n[grpc]\n  address = \""
-            + containerdSocket
-            + "\"\n[ttrpc]\n  address = \""
-            + c.resolve("ttrpc.sock")
-            + "\"\n[debug]\n  address = \"\"\n[metrics]\n  address = \"\"\n");
-    containerd =
-        Proc.start(
-            "containerd",
-            c.resolve("containerd.log"),
-            List.of(binary.toString(), "--config", config.toString()));
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!Files.exists(containerdSocket)) {
-      if (!containerd.alive() || System.nanoTime() > deadline) {
-        throw new AssertionError("containerd did not come up\n" + containerd.tail(40));
-      }
-      Thread.sleep(100);
+    if (containerd == null) {
+      containerd = PrivateContainerd.start(dir.resolve("containerd"));
     }
   }
 }

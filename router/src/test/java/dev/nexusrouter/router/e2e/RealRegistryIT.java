@@ -67,11 +67,7 @@ class RealRegistryIT {
     Files.writeString(
         config,
         Configs.registry(
-                "{address: 127.0.0.1, port: 0, tls: {cert-file: "
-                    + ca.serverChain
-                    + ", key-file: "
-                    + ca.serverKey
-                    + "}}",
+                Configs.tlsListener(null, 0, ca.serverChain, ca.serverKey),
                 group.url(),
                 hosted.url(),
                 "",
@@ -151,19 +147,7 @@ class RealRegistryIT {
   @Order(2)
   void pullByTagThroughTheRouterIsServedByTheGroup() throws Exception {
     assertNotNull(pushedDigest, "the push failed");
-    Path out = dir.resolve("pulled-by-tag");
-    skopeo(
-        "pull-tag",
-        "copy",
-        "--authfile",
-        authFile.toString(),
-        "--src-cert-dir",
-        ca.trustDir.toString(),
-        "--src-tls-verify=true",
-        ref(":" + TAG),
-        "oci:" + out + ":x");
-    assertEquals(pushedDigest, indexDigest(out), "manifest digest in the pulled layout");
-    assertBlobsEqual(out);
+    pullAndCompare("pull-tag", ref(":" + TAG), dir.resolve("pulled-by-tag"));
     // the group (pull-through proxy) served the pull: it logged the requests and now caches blobs
     String g = group.log();
     assertTrue(
@@ -180,22 +164,29 @@ class RealRegistryIT {
   @Order(3)
   void pullByDigestThroughTheRouter() throws Exception {
     assertNotNull(pushedDigest, "the push failed");
-    Path out = dir.resolve("pulled-by-digest");
+    pullAndCompare("pull-digest", ref("@" + pushedDigest), dir.resolve("pulled-by-digest"));
+    assertTrue(
+        group.log().contains("GET /v2/" + REPO + "/manifests/" + pushedDigest + " "),
+        "group never saw the manifest GET by digest\n" + group.tail());
+  }
+
+  /**
+   * skopeo copies {@code reference} from the router (real TLS, the CA trusted) into an OCI layout
+   * at {@code out}; the pulled manifest digest and every blob must equal what was pushed.
+   */
+  private void pullAndCompare(String step, String reference, Path out) throws Exception {
     skopeo(
-        "pull-digest",
+        step,
         "copy",
         "--authfile",
         authFile.toString(),
         "--src-cert-dir",
         ca.trustDir.toString(),
         "--src-tls-verify=true",
-        ref("@" + pushedDigest),
-        "oci:" + out + ":y");
-    assertEquals(pushedDigest, indexDigest(out));
+        reference,
+        "oci:" + out + ":pulled");
+    assertEquals(pushedDigest, indexDigest(out), "manifest digest in the pulled layout");
     assertBlobsEqual(out);
-    assertTrue(
-        group.log().contains("GET /v2/" + REPO + "/manifests/" + pushedDigest + " "),
-        "group never saw the manifest GET by digest\n" + group.tail());
   }
 
   @Test
@@ -239,36 +230,10 @@ class RealRegistryIT {
   @Order(5)
   void containerdPullThroughTheRouterResolvesAtTheGroup() throws Exception {
     assertNotNull(pushedDigest, "the push failed");
-    Path containerd = RealParts.require("containerd");
-    Path ctr = RealParts.require("ctr");
-    RealParts.requireRoot("containerd");
-    Path c = dir.resolve("ctr");
-    Files.createDirectories(c);
-    Path sock = c.resolve("containerd.sock");
-    Path config = c.resolve("config.toml");
-    Files.writeString(
-        config,
-        "version = 2\n"
-            + "root = \""
-            + c.resolve("root")
-            + "\"\n"
-            + "state = \""
-            + c.resolve("state")
-            + "\"\n"
-            + "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
-            + "[grpc]\n  address = \""
-            + sock
-            + "\"\n"
-            + "[ttrpc]\n  address = \""
-            + c.resolve("ttrpc.sock")
-            + "\"\n"
-            + "[debug]\n  address = \"\"\n"
-            + "[metrics]\n  address = \"\"\n");
-    RouterServer fresh = RouterServer.start(ConfigLoader.load(routerConfig), Clock.systemUTC());
-    try {
-      containerdPull(fresh.port(0), c, containerd, ctr, sock, config);
-    } finally {
-      fresh.close();
+    try (RouterServer fresh =
+            RouterServer.start(ConfigLoader.load(routerConfig), Clock.systemUTC());
+        PrivateContainerd containerd = PrivateContainerd.start(dir.resolve("ctr"))) {
+      containerdPull(fresh.port(0), containerd);
     }
     String g = group.log();
     assertTrue(
@@ -285,9 +250,9 @@ class RealRegistryIT {
     }
   }
 
-  static void containerdPull(
-      int routerPort, Path c, Path containerd, Path ctr, Path sock, Path config) throws Exception {
+  static void containerdPull(int routerPort, PrivateContainerd containerd) throws Exception {
     String host = "localhost:" + routerPort;
+    Path c = containerd.dir;
     Path hostDir = c.resolve("hosts").resolve(host);
     Files.createDirectories(hostDir);
     Files.writeString(
@@ -302,49 +267,29 @@ class RealRegistryIT {
             + "  ca = \""
             + ca.caCert
             + "\"\n");
-    try (Proc daemon =
-        Proc.start(
-            "containerd",
-            c.resolve("containerd.log"),
-            List.of(containerd.toString(), "--config", config.toString()))) {
-      String[] base = {ctr.toString(), "--address", sock.toString(), "--namespace", "e2e"};
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (true) {
-        Proc v =
-            Proc.run("ctr version", c.resolve("ctr-version.log"), STEP, concat(base, "version"));
-        if (v.process.exitValue() == 0) {
-          break;
-        }
-        if (!daemon.alive() || System.nanoTime() > deadline) {
-          throw new AssertionError("containerd did not come up\n" + daemon.tail(40));
-        }
-        Thread.sleep(200);
-      }
-      Path pullLog = c.resolve("ctr-pull.log");
-      Proc pull =
-          Proc.run(
-              "ctr pull",
-              pullLog,
-              STEP,
-              concat(
-                  base,
-                  "images",
-                  "pull",
-                  "--hosts-dir",
-                  c.resolve("hosts").toString(),
-                  "--snapshotter",
-                  "native",
-                  host + "/" + REPO + ":" + TAG));
-      assertEquals(
-          0,
-          pull.process.exitValue(),
-          () -> "ctr images pull failed\n" + allTails(pullLog) + "\n" + daemon.tail(30));
-      Path lsLog = c.resolve("ctr-ls.log");
-      Proc.runOk("ctr images ls", lsLog, STEP, concat(base, "images", "ls"));
-      assertTrue(
-          Proc.read(lsLog).contains(pushedDigest),
-          "ctr images ls does not show " + pushedDigest + "\n" + Proc.tail(lsLog, 10));
-    }
+    Path pullLog = c.resolve("ctr-pull.log");
+    Proc pull =
+        Proc.run(
+            "ctr pull",
+            pullLog,
+            STEP,
+            containerd.ctr(
+                "images",
+                "pull",
+                "--hosts-dir",
+                c.resolve("hosts").toString(),
+                "--snapshotter",
+                "native",
+                host + "/" + REPO + ":" + TAG));
+    assertEquals(
+        0,
+        pull.process.exitValue(),
+        () -> "ctr images pull failed\n" + allTails(pullLog) + "\n" + containerd.tail(30));
+    Path lsLog = c.resolve("ctr-ls.log");
+    Proc.runOk("ctr images ls", lsLog, STEP, containerd.ctr("images", "ls"));
+    assertTrue(
+        Proc.read(lsLog).contains(pushedDigest),
+        "ctr images ls does not show " + pushedDigest + "\n" + Proc.tail(lsLog, 10));
   }
 
   /** The access-log lines (combined format) of a registry log that mention a repository. */
@@ -358,12 +303,6 @@ class RealRegistryIT {
       }
     }
     return sb.toString();
-  }
-
-  static String[] concat(String[] a, String... b) {
-    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   static String indexDigest(Path layout) throws Exception {

@@ -267,17 +267,10 @@ class StreamingIT {
           continue;
         }
         PatternBytes.fill(pos, buf, 0, n);
-        if (chunked) {
-          c.writeChunk(buf, 0, n);
-        } else {
-          c.out.write(buf, 0, n);
-        }
+        c.writeBody(buf, 0, n, chunked);
         pos += n;
       }
-      if (chunked) {
-        c.endChunks();
-      }
-      c.out.flush();
+      c.endBody(chunked);
       RawResponse head = c.readHead();
       c.bodyText(head);
       waitFor(
@@ -318,18 +311,11 @@ class StreamingIT {
                 for (long pos = 0; pos < size; ) {
                   int n = (int) Math.min(buf.length, size - pos);
                   PatternBytes.fill(pos, buf, 0, n);
-                  if (chunked) {
-                    c.writeChunk(buf, 0, n);
-                  } else {
-                    c.out.write(buf, 0, n);
-                  }
+                  c.writeBody(buf, 0, n, chunked);
                   pos += n;
                   written.set(pos);
                 }
-                if (chunked) {
-                  c.endChunks();
-                }
-                c.out.flush();
+                c.endBody(chunked);
                 f.complete("wrote the whole body");
               } catch (IOException e) {
                 f.complete("stopped: " + e);

@@ -125,11 +125,7 @@ class TlsRouterIT {
       Files.writeString(
           cfg,
           yaml(
-              "{cert-file: "
-                  + tls.resolve("server.crt")
-                  + ", key-file: "
-                  + tls.resolve("server.key")
-                  + "}",
+              Configs.tls(tls.resolve("server.crt"), tls.resolve("server.key")),
               upstream.url(),
               upstream.url(),
               dir.resolve("data")));
@@ -193,6 +189,18 @@ class TlsRouterIT {
     }
   }
 
+  private static final Duration STEP = Duration.ofSeconds(30);
+
+  /**
+   * Runs a tool (log in the temp dir, named after the step), asserts exit 0, returns its output.
+   */
+  private String runOk(String step, String... command) throws Exception {
+    Path log = dir.resolve(step.replaceAll("[^A-Za-z0-9.-]+", "-") + ".log");
+    Proc p = Proc.run(step, log, STEP, command);
+    assertEquals(0, p.process.exitValue(), () -> step + "\n" + Proc.tail(log, 20));
+    return Files.readString(log);
+  }
+
   @Test
   void curlAndOpensslAgainstTheRunningRouter() throws Exception {
     Path curl = RealParts.require("curl");
@@ -204,12 +212,9 @@ class TlsRouterIT {
     try (RouterServer router = RouterServer.start(ConfigLoader.load(cfg), Clock.systemUTC())) {
       int port = router.port(0);
       String ca = data.resolve("tls/ca.crt").toString();
-      Path log = dir.resolve("curl.log");
-      Proc p =
-          Proc.run(
+      String h2 =
+          runOk(
               "curl",
-              log,
-              Duration.ofSeconds(30),
               curl.toString(),
               "-sS",
               "--http2",
@@ -220,27 +225,21 @@ class TlsRouterIT {
               "-w",
               "%{http_version} %{http_code}",
               "https://localhost:" + port + "/download/ca.crt");
-      assertEquals(0, p.process.exitValue(), () -> Proc.tail(log, 20));
-      assertTrue(Files.readString(log).contains("2 200"), "h2 negotiated: " + Proc.tail(log, 5));
-      Path verify = dir.resolve("verify.log");
-      Proc v =
-          Proc.run(
-              "openssl verify",
-              verify,
-              Duration.ofSeconds(30),
-              openssl.toString(),
-              "verify",
-              "-CAfile",
-              ca,
-              data.resolve("tls/server.crt").toString());
-      assertEquals(0, v.process.exitValue(), () -> Proc.tail(verify, 10));
+      assertTrue(h2.contains("2 200"), "h2 negotiated: " + h2);
+      runOk(
+          "openssl verify",
+          openssl.toString(),
+          "verify",
+          "-CAfile",
+          ca,
+          data.resolve("tls/server.crt").toString());
       for (String old : new String[] {"-tls1", "-tls1_1"}) {
         Path l = dir.resolve("sclient" + old + ".log");
         Proc c =
             Proc.run(
                 "openssl s_client " + old,
                 l,
-                Duration.ofSeconds(30),
+                STEP,
                 "sh",
                 "-c",
                 openssl
@@ -251,16 +250,11 @@ class TlsRouterIT {
                     + " </dev/null");
         assertNotEquals(0, c.process.exitValue(), old + " must be refused: " + Proc.tail(l, 10));
       }
-      Path l13 = dir.resolve("sclient13.log");
-      Proc ok =
-          Proc.run(
-              "openssl s_client -tls1_3",
-              l13,
-              Duration.ofSeconds(30),
-              "sh",
-              "-c",
-              openssl + " s_client -tls1_3 -connect 127.0.0.1:" + port + " </dev/null");
-      assertEquals(0, ok.process.exitValue(), () -> Proc.tail(l13, 10));
+      runOk(
+          "openssl s_client -tls1_3",
+          "sh",
+          "-c",
+          openssl + " s_client -tls1_3 -connect 127.0.0.1:" + port + " </dev/null");
     }
   }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.ops.RouterJvm;
-import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.Wire;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -38,13 +37,10 @@ class AbortedUploadsFaultsIT {
 
   @Test
   void abortedUploadsAbortUpstreamAndLeakNothing() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      hosted.script(s -> RawUpstream.Action.ok(202));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.hosted.script(s -> RawUpstream.Action.ok(202));
       String yaml =
-          Configs.registry(
-              group.url(),
-              hosted.url(),
+          fakes.registry(
               "access-log: {path: \"off\"}\nclient: {body-timeout: 10s}\n",
               "keepalive: {idle-timeout: 1s}, ");
       try (RouterJvm r = RouterJvm.start(dir, "aborts", yaml, "128m", 4096)) {
@@ -63,7 +59,7 @@ class AbortedUploadsFaultsIT {
         RouterJvm.await(
             "idle upstream connections to close",
             Duration.ofSeconds(30),
-            () -> hosted.openConnections() == 0);
+            () -> fakes.hosted.openConnections() == 0);
         Thread.sleep(500);
         int fdBaseline = r.openFds();
         System.out.printf("router fds at baseline: %d%n", fdBaseline);
@@ -72,7 +68,7 @@ class AbortedUploadsFaultsIT {
         List<Future<String>> results = new ArrayList<>();
         for (int i = 0; i < UPLOADS; i++) {
           final int n = i;
-          results.add(pool.submit(() -> abortOne(r.port(), hosted, n)));
+          results.add(pool.submit(() -> abortOne(r.port(), fakes.hosted, n)));
         }
         pool.shutdown();
         assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS), "uploads did not finish");
@@ -83,8 +79,8 @@ class AbortedUploadsFaultsIT {
         RouterJvm.await(
             "every aborted upload to end at the upstream",
             Duration.ofSeconds(60),
-            () -> hosted.seen("/abort-").stream().allMatch(s -> s.end != null));
-        List<RawUpstream.Seen> seen = hosted.seen("/abort-");
+            () -> fakes.hosted.seen("/abort-").stream().allMatch(s -> s.end != null));
+        List<RawUpstream.Seen> seen = fakes.hosted.seen("/abort-");
         assertEquals(UPLOADS, seen.size(), "upstream requests: " + seen);
         List<RawUpstream.Seen> complete =
             seen.stream().filter(s -> "complete".equals(s.end)).toList();
@@ -93,9 +89,9 @@ class AbortedUploadsFaultsIT {
             "upstream saw complete (truncated) bodies: " + complete + "\n" + r.tail());
 
         RouterJvm.await(
-            "upstream connections back to 0 (now " + hosted.openConnections() + ")",
+            "upstream connections back to 0 (now " + fakes.hosted.openConnections() + ")",
             Duration.ofSeconds(30),
-            () -> hosted.openConnections() == 0);
+            () -> fakes.hosted.openConnections() == 0);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         int fds = r.openFds();
         while (fds > fdBaseline + 5 && System.nanoTime() < deadline) {
@@ -104,7 +100,7 @@ class AbortedUploadsFaultsIT {
         }
         System.out.printf(
             "after %d aborted uploads: router fds %d (baseline %d), upstream connections %d, upstream saw %s%n",
-            UPLOADS, fds, fdBaseline, hosted.openConnections(), summary(seen));
+            UPLOADS, fds, fdBaseline, fakes.hosted.openConnections(), summary(seen));
         assertTrue(fds <= fdBaseline + 5, "router fds " + fds + " vs baseline " + fdBaseline);
 
         // still healthy
@@ -115,8 +111,8 @@ class AbortedUploadsFaultsIT {
                     + "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
                 20_000);
         assertEquals(202, ok.first().status(), ok::toString);
-        assertEquals("complete", hosted.seen("/after").get(0).end);
-        assertEquals(3, hosted.seen("/after").get(0).bytes.get());
+        assertEquals("complete", fakes.hosted.seen("/after").get(0).end);
+        assertEquals(3, fakes.hosted.seen("/after").get(0).bytes.get());
       }
     }
   }

@@ -56,12 +56,10 @@ class ConnectionCapIT {
 
   @Test
   void aConnectionBeyondTheCapWaitsUntilAnotherCloses() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(s -> RawUpstream.Action.body(200, 1));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(s -> RawUpstream.Action.body(200, 1));
       String top = "access-log: {path: \"off\"}\nclient: {max-connections: 2}\n";
-      try (RouterServer r =
-              Configs.inProcess(dir, Configs.registry(group.url(), hosted.url(), top, ""));
+      try (RouterServer r = Configs.inProcess(dir, fakes.registry(top, ""));
           Socket b = open(r.port(0))) {
         Socket a = open(r.port(0));
         Socket c = open(r.port(0));

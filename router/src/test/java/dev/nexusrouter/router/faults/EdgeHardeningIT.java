@@ -11,11 +11,9 @@ import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
 import dev.nexusrouter.router.testing.Wire;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -127,24 +125,16 @@ class EdgeHardeningIT {
   @Test
   void aDownloadCutByTheUpstreamIsLoggedAndCountedAsAnUpstreamError() throws Exception {
     Path log = dir.resolve("access.log");
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(s -> RawUpstream.Action.resetMidBody(4 << 20, 256 << 10));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(s -> RawUpstream.Action.resetMidBody(4 << 20, 256 << 10));
       String top = "access-log: {path: \"" + log + "\"}\n";
-      try (RouterServer r =
-          Configs.inProcess(dir, Configs.registry(group.url(), hosted.url(), top, ""))) {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port(0)));
-          s.setSoTimeout(30_000);
-          s.getOutputStream()
-              .write(
-                  get("/v2/team/app/blobs/sha256:" + "b".repeat(64))
-                      .getBytes(StandardCharsets.ISO_8859_1));
-          byte[] all = readUntilClosed(s.getInputStream());
-          String head = new String(all, 0, 20, StandardCharsets.ISO_8859_1);
-          assertTrue(head.startsWith("HTTP/1.1 200"), head);
-          assertTrue(all.length < (4 << 20), "the client saw a cut transfer");
-        }
+      try (RouterServer r = Configs.inProcess(dir, fakes.registry(top, ""))) {
+        byte[] all =
+            Wire.sendUnparsed(
+                r.port(0), get("/v2/team/app/blobs/sha256:" + "b".repeat(64)), 30_000);
+        String head = new String(all, 0, 20, StandardCharsets.ISO_8859_1);
+        assertTrue(head.startsWith("HTTP/1.1 200"), head);
+        assertTrue(all.length < (4 << 20), "the client saw a cut transfer");
         RouterJvm.await(
             "the cut transfer's log line",
             Duration.ofSeconds(20),
@@ -170,16 +160,13 @@ class EdgeHardeningIT {
 
   @Test
   void http10WithoutHostGetsOneUpstreamAndConnectionNamedHeadersStayHome() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(s -> RawUpstream.Action.body(200, 2));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(s -> RawUpstream.Action.body(200, 2));
       try (RouterServer r =
-          Configs.inProcess(
-              dir,
-              Configs.registry(group.url(), hosted.url(), "access-log: {path: \"off\"}\n", ""))) {
+          Configs.inProcess(dir, fakes.registry("access-log: {path: \"off\"}\n", ""))) {
         Wire.Outcome o = Wire.send(r.port(0), "GET /v2/a/b/manifests/old HTTP/1.0\r\n\r\n", 20_000);
         assertEquals(200, o.first().status(), o::toString);
-        RawUpstream.Seen old = group.seen("/manifests/old").get(0);
+        RawUpstream.Seen old = fakes.group.seen("/manifests/old").get(0);
         assertNotNull(old.headers.get("Host"), old.toString());
         assertEquals("127.0.0.1:" + r.port(0), old.headers.get("Host"));
 
@@ -191,7 +178,7 @@ class EdgeHardeningIT {
                     + "Upgrade: websocket\r\nProxy-Connection: keep-alive\r\nX-Kept: yes\r\n\r\n",
                 20_000);
         assertEquals(200, c.first().status(), c::toString);
-        RawUpstream.Seen seen = group.seen("/manifests/conn").get(0);
+        RawUpstream.Seen seen = fakes.group.seen("/manifests/conn").get(0);
         assertNull(seen.headers.get("X-Secret-Hop"), seen.toString());
         assertNull(seen.headers.get("Upgrade"), seen.toString());
         assertNull(seen.headers.get("Proxy-Connection"), seen.toString());
@@ -205,15 +192,12 @@ class EdgeHardeningIT {
   @Test
   void clientInitiatedTlsRenegotiationIsRefused() throws Exception {
     Path openssl = RealParts.require("openssl");
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(s -> RawUpstream.Action.body(200, 2));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(s -> RawUpstream.Action.body(200, 2));
       String yaml =
-          Configs.registry(
-                  group.url(),
-                  hosted.url(),
-                  "access-log: {path: \"off\"}\ndata-dir: \"" + dir.resolve("data") + "\"\n",
-                  "")
+          fakes
+              .registry(
+                  "access-log: {path: \"off\"}\ndata-dir: \"" + dir.resolve("data") + "\"\n", "")
               .replace("port: 0}", "port: 0, tls: {}}");
       try (RouterJvm r = RouterJvm.start(dir, "tls", yaml, "96m", 1024)) {
         // R asks for a renegotiation; the GET afterwards only gets an answer if it was accepted
@@ -284,18 +268,5 @@ class EdgeHardeningIT {
     } catch (IOException e) {
       return "";
     }
-  }
-
-  static byte[] readUntilClosed(InputStream in) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[64 * 1024];
-    try {
-      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-        out.write(buf, 0, n);
-      }
-    } catch (IOException e) {
-      // a reset ends the transfer as well
-    }
-    return out.toByteArray();
   }
 }

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.faults;
 
+import dev.nexusrouter.router.testing.Configs;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -53,6 +54,39 @@ public final class RawUpstream implements AutoCloseable {
 
     public Action delay(long millis) {
       return new Action(status, bodyBytes, millis, resetAfter, stalls);
+    }
+  }
+
+  /**
+   * A group and a hosted fake, closed together, and the registry configuration on them: what most
+   * fault tests start from.
+   */
+  public static final class Pair implements AutoCloseable {
+    public final RawUpstream group;
+    public final RawUpstream hosted;
+
+    public Pair() throws IOException {
+      group = new RawUpstream("group");
+      try {
+        hosted = new RawUpstream("hosted");
+      } catch (IOException | RuntimeException e) {
+        group.close();
+        throw e;
+      }
+    }
+
+    /** {@link Configs#registry(String, String, String, String)} on these two fakes. */
+    public String registry(String top, String upstream) {
+      return Configs.registry(group.url(), hosted.url(), top, upstream);
+    }
+
+    @Override
+    public void close() {
+      try {
+        hosted.close();
+      } finally {
+        group.close();
+      }
     }
   }
 
@@ -250,27 +284,14 @@ public final class RawUpstream implements AutoCloseable {
             }
             break;
           }
-          while (left > 0) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) {
-              req.end = "eof";
-              return false;
-            }
-            left -= n;
-            req.bytes.addAndGet(n);
+          if (!count(in, left, buf, req)) {
+            return false;
           }
           line(in);
         }
       } else if (cl != null) {
-        long left = Long.parseLong(cl.trim());
-        while (left > 0) {
-          int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-          if (n < 0) {
-            req.end = "eof";
-            return false;
-          }
-          left -= n;
-          req.bytes.addAndGet(n);
+        if (!count(in, Long.parseLong(cl.trim()), buf, req)) {
+          return false;
         }
       }
       req.end = "complete";
@@ -282,6 +303,20 @@ public final class RawUpstream implements AutoCloseable {
       req.end = "error: " + e;
       return false;
     }
+  }
+
+  /** Reads and counts {@code left} body bytes; false (end "eof") if the peer closes first. */
+  private static boolean count(InputStream in, long left, byte[] buf, Seen req) throws IOException {
+    while (left > 0) {
+      int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+      if (n < 0) {
+        req.end = "eof";
+        return false;
+      }
+      left -= n;
+      req.bytes.addAndGet(n);
+    }
+    return true;
   }
 
   private static String line(InputStream in) throws IOException {

@@ -1,8 +1,9 @@
 package dev.nexusrouter.router.faults;
 
+import static dev.nexusrouter.router.testing.ConnectionChecks.assertClosedByRouter;
+import static dev.nexusrouter.router.testing.ConnectionChecks.statusLine;
 import static dev.nexusrouter.router.testing.TrustingClient.trusting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Configs;
@@ -11,7 +12,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -50,25 +50,6 @@ class SilentConnectionsIT {
 
   private static String tlsListener() {
     return "{address: 127.0.0.1, port: 0, tls: {}}";
-  }
-
-  /** Reads until the router closes; fails if it still holds the connection after 15 s. */
-  private static void assertClosedByRouter(Socket s) throws IOException {
-    s.setSoTimeout(15_000);
-    InputStream in = s.getInputStream();
-    byte[] buf = new byte[4096];
-    try {
-      for (int i = 0; i < 1000; i++) {
-        if (in.read(buf) < 0) {
-          return;
-        }
-      }
-      fail("the router sent bytes on a connection that never sent a request");
-    } catch (SocketTimeoutException e) {
-      fail("the router still held a silent connection after 15 s: the idle timeout applied");
-    } catch (IOException e) {
-      // a reset (or a TLS close without close_notify) is a close as well
-    }
   }
 
   @Test
@@ -131,26 +112,5 @@ class SilentConnectionsIT {
     out.write(GET.getBytes(StandardCharsets.US_ASCII));
     out.flush();
     assertEquals("HTTP/1.1 200", statusLine(in), "the kept-alive connection was closed");
-  }
-
-  /** The status line's first 12 characters; skips the rest of the (2-byte body) response. */
-  private static String statusLine(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    for (int i = 0; i < 64 * 1024 && !head.toString().endsWith("\r\n\r\n"); i++) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      head.append((char) c);
-    }
-    String h = head.toString();
-    int len = 0;
-    for (String line : h.split("\r\n")) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-        len = Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    in.readNBytes(len);
-    return h.length() >= 12 ? h.substring(0, 12) : h;
   }
 }

@@ -1,29 +1,28 @@
 package dev.nexusrouter.router.faults;
 
+import static dev.nexusrouter.router.testing.ConnectionChecks.assertClosedByRouter;
+import static dev.nexusrouter.router.testing.ConnectionChecks.statusLine;
 import static dev.nexusrouter.router.testing.TrustingClient.trusting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.Closing;
 import dev.nexusrouter.router.testing.Configs;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,59 +35,47 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TlsHandshakeTimeoutIT {
-  @TempDir Path dir;
+  @TempDir static Path dir;
+  static RawUpstream.Pair fakes;
+  static RouterServer router;
 
-  private RouterServer start(RawUpstream group, RawUpstream hosted) throws Exception {
-    Path cfg = dir.resolve("router.yaml");
-    Files.writeString(
-        cfg,
-        Configs.registry(
-            "{address: 127.0.0.1, port: 0, tls: {}}",
-            group.url(),
-            hosted.url(),
-            "data-dir: \""
-                + dir.resolve("data")
-                + "\"\naccess-log: {path: \"off\"}\n"
-                + "client: {header-timeout: 2s, idle-timeout: 30s}\n",
-            ""));
-    return RouterServer.start(ConfigLoader.load(cfg), Clock.systemUTC());
+  /**
+   * One router for the class: each test opens its own connections, and the router keeps nothing of
+   * a closed one, so a fresh router per test would prove nothing more.
+   */
+  @BeforeAll
+  static void start() throws Exception {
+    fakes = new RawUpstream.Pair();
+    fakes.group.script(s -> RawUpstream.Action.body(200, 2));
+    router =
+        Configs.inProcess(
+            dir,
+            Configs.registry(
+                "{address: 127.0.0.1, port: 0, tls: {}}",
+                fakes.group.url(),
+                fakes.hosted.url(),
+                "data-dir: \""
+                    + dir.resolve("data")
+                    + "\"\naccess-log: {path: \"off\"}\n"
+                    + "client: {header-timeout: 2s, idle-timeout: 30s}\n",
+                ""));
   }
 
-  /** Reads until the router closes; fails if it is still open after 15 s (the idle timeout). */
-  private static void assertClosedByRouter(Socket s) throws Exception {
-    s.setSoTimeout(15_000);
-    InputStream in = s.getInputStream();
-    byte[] buf = new byte[4096];
-    try {
-      for (int i = 0; i < 1000; i++) {
-        if (in.read(buf) < 0) {
-          return;
-        }
-      }
-      fail("the router kept sending on a connection that never finished its handshake");
-    } catch (SocketTimeoutException e) {
-      fail("the router still held the connection after 15 s: the idle timeout applied");
-    } catch (SocketException e) {
-      // a reset is a close as well
-    }
+  @AfterAll
+  static void stop() {
+    Closing.all(router, fakes);
   }
 
   @Test
   void aSilentTlsConnectionIsClosedAfterTheHeaderTimeout() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted");
-        RouterServer r = start(group, hosted);
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), router.port(0))) {
       assertClosedByRouter(s);
     }
   }
 
   @Test
   void aPartialClientHelloIsClosedAfterTheHeaderTimeout() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted");
-        RouterServer r = start(group, hosted);
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), router.port(0))) {
       OutputStream out = s.getOutputStream();
       // a handshake record header announcing 512 bytes, then the start of a ClientHello only
       out.write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03});
@@ -99,62 +86,37 @@ class TlsHandshakeTimeoutIT {
 
   @Test
   void normalAndSlowButProgressingTlsClientsAndKeepAliveStillWork() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted");
-        RouterServer r = start(group, hosted)) {
-      group.script(s -> RawUpstream.Action.body(200, 2));
-      SSLContext trust = trusting(dir.resolve("data/tls/ca.crt"));
-      HttpResponse<String> plain =
-          HttpClient.newBuilder()
-              .sslContext(trust)
-              .build()
-              .send(
-                  HttpRequest.newBuilder(URI.create("https://localhost:" + r.port(0) + "/v2/"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, plain.statusCode(), plain::toString);
-      try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
-        Thread.sleep(1000); // connected, silent for half the header timeout, then the handshake
-        try (SSLSocket s =
-            (SSLSocket) trust.getSocketFactory().createSocket(raw, "localhost", r.port(0), true)) {
-          s.startHandshake();
-          OutputStream out = s.getOutputStream();
-          InputStream in = s.getInputStream();
-          String req = "GET /v2/ HTTP/1.1\r\nHost: localhost\r\n\r\n";
-          out.write(req.substring(0, 10).getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-          Thread.sleep(500);
-          out.write(req.substring(10).getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-          assertEquals("HTTP/1.1 200", statusLine(in));
-          // kept alive for longer than the header timeout: the idle timeout applies now
-          Thread.sleep(3000);
-          out.write(req.getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-          assertEquals("HTTP/1.1 200", statusLine(in));
-        }
+    SSLContext trust = trusting(dir.resolve("data/tls/ca.crt"));
+    HttpResponse<String> plain =
+        HttpClient.newBuilder()
+            .sslContext(trust)
+            .build()
+            .send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + router.port(0) + "/v2/"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, plain.statusCode(), plain::toString);
+    try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), router.port(0))) {
+      Thread.sleep(1000); // connected, silent for half the header timeout, then the handshake
+      try (SSLSocket s =
+          (SSLSocket)
+              trust.getSocketFactory().createSocket(raw, "localhost", router.port(0), true)) {
+        s.startHandshake();
+        OutputStream out = s.getOutputStream();
+        InputStream in = s.getInputStream();
+        String req = "GET /v2/ HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        out.write(req.substring(0, 10).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread.sleep(500);
+        out.write(req.substring(10).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertEquals("HTTP/1.1 200", statusLine(in));
+        // kept alive for longer than the header timeout: the idle timeout applies now
+        Thread.sleep(3000);
+        out.write(req.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertEquals("HTTP/1.1 200", statusLine(in));
       }
     }
-  }
-
-  /** The status line's first 12 characters; skips the rest of the (2-byte body) response. */
-  private static String statusLine(InputStream in) throws Exception {
-    StringBuilder head = new StringBuilder();
-    for (int i = 0; i < 64 * 1024 && !head.toString().endsWith("\r\n\r\n"); i++) {
-      int c = in.read();
-      if (c < 0) {
-        break;
-      }
-      head.append((char) c);
-    }
-    String h = head.toString();
-    int len = 0;
-    for (String line : h.split("\r\n")) {
-      if (line.toLowerCase().startsWith("content-length:")) {
-        len = Integer.parseInt(line.substring(15).trim());
-      }
-    }
-    in.readNBytes(len);
-    return h.length() >= 12 ? h.substring(0, 12) : h;
   }
 }

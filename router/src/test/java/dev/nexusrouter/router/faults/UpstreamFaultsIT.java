@@ -7,7 +7,6 @@ import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.Wire;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -75,36 +74,26 @@ class UpstreamFaultsIT {
 
   @Test
   void upstreamResetMidDownloadAbortsTheClientAndTheRouterStaysHealthy() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(
           s ->
               s.path().contains("/blobs/")
                   ? RawUpstream.Action.resetMidBody(10 << 20, 1 << 20)
                   : RawUpstream.Action.ok(200));
-      try (RouterServer r =
-          Configs.inProcess(dir, Configs.registry(group.url(), hosted.url(), "", ""))) {
+      try (RouterServer r = Configs.inProcess(dir, fakes.registry("", ""))) {
         for (int i = 0; i < 3; i++) {
-          try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), r.port(0)));
-            s.setSoTimeout(30_000);
-            s.getOutputStream()
-                .write(
-                    get("/v2/team/app/blobs/sha256:" + "a".repeat(64))
-                        .getBytes(StandardCharsets.ISO_8859_1));
-            InputStream in = s.getInputStream();
-            byte[] all = readUntilClosed(in);
-            String head =
-                new String(all, 0, Math.min(all.length, 200), StandardCharsets.ISO_8859_1);
-            assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            int headerEnd = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            long body = all.length - headerEnd - 4;
-            assertTrue(
-                body < (10 << 20),
-                "the client must see an aborted transfer, got " + body + " of " + (10 << 20));
-            System.out.printf(
-                "reset mid-download: client got %d of %d bytes, then EOF/reset%n", body, 10 << 20);
-          }
+          byte[] all =
+              Wire.sendUnparsed(
+                  r.port(0), get("/v2/team/app/blobs/sha256:" + "a".repeat(64)), 30_000);
+          String head = new String(all, 0, Math.min(all.length, 200), StandardCharsets.ISO_8859_1);
+          assertTrue(head.startsWith("HTTP/1.1 200"), head);
+          int headerEnd = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+          long body = all.length - headerEnd - 4;
+          assertTrue(
+              body < (10 << 20),
+              "the client must see an aborted transfer, got " + body + " of " + (10 << 20));
+          System.out.printf(
+              "reset mid-download: client got %d of %d bytes, then EOF/reset%n", body, 10 << 20);
           Wire.Outcome ok = Wire.send(r.port(0), get("/v2/"), 20_000);
           assertEquals(200, ok.first().status(), ok::toString);
         }
@@ -114,13 +103,10 @@ class UpstreamFaultsIT {
 
   @Test
   void upstreamStallIs504AfterTheReadTimeout() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted")) {
-      group.script(s -> RawUpstream.Action.stall());
-      hosted.script(s -> RawUpstream.Action.stall());
-      try (RouterServer r =
-          Configs.inProcess(
-              dir, Configs.registry(group.url(), hosted.url(), "", "read-timeout: 1s, "))) {
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.group.script(s -> RawUpstream.Action.stall());
+      fakes.hosted.script(s -> RawUpstream.Action.stall());
+      try (RouterServer r = Configs.inProcess(dir, fakes.registry("", "read-timeout: 1s, "))) {
         long t0 = System.nanoTime();
         Wire.Outcome o = Wire.send(r.port(0), get("/v2/team/app/manifests/1.0"), 30_000);
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -141,20 +127,6 @@ class UpstreamFaultsIT {
         System.out.printf("stalled upstream: 504 JSON after %d ms (read-timeout 1s)%n", ms);
       }
     }
-  }
-
-  static byte[] readUntilClosed(InputStream in) {
-    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-    byte[] buf = new byte[65536];
-    try {
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        b.write(buf, 0, n);
-      }
-    } catch (IOException e) {
-      // reset: what arrived so far is the answer
-    }
-    return b.toByteArray();
   }
 
   static int indexOf(byte[] a, byte[] p) {

@@ -38,7 +38,7 @@ class ContainerdFlowsIT {
   private static final Reply NOT_FOUND_BLOB =
       Nexus.error(404, "BLOB_UNKNOWN", "blob unknown to registry");
 
-  @RegisterExtension final RouterExtension router = new RouterExtension();
+  @RegisterExtension static final RouterExtension router = new RouterExtension();
 
   /** F5 (and F7 with {@code ?ns=docker.io} on every registry path). */
   private void pullByTag(String query) {
@@ -161,16 +161,7 @@ class ContainerdFlowsIT {
     router.flow().step(G, containerdResolve(m), Nexus.challenge()).status(401);
     String form =
         "grant_type=password&username=u&password=p&client_id=containerd-client&service=x&scope=repository%3Ateam%2Fapp%3Apull";
-    var post =
-        router
-            .flow()
-            .step(
-                G,
-                RawRequest.of("POST", "/v2/token")
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .body(form),
-                postTokenAnswer)
-            .status(404);
+    var post = PushSteps.postToken(router.flow(), form, postTokenAnswer).status(404);
     assertEquals(Nexus.sha256Hex(form.getBytes(StandardCharsets.UTF_8)), post.seen().bodySha256());
     assertArrayEquals(postTokenAnswer.body(), post.response().body(), "upstream body untouched");
     assertEquals(
@@ -213,14 +204,9 @@ class ContainerdFlowsIT {
   void f9NerdctlLoginUsesPostTokenOnGroup() {
     router.flow().step(G, get("/v2/"), Nexus.challenge()).status(401);
     var post =
-        router
-            .flow()
-            .step(
-                G,
-                RawRequest.of("POST", "/v2/token")
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .body(
-                        "grant_type=password&username=u&password=p&client_id=containerd-client&service=x"),
+        PushSteps.postToken(
+                router.flow(),
+                "grant_type=password&username=u&password=p&client_id=containerd-client&service=x",
                 r ->
                     Reply.of(200)
                         .json("{\"access_token\":\"DockerToken.x\",\"token\":\"DockerToken.x\"}"))
@@ -242,14 +228,7 @@ class ContainerdFlowsIT {
             Nexus.exists(d, blob.length, mediaType),
             NOT_FOUND_BLOB)
         .status(404);
-    var post =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("POST", "/v2/" + name + "/blobs/uploads/").body(new byte[0]),
-                Nexus.uploadStarted(style))
-            .status(202);
+    var post = PushSteps.startUpload(router.flow(), "/v2/" + name + "/blobs/uploads/", style);
     String loc = post.response().header("Location");
     var put =
         router
@@ -266,6 +245,24 @@ class ContainerdFlowsIT {
     assertEquals(Nexus.sha256Hex(blob), put.seen().bodySha256(), "monolithic PUT byte-exact");
   }
 
+  /**
+   * containerd pusher for a manifest: the HEAD check (its one media type) must reach hosted, which
+   * lacks it while the group has the same digest; then the PUT. Returns the check.
+   */
+  private Flow.Result pushManifestContainerd(String target, String mediaType, byte[] manifest) {
+    var check =
+        router
+            .flow()
+            .stepSplit(
+                H,
+                containerdPushCheck(target, mediaType),
+                Nexus.exists(Nexus.sha256(manifest), manifest.length, mediaType),
+                NOT_FOUND_MANIFEST)
+            .status(404);
+    PushSteps.putManifest(router.flow(), RawRequest.of("PUT", target), mediaType, manifest);
+    return check;
+  }
+
   @Test
   void f10PushWithMonolithicPutsAndSingleTypeManifestCheckOnHosted() {
     pushBlobContainerd(
@@ -277,25 +274,7 @@ class ContainerdFlowsIT {
         "team/app", Clients.randomBytes(80_000, 42), OCI_LAYER, LocationStyle.RELATIVE);
     pushBlobContainerd("team/app", Clients.randomBytes(500, 43), OCI_CONFIG, LocationStyle.PUBLIC);
     byte[] manifest = "{\"schemaVersion\":2,\"f10\":true}".getBytes(StandardCharsets.UTF_8);
-    router
-        .flow()
-        .stepSplit(
-            H,
-            containerdPushCheck("/v2/team/app/manifests/1.0", OCI_MANIFEST),
-            Nexus.exists(Nexus.sha256(manifest), manifest.length, OCI_MANIFEST),
-            NOT_FOUND_MANIFEST)
-        .status(404);
-    var put =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("PUT", "/v2/team/app/manifests/1.0")
-                    .header("Content-Type", OCI_MANIFEST)
-                    .body(manifest),
-                Nexus.manifestCreated())
-            .status(201);
-    assertEquals(Nexus.sha256Hex(manifest), put.seen().bodySha256());
+    pushManifestContainerd("/v2/team/app/manifests/1.0", OCI_MANIFEST, manifest);
     assertEquals(0, router.fixture().group.count(), "no push request reaches the group");
   }
 
@@ -305,45 +284,12 @@ class ContainerdFlowsIT {
     // group's 200 would make containerd skip the PUTs (docs/routing.md#r9p).
     for (String child : List.of("amd64", "arm64")) {
       byte[] m = ("{\"platform\":\"" + child + "\"}").getBytes(StandardCharsets.UTF_8);
-      String d = Nexus.sha256(m);
       var check =
-          router
-              .flow()
-              .stepSplit(
-                  H,
-                  containerdPushCheck("/v2/library/nginx/manifests/" + d, OCI_MANIFEST),
-                  Nexus.exists(d, m.length, OCI_MANIFEST),
-                  NOT_FOUND_MANIFEST)
-              .status(404);
+          pushManifestContainerd("/v2/library/nginx/manifests/" + Nexus.sha256(m), OCI_MANIFEST, m);
       assertEquals(OCI_MANIFEST + ", */*", check.seen().header("Accept"));
-      router
-          .flow()
-          .step(
-              H,
-              RawRequest.of("PUT", "/v2/library/nginx/manifests/" + d)
-                  .header("Content-Type", OCI_MANIFEST)
-                  .body(m),
-              Nexus.manifestCreated())
-          .status(201);
     }
     byte[] index = "{\"manifests\":[]}".getBytes(StandardCharsets.UTF_8);
-    router
-        .flow()
-        .stepSplit(
-            H,
-            containerdPushCheck("/v2/library/nginx/manifests/1.27", OCI_INDEX),
-            Nexus.exists(Nexus.sha256(index), index.length, OCI_INDEX),
-            NOT_FOUND_MANIFEST)
-        .status(404);
-    router
-        .flow()
-        .step(
-            H,
-            RawRequest.of("PUT", "/v2/library/nginx/manifests/1.27")
-                .header("Content-Type", OCI_INDEX)
-                .body(index),
-            Nexus.manifestCreated())
-        .status(201);
+    pushManifestContainerd("/v2/library/nginx/manifests/1.27", OCI_INDEX, index);
     assertEquals(
         0, router.fixture().group.count(), "the group's matching digests were never consulted");
   }
@@ -353,14 +299,10 @@ class ContainerdFlowsIT {
     byte[] blob = Clients.randomBytes(60_000, 51);
     String d = Nexus.sha256(blob);
     var mount =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("POST", "/v2/team/app/blobs/uploads/?mount=" + d + "&from=team/base")
-                    .body(new byte[0]),
-                Nexus.uploadStarted(LocationStyle.INTERNAL))
-            .status(202);
+        PushSteps.startUpload(
+            router.flow(),
+            "/v2/team/app/blobs/uploads/?mount=" + d + "&from=team/base",
+            LocationStyle.INTERNAL);
     assertEquals("mount=" + d + "&from=team/base", mount.seen().query());
     var put =
         router

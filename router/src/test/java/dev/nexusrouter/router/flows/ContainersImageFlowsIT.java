@@ -28,7 +28,7 @@ class ContainersImageFlowsIT {
   private static final Reply NOT_FOUND_BLOB =
       Nexus.error(404, "BLOB_UNKNOWN", "blob unknown to registry");
 
-  @RegisterExtension final RouterExtension router = new RouterExtension();
+  @RegisterExtension static final RouterExtension router = new RouterExtension();
 
   /** containers/image adds these to every request (docker_client.go L609). */
   private static RawRequest ci(String method, String target) {
@@ -110,13 +110,7 @@ class ContainersImageFlowsIT {
 
   private void uploadBlob(String name, byte[] blob, LocationStyle style) {
     var post =
-        router
-            .flow()
-            .step(
-                H,
-                ci("POST", "/v2/" + name + "/blobs/uploads/").body(new byte[0]),
-                Nexus.uploadStarted(style))
-            .status(202);
+        PushSteps.startUpload(router.flow(), ci("POST", "/v2/" + name + "/blobs/uploads/"), style);
     var patch =
         router
             .flow()
@@ -157,17 +151,8 @@ class ContainersImageFlowsIT {
         .status(404);
     uploadBlob("team/app", l1, LocationStyle.PUBLIC);
     byte[] manifest = "{\"f15\":1}".getBytes(StandardCharsets.UTF_8);
-    var put =
-        router
-            .flow()
-            .step(
-                H,
-                ci("PUT", "/v2/team/app/manifests/1.0")
-                    .header("Content-Type", DOCKER_V2)
-                    .body(manifest),
-                Nexus.manifestCreated())
-            .status(201);
-    assertEquals(Nexus.sha256Hex(manifest), put.seen().bodySha256());
+    PushSteps.putManifest(
+        router.flow(), ci("PUT", "/v2/team/app/manifests/1.0"), DOCKER_V2, manifest);
     assertEquals(0, router.fixture().group.count(), "HEAD blob never reaches the group");
   }
 
@@ -181,14 +166,10 @@ class ContainersImageFlowsIT {
         .step(H, ci("HEAD", "/v2/team/base/blobs/" + d), Nexus.exists(d, l1.length, "x/y"))
         .status(200);
     var mount =
-        router
-            .flow()
-            .step(
-                H,
-                ci("POST", "/v2/team/app/blobs/uploads/?from=team/base&mount=" + d)
-                    .body(new byte[0]),
-                Nexus.uploadStarted(LocationStyle.INTERNAL))
-            .status(202);
+        PushSteps.startUpload(
+            router.flow(),
+            ci("POST", "/v2/team/app/blobs/uploads/?from=team/base&mount=" + d),
+            LocationStyle.INTERNAL);
     assertEquals("from=team/base&mount=" + d, mount.seen().query());
     router
         .flow()

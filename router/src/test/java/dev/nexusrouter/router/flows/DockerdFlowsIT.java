@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Flows F1–F4 (docs/routing.md#client-flows): classic dockerd login, pull, push, push with mount.
  */
 class DockerdFlowsIT {
-  @RegisterExtension final RouterExtension router = new RouterExtension();
+  @RegisterExtension static final RouterExtension router = new RouterExtension();
 
   private String realm() {
     return "http://" + router.fixture().hostHeader() + "/v2/token";
@@ -106,14 +106,7 @@ class DockerdFlowsIT {
 
   /** POST / chunked PATCH / PUT ?digest= for one blob, Location in the given style. */
   private void pushBlobDockerd(String name, byte[] blob, LocationStyle style) {
-    var post =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("POST", "/v2/" + name + "/blobs/uploads/").body(new byte[0]),
-                Nexus.uploadStarted(style))
-            .status(202);
+    var post = PushSteps.startUpload(router.flow(), "/v2/" + name + "/blobs/uploads/", style);
     String loc = post.response().header("Location");
     assertClientFacing(loc, style);
     assertEquals(
@@ -188,16 +181,11 @@ class DockerdFlowsIT {
         ("{\"schemaVersion\":2,\"layers\":[\"" + Nexus.sha256(l1) + "\"]}")
             .getBytes(StandardCharsets.UTF_8);
     var put =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("PUT", "/v2/" + n + "/manifests/1.0")
-                    .header("Content-Type", DOCKER_V2)
-                    .body(manifest),
-                Nexus.manifestCreated())
-            .status(201);
-    assertEquals(Nexus.sha256Hex(manifest), put.seen().bodySha256());
+        PushSteps.putManifest(
+            router.flow(),
+            RawRequest.of("PUT", "/v2/" + n + "/manifests/1.0"),
+            DOCKER_V2,
+            manifest);
     assertEquals(DOCKER_V2, put.seen().header("Content-Type"));
     assertEquals(Nexus.sha256(manifest), put.response().header("Docker-Content-Digest"));
   }
@@ -214,24 +202,10 @@ class DockerdFlowsIT {
             Nexus.error(404, "BLOB_UNKNOWN", "blob unknown to registry"))
         .status(404);
     String mount1 = "/v2/team/app/blobs/uploads/?from=library/alpine&mount=" + d;
-    var first =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("POST", mount1).body(new byte[0]),
-                Nexus.uploadStarted(LocationStyle.INTERNAL))
-            .status(202);
+    var first = PushSteps.startUpload(router.flow(), mount1, LocationStyle.INTERNAL);
     assertEquals("from=library/alpine&mount=" + d, first.seen().query());
     String mount2 = "/v2/team/app/blobs/uploads/?from=team/base&mount=" + d;
-    var second =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("POST", mount2).body(new byte[0]),
-                Nexus.uploadStarted(LocationStyle.RELATIVE))
-            .status(202);
+    var second = PushSteps.startUpload(router.flow(), mount2, LocationStyle.RELATIVE);
     assertEquals("from=team/base&mount=" + d, second.seen().query());
 
     // the earlier candidate's session is cancelled

@@ -10,17 +10,16 @@ import static dev.nexusrouter.router.testing.Flow.Up.H;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nexusrouter.router.testing.Flow;
 import dev.nexusrouter.router.testing.Flow.Up;
 import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RawResponse;
 import dev.nexusrouter.router.testing.Reply;
+import dev.nexusrouter.router.testing.RouterExtension;
 import dev.nexusrouter.router.testing.RouterFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where HEAD manifests and HEAD blobs go: decided by each request's Accept shape alone, never by
@@ -32,22 +31,10 @@ class HeadRoutingIT {
   private static final String D1 = "sha256:" + "a1".repeat(32);
   private static final String D2 = "sha256:" + "b2".repeat(32);
 
-  private RouterFixture f;
-  private Flow flow;
-
-  @BeforeEach
-  void start() {
-    f = RouterFixture.builder().start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension static final RouterExtension router = new RouterExtension();
 
   private void expect(Up to, RawRequest r) {
-    flow.step(to, r, Reply.of(404)).status(404);
+    router.flow().step(to, r, Reply.of(404)).status(404);
   }
 
   private static Reply found(String digest) {
@@ -82,22 +69,30 @@ class HeadRoutingIT {
    */
   @Test
   void aResolveAfterAPushToTheSameRepositoryStillReachesTheGroup() {
-    flow.step(H, head("/v2/library/hello/blobs/" + D1), Reply.of(404)).status(404);
-    flow.step(
+    router.flow().step(H, head("/v2/library/hello/blobs/" + D1), Reply.of(404)).status(404);
+    router
+        .flow()
+        .step(
             H,
             RawRequest.of("POST", "/v2/library/hello/blobs/uploads/").body(new byte[0]),
             Reply.of(202))
         .status(202);
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             RawRequest.of("PUT", "/v2/library/hello/manifests/mine")
                 .header("Content-Type", OCI_MANIFEST)
                 .body("{}"),
             Reply.of(201))
         .status(201);
-    flow.stepSplit(G, containerdResolve("/v2/library/hello/manifests/1"), found(D2), MISS)
+    router
+        .flow()
+        .stepSplit(G, containerdResolve("/v2/library/hello/manifests/1"), found(D2), MISS)
         .status(200);
-    flow.stepSplit(G, Clients.dockerdManifestHead("/v2/library/hello/manifests/1"), found(D2), MISS)
+    router
+        .flow()
+        .stepSplit(G, Clients.dockerdManifestHead("/v2/library/hello/manifests/1"), found(D2), MISS)
         .status(200);
   }
 
@@ -105,7 +100,9 @@ class HeadRoutingIT {
   void aPushCheckIsNeverRetriedOnTheGroup() {
     // hosted says "not there", the group has it: the push must see 404 and upload
     RawResponse r =
-        flow.stepSplit(
+        router
+            .flow()
+            .stepSplit(
                 H,
                 containerdPushCheck("/v2/library/hello/manifests/1", OCI_MANIFEST),
                 found(D2),
@@ -113,24 +110,28 @@ class HeadRoutingIT {
             .status(404)
             .response();
     assertEquals(null, r.header("Docker-Content-Digest"));
-    flow.stepSplit(H, head("/v2/library/hello/blobs/" + D2), Reply.of(200), Reply.of(404))
+    router
+        .flow()
+        .stepSplit(H, head("/v2/library/hello/blobs/" + D2), Reply.of(200), Reply.of(404))
         .status(404);
   }
 
   @Test
   void anUndecidedHeadManifestIsAnsweredByHostedWhenHostedHasIt() {
-    f.hosted.respond(found(D1));
-    f.group.respond(found(D2));
-    int g = f.group.count();
+    router.fixture().hosted.respond(found(D1));
+    router.fixture().group.respond(found(D2));
+    int g = router.fixture().group.count();
     RawResponse r =
-        head("/v2/team/app/manifests/1.0").header("Authorization", Clients.BASIC).send(f.port);
+        head("/v2/team/app/manifests/1.0")
+            .header("Authorization", Clients.BASIC)
+            .send(router.fixture().port);
     assertEquals(200, r.status(), r.toString());
     assertEquals(D1, r.header("Docker-Content-Digest"));
     assertEquals("1234", r.header("Content-Length"));
-    assertEquals(g, f.group.count(), "the group is not asked when hosted answers");
-    var seen = f.hosted.last();
+    assertEquals(g, router.fixture().group.count(), "the group is not asked when hosted answers");
+    var seen = router.fixture().hosted.last();
     assertEquals("HEAD", seen.method());
-    assertEquals(f.hostedPath + "/v2/team/app/manifests/1.0", seen.uri());
+    assertEquals(router.fixture().hostedPath + "/v2/team/app/manifests/1.0", seen.uri());
     assertEquals(Clients.BASIC, seen.header("Authorization"));
     assertEquals("http", seen.header("X-Forwarded-Proto"));
     assertTrue(seen.header("Host").startsWith("localhost:"), seen.toString());
@@ -139,71 +140,76 @@ class HeadRoutingIT {
   @Test
   void anUndecidedHeadManifestThatHostedLacksIsRetriedOnceOnTheGroup() {
     for (String accept : new String[] {null, "*/*"}) {
-      f.hosted.respond(MISS);
-      f.group.respond(found(D2));
-      int h = f.hosted.count();
-      int g = f.group.count();
+      router.fixture().hosted.respond(MISS);
+      router.fixture().group.respond(found(D2));
+      int h = router.fixture().hosted.count();
+      int g = router.fixture().group.count();
       RawRequest req = head("/v2/library/hello/manifests/1?ns=docker.io");
       if (accept != null) {
         req.header("Accept", accept);
       }
-      RawResponse r = req.send(f.port);
+      RawResponse r = req.send(router.fixture().port);
       assertEquals(200, r.status(), accept + ": " + r);
       assertEquals(D2, r.header("Docker-Content-Digest"));
-      assertEquals(h + 1, f.hosted.count(), "hosted asked once");
-      assertEquals(g + 1, f.group.count(), "group asked once");
+      assertEquals(h + 1, router.fixture().hosted.count(), "hosted asked once");
+      assertEquals(g + 1, router.fixture().group.count(), "group asked once");
       assertEquals(
-          f.groupPath + "/v2/library/hello/manifests/1?ns=docker.io", f.group.last().uri());
+          router.fixture().groupPath + "/v2/library/hello/manifests/1?ns=docker.io",
+          router.fixture().group.last().uri());
     }
   }
 
   /** Path-addressed upstreams: the retry goes below each upstream's own repository path. */
   @Test
   void theRetryKeepsEachUpstreamsRepositoryPath() {
-    f.close();
-    f =
+    try (RouterFixture p =
         RouterFixture.builder()
             .groupPath("/repository/docker-group")
             .hostedPath("/repository/docker-hosted")
-            .start();
-    f.hosted.respond(MISS);
-    f.group.respond(found(D2));
-    RawResponse r = head("/v2/library/hello/manifests/1").send(f.port);
-    assertEquals(200, r.status(), r.toString());
-    assertEquals("/repository/docker-hosted/v2/library/hello/manifests/1", f.hosted.last().uri());
-    assertEquals("/repository/docker-group/v2/library/hello/manifests/1", f.group.last().uri());
+            .start()) {
+      p.hosted.respond(MISS);
+      p.group.respond(found(D2));
+      RawResponse r = head("/v2/library/hello/manifests/1").send(p.port);
+      assertEquals(200, r.status(), r.toString());
+      assertEquals("/repository/docker-hosted/v2/library/hello/manifests/1", p.hosted.last().uri());
+      assertEquals("/repository/docker-group/v2/library/hello/manifests/1", p.group.last().uri());
+    }
   }
 
   @Test
   void anUndecidedHeadManifestMissingEverywhereIsOne404FromTheGroup() {
-    f.hosted.respond(MISS);
-    f.group.respond(MISS);
-    int g = f.group.count();
-    RawResponse r = head("/v2/team/none/manifests/" + D1).send(f.port);
+    router.fixture().hosted.respond(MISS);
+    router.fixture().group.respond(MISS);
+    int g = router.fixture().group.count();
+    RawResponse r = head("/v2/team/none/manifests/" + D1).send(router.fixture().port);
     assertEquals(404, r.status(), r.toString());
-    assertEquals(g + 1, f.group.count());
+    assertEquals(g + 1, router.fixture().group.count());
   }
 
   @Test
   void hostedsAuthChallengeIsRelayedNotRetried() {
-    f.hosted.respond(
-        Reply.of(401)
-            .header("WWW-Authenticate", "Bearer realm=\"http://localhost/v2/token\",service=\"x\"")
-            .header("Docker-Distribution-Api-Version", "registry/2.0"));
-    f.group.respond(found(D2));
-    int g = f.group.count();
-    RawResponse r = head("/v2/team/app/manifests/1.0").send(f.port);
+    router
+        .fixture()
+        .hosted
+        .respond(
+            Reply.of(401)
+                .header(
+                    "WWW-Authenticate", "Bearer realm=\"http://localhost/v2/token\",service=\"x\"")
+                .header("Docker-Distribution-Api-Version", "registry/2.0"));
+    router.fixture().group.respond(found(D2));
+    int g = router.fixture().group.count();
+    RawResponse r = head("/v2/team/app/manifests/1.0").send(router.fixture().port);
     assertEquals(401, r.status(), r.toString());
     assertTrue(r.header("WWW-Authenticate").startsWith("Bearer realm="), r.toString());
-    assertEquals(g, f.group.count());
+    assertEquals(g, router.fixture().group.count());
   }
 
   @Test
   void manyUndecidedHeadsInARowReuseTheUpstreamConnections() {
     for (int i = 0; i < 200; i++) {
-      f.hosted.respond(i % 2 == 0 ? MISS : found(D1));
-      f.group.respond(found(D2));
-      RawResponse r = head("/v2/team/app/manifests/" + i).send(f.port);
+      router.fixture().hosted.respond(i % 2 == 0 ? MISS : found(D1));
+      router.fixture().group.respond(found(D2));
+      RawResponse r = head("/v2/team/app/manifests/" + i).send(router.fixture().port);
       assertEquals(200, r.status(), "request " + i + ": " + r);
       assertEquals(i % 2 == 0 ? D2 : D1, r.header("Docker-Content-Digest"), "request " + i);
     }
@@ -218,24 +224,25 @@ class HeadRoutingIT {
   void theProbeSendsHostedTheSameForwardingHeadersAsTheProxy() {
     String path = "/v2/team/app/manifests/1.0?ns=docker.io";
     // origin-form and absolute-form request targets (RFC 9112, section 3.2)
-    for (String target : List.of(path, "http://localhost:" + f.port + path)) {
-      f.hosted.respond(found(D1));
-      RawResponse probed = spoofed(head(target)).send(f.port);
+    for (String target : List.of(path, "http://localhost:" + router.fixture().port + path)) {
+      router.fixture().hosted.respond(found(D1));
+      RawResponse probed = spoofed(head(target)).send(router.fixture().port);
       assertEquals(200, probed.status(), target + ": " + probed);
-      var r9h = f.hosted.last();
-      RawResponse proxied = spoofed(head(target).header("Accept", OCI_MANIFEST)).send(f.port);
+      var r9h = router.fixture().hosted.last();
+      RawResponse proxied =
+          spoofed(head(target).header("Accept", OCI_MANIFEST)).send(router.fixture().port);
       assertEquals(200, proxied.status(), target + ": " + proxied);
-      var r9p = f.hosted.last();
+      var r9p = router.fixture().hosted.last();
 
       String seen = target + ": " + r9h.headers();
       assertEquals("127.0.0.1", r9h.header("X-Real-IP"), seen);
       assertEquals(false, r9h.hasHeader("Forwarded"), seen);
       assertEquals(false, r9h.hasHeader("X-Forwarded-Host"), seen);
-      assertEquals(String.valueOf(f.port), r9h.header("X-Forwarded-Port"), seen);
+      assertEquals(String.valueOf(router.fixture().port), r9h.header("X-Forwarded-Port"), seen);
       assertEquals("localhost", r9h.header("X-Forwarded-Server"), seen);
       assertEquals("http", r9h.header("X-Forwarded-Proto"), seen);
       assertEquals("6.6.6.6,127.0.0.1", r9h.header("X-Forwarded-For"), seen);
-      assertEquals(f.hostedPath + path, r9h.uri(), target);
+      assertEquals(router.fixture().hostedPath + path, r9h.uri(), target);
       assertEquals(r9p.uri(), r9h.uri(), target);
       var expected = new java.util.TreeMap<>(r9p.headers());
       var actual = new java.util.TreeMap<>(r9h.headers());

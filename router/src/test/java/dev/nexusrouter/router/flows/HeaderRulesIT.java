@@ -8,18 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import dev.nexusrouter.router.testing.Flow;
 import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RecordedRequest;
 import dev.nexusrouter.router.testing.Reply;
+import dev.nexusrouter.router.testing.RouterExtension;
 import dev.nexusrouter.router.testing.RouterFixture;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * F20 (docs/routing.md#client-flows) and the header rules of docs/nexus-headers.md: Host with port,
@@ -29,19 +28,9 @@ import org.junit.jupiter.api.Test;
 class HeaderRulesIT {
   private static final String PUBLIC_HOST = "reg.example.com:5443";
 
-  private RouterFixture f;
-  private Flow flow;
-
-  @BeforeEach
-  void start() {
-    f = RouterFixture.builder().group("aliases: [\"nexus:8083\"]").start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router =
+      new RouterExtension(RouterFixture.builder().group("aliases: [\"nexus:8083\"]"));
 
   private static List<String> xff(RecordedRequest r) {
     return r.headerValues("X-Forwarded-For").stream()
@@ -53,7 +42,9 @@ class HeaderRulesIT {
   @Test
   void f20HostForwardedExactlyAndForwardingHeadersSetByTheRouter() {
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/")
                     .header("Host", PUBLIC_HOST)
@@ -80,18 +71,20 @@ class HeaderRulesIT {
 
   @Test
   void forwardingHeadersWithoutClientValuesAndFromAnotherAddress() {
-    var r = flow.step(G, get("/v2/").from("127.0.0.2"), Nexus.ok()).status(200);
+    var r = router.flow().step(G, get("/v2/").from("127.0.0.2"), Nexus.ok()).status(200);
     assertEquals(List.of("127.0.0.2"), xff(r.seen()));
     assertEquals("127.0.0.2", r.seen().header("X-Real-IP"));
     assertEquals("http", r.seen().header("X-Forwarded-Proto"));
-    assertEquals(f.hostHeader(), r.seen().header("Host"));
+    assertEquals(router.fixture().hostHeader(), r.seen().header("Host"));
     assertFalse(r.seen().hasHeader("X-Forwarded-Host"));
   }
 
   @Test
   void hopByHopRequestHeadersAreStripped() {
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/team/app/manifests/1.0")
                     .header("Connection", "Keep-Alive, X-Foo")
@@ -111,7 +104,9 @@ class HeaderRulesIT {
   @Test
   void hopByHopResponseHeadersAreStripped() {
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/"),
                 Reply.of(200)
@@ -129,7 +124,9 @@ class HeaderRulesIT {
   void registryResponseHeadersPassThroughUnchanged() {
     String d = "sha256:" + "f".repeat(64);
     var headBlob =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 head("/v2/team/app/blobs/" + d),
                 Nexus.exists(d, 1_048_576, "application/octet-stream"))
@@ -140,7 +137,9 @@ class HeaderRulesIT {
     assertEquals(0, headBlob.response().body().length);
 
     var patch =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("PATCH", "/v2/team/app/blobs/uploads/u-1").body(new byte[10]),
                 Reply.of(202)
@@ -154,7 +153,9 @@ class HeaderRulesIT {
     assertEquals("u-1", patch.response().header("Docker-Upload-UUID"));
 
     var redirect =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/team/app/blobs/" + d),
                 Reply.of(307).header("Location", "https://cdn.example.net/blobs/x?sig=1%2B2"))
@@ -166,13 +167,10 @@ class HeaderRulesIT {
   /** One upload start per Location style, from a client addressing reg.example.com:5443. */
   private String location(LocationStyle style) {
     var r =
-        flow.step(
-                H,
-                RawRequest.of("POST", "/v2/team/app/blobs/uploads/")
-                    .header("Host", PUBLIC_HOST)
-                    .body(new byte[0]),
-                Nexus.uploadStarted(style))
-            .status(202);
+        PushSteps.startUpload(
+            router.flow(),
+            RawRequest.of("POST", "/v2/team/app/blobs/uploads/").header("Host", PUBLIC_HOST),
+            style);
     return r.response().header("Location");
   }
 
@@ -190,14 +188,21 @@ class HeaderRulesIT {
     assertEquals(
         true,
         internal.matches("http://" + PUBLIC_HOST + "/v2/team/app/blobs/uploads/" + uuidPattern),
-        () -> "internal http://127.0.0.1:" + f.hosted.port() + " rewritten, got " + internal);
+        () ->
+            "internal http://127.0.0.1:"
+                + router.fixture().hosted.port()
+                + " rewritten, got "
+                + internal);
   }
 
   @Test
   void internalLocationKeepsItsQueryAndAliasAuthorityIsRewritten() {
-    String internal = f.hosted.baseUrl() + "/v2/team/app/blobs/uploads/u-2?_state=x%2By";
+    String internal =
+        router.fixture().hosted.baseUrl() + "/v2/team/app/blobs/uploads/u-2?_state=x%2By";
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 H,
                 RawRequest.of("PATCH", "/v2/team/app/blobs/uploads/u-2")
                     .header("Host", PUBLIC_HOST)
@@ -209,7 +214,9 @@ class HeaderRulesIT {
         r.response().header("Location"));
 
     var alias =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/team/app/blobs/sha256:" + "1".repeat(64)).header("Host", PUBLIC_HOST),
                 Reply.of(307).header("Location", "http://nexus:8083/v2/team/app/blobs/x"))
@@ -220,9 +227,11 @@ class HeaderRulesIT {
 
   @Test
   void internalRealmIsRewrittenPublicRealmIsNot() {
-    String internalRealm = f.group.baseUrl() + "/v2/token";
+    String internalRealm = router.fixture().group.baseUrl() + "/v2/token";
     var r =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/").header("Host", PUBLIC_HOST),
                 Nexus.challenge(internalRealm, "nexus-service"))
@@ -232,7 +241,9 @@ class HeaderRulesIT {
         r.response().header("WWW-Authenticate"));
 
     var pub =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 get("/v2/").header("Host", PUBLIC_HOST),
                 Nexus.challenge("https://auth.example.org/token", "registry.example.com"))

@@ -12,10 +12,10 @@ import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.Nexus.LocationStyle;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.Reply;
+import dev.nexusrouter.router.testing.RouterExtension;
 import dev.nexusrouter.router.testing.RouterFixture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Nexus path mode (docs/nexus-headers.md#path-mode): upstreams addressed as {@code
@@ -26,39 +26,40 @@ class PathModeIT {
   private static final String GP = "/repository/hub-group";
   private static final String HP = "/repository/hub-hosted";
 
-  private RouterFixture f;
-  private Flow flow;
-
-  @BeforeEach
-  void start() {
-    f = RouterFixture.builder().groupPath(GP).hostedPath(HP).start();
-    flow = new Flow(f);
-  }
-
-  @AfterEach
-  void stop() {
-    f.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router =
+      new RouterExtension(RouterFixture.builder().groupPath(GP).hostedPath(HP));
 
   @Test
   void pullPathsGetTheGroupPrefixAndRealmLosesIt() {
     var ping =
-        flow.step(G, get("/v2/"), r -> Nexus.challenge(r.forwardedBase() + GP + "/v2/token", "svc"))
+        router
+            .flow()
+            .step(G, get("/v2/"), r -> Nexus.challenge(r.forwardedBase() + GP + "/v2/token", "svc"))
             .status(401);
     assertEquals("/repository/hub-group/v2/", ping.seen().uri());
     assertEquals(
-        "Bearer realm=\"http://" + f.hostHeader() + "/v2/token\",service=\"svc\"",
+        "Bearer realm=\"http://" + router.fixture().hostHeader() + "/v2/token\",service=\"svc\"",
         ping.response().header("WWW-Authenticate"));
     var internal =
-        flow.step(G, get("/v2/"), Nexus.challenge(f.group.baseUrl() + GP + "/v2/token", "svc"))
+        router
+            .flow()
+            .step(
+                G,
+                get("/v2/"),
+                Nexus.challenge(router.fixture().group.baseUrl() + GP + "/v2/token", "svc"))
             .status(401);
     assertEquals(
-        "Bearer realm=\"http://" + f.hostHeader() + "/v2/token\",service=\"svc\"",
+        "Bearer realm=\"http://" + router.fixture().hostHeader() + "/v2/token\",service=\"svc\"",
         internal.response().header("WWW-Authenticate"));
-    flow.step(G, get("/v2/token?scope=repository:team/app:pull&service=svc"), Nexus.token())
+    router
+        .flow()
+        .step(G, get("/v2/token?scope=repository:team/app:pull&service=svc"), Nexus.token())
         .status(200);
     var m =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 Clients.containerdResolve("/v2/team/app/manifests/1.0?ns=docker.io"),
                 Nexus.exists("sha256:" + "2".repeat(64), 10, "x/y"))
@@ -69,22 +70,19 @@ class PathModeIT {
   @Test
   void uploadLocationsLoseTheHostedPrefixInAllStyles() {
     for (LocationStyle style : LocationStyle.values()) {
-      var post =
-          flow.step(
-                  H,
-                  RawRequest.of("POST", "/v2/team/app/blobs/uploads/").body(new byte[0]),
-                  Nexus.uploadStarted(style))
-              .status(202);
+      var post = PushSteps.startUpload(router.flow(), "/v2/team/app/blobs/uploads/", style);
       assertEquals(HP + "/v2/team/app/blobs/uploads/", post.seen().uri());
       String loc = post.response().header("Location");
       String expectedStart =
           style == LocationStyle.RELATIVE
               ? "/v2/team/app/blobs/uploads/"
-              : "http://" + f.hostHeader() + "/v2/team/app/blobs/uploads/";
+              : "http://" + router.fixture().hostHeader() + "/v2/team/app/blobs/uploads/";
       assertTrue(loc.startsWith(expectedStart), () -> style + ": " + loc);
       byte[] blob = Clients.randomBytes(5000, style.ordinal());
       var patch =
-          flow.step(
+          router
+              .flow()
+              .step(
                   H,
                   Flow.follow("PATCH", loc).body(blob).chunked(1000),
                   Nexus.uploadAccepted(style))
@@ -93,7 +91,9 @@ class PathModeIT {
       String loc2 = patch.response().header("Location");
       assertTrue(loc2.startsWith(expectedStart), () -> style + ": " + loc2);
       var put =
-          flow.step(
+          router
+              .flow()
+              .step(
                   H,
                   Flow.follow("PUT", Nexus.withQuery(loc2, "digest=" + Nexus.sha256(blob)))
                       .body(new byte[0]),
@@ -106,14 +106,18 @@ class PathModeIT {
   @Test
   void clientAddressedRepositoryPathsAreNotPrefixedTwice() {
     var g =
-        flow.step(
+        router
+            .flow()
+            .step(
                 G,
                 "/repository/hub-group/v2/team/app/manifests/1.0",
                 get("/repository/hub-group/v2/team/app/manifests/1.0"),
                 Reply.of(200).json("{}"))
             .status(200);
     assertEquals("/repository/hub-group/v2/team/app/manifests/1.0", g.seen().path());
-    flow.step(
+    router
+        .flow()
+        .step(
             H,
             "/repository/hub-hosted/v2/team/app/blobs/uploads/u-9?digest=sha256:0",
             RawRequest.of(
@@ -122,7 +126,9 @@ class PathModeIT {
             Reply.of(201))
         .status(201);
     var unknown =
-        flow.step(NONE, get("/repository/elsewhere/v2/team/app/manifests/1.0"), Reply.of(200))
+        router
+            .flow()
+            .step(NONE, get("/repository/elsewhere/v2/team/app/manifests/1.0"), Reply.of(200))
             .status(404);
     assertEquals("registry/2.0", unknown.response().header("Docker-Distribution-Api-Version"));
     assertTrue(unknown.response().bodyText().startsWith("{\"errors\":[{\"code\":"));

@@ -14,17 +14,21 @@ import dev.nexusrouter.router.testing.Nexus;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RawResponse;
 import dev.nexusrouter.router.testing.Reply;
+import dev.nexusrouter.router.testing.RouterExtension;
 import dev.nexusrouter.router.testing.RouterFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Errors the router authors (registry JSON + {@code Docker-Distribution-Api-Version}) versus
  * upstream errors, which pass through untouched.
  */
 class RouterErrorsIT {
+  /** The default router, for the tests that need no options of their own. */
+  @RegisterExtension static final RouterExtension router = new RouterExtension();
 
   private static void assertRegistryError(RawResponse r, int status, String code) {
     assertEquals(status, r.status(), r::toString);
@@ -65,51 +69,46 @@ class RouterErrorsIT {
 
   @Test
   void invalidPathShapesAre400AndNeverForwarded() {
-    try (RouterFixture f = RouterFixture.start()) {
-      Flow flow = new Flow(f);
-      for (String target :
-          new String[] {
-            "/v2/a/%2e%2e/blobs/x",
-            "/v2/a/%2E%2E/manifests/1.0",
-            "/v2/a%2Fb/manifests/1.0",
-            "/v2/a%2fb/blobs/uploads/",
-            "/v2/a//b/manifests/1.0",
-          }) {
-        RawResponse r = flow.step(NONE, get(target), Reply.of(200)).response();
-        assertRegistryError(r, 400, "NAME_INVALID");
-      }
+    Flow flow = router.flow();
+    for (String target :
+        new String[] {
+          "/v2/a/%2e%2e/blobs/x",
+          "/v2/a/%2E%2E/manifests/1.0",
+          "/v2/a%2Fb/manifests/1.0",
+          "/v2/a%2fb/blobs/uploads/",
+          "/v2/a//b/manifests/1.0",
+        }) {
+      RawResponse r = flow.step(NONE, get(target), Reply.of(200)).response();
+      assertRegistryError(r, 400, "NAME_INVALID");
     }
   }
 
   @Test
   void upstreamErrorBodiesPassThroughUntouched() {
-    try (RouterFixture f = RouterFixture.start()) {
-      Flow flow = new Flow(f);
-      Reply notFound = Nexus.error(404, "MANIFEST_UNKNOWN", "manifest unknown");
-      var r = flow.step(G, get("/v2/team/app/manifests/9.9"), notFound).status(404);
-      assertArrayEquals(notFound.body(), r.response().body());
-      assertEquals("application/json", r.response().header("Content-Type"));
+    Flow flow = router.flow();
+    Reply notFound = Nexus.error(404, "MANIFEST_UNKNOWN", "manifest unknown");
+    var r = flow.step(G, get("/v2/team/app/manifests/9.9"), notFound).status(404);
+    assertArrayEquals(notFound.body(), r.response().body());
+    assertEquals("application/json", r.response().header("Content-Type"));
 
-      Reply html = Reply.of(500).header("Content-Type", "text/html").body("<h1>Nexus broke</h1>");
-      var r500 = flow.step(G, get("/v2/team/app/manifests/1.0"), html).status(500);
-      assertArrayEquals(html.body(), r500.response().body());
-      assertEquals("text/html", r500.response().header("Content-Type"));
+    Reply html = Reply.of(500).header("Content-Type", "text/html").body("<h1>Nexus broke</h1>");
+    var r500 = flow.step(G, get("/v2/team/app/manifests/1.0"), html).status(500);
+    assertArrayEquals(html.body(), r500.response().body());
+    assertEquals("text/html", r500.response().header("Content-Type"));
 
-      // a HEAD 404 keeps the upstream's headers (no router JSON headers swapped in)
-      Reply headMiss =
-          Reply.of(404)
-              .header("Content-Type", "application/json")
-              .header("Content-Length", "157")
-              .header("Docker-Distribution-Api-Version", "registry/2.0");
-      var h =
-          flow.step(H, head("/v2/team/app/blobs/sha256:" + "9".repeat(64)), headMiss).status(404);
-      assertEquals("157", h.response().header("Content-Length"), h.response()::toString);
-      assertEquals("application/json", h.response().header("Content-Type"));
+    // a HEAD 404 keeps the upstream's headers (no router JSON headers swapped in)
+    Reply headMiss =
+        Reply.of(404)
+            .header("Content-Type", "application/json")
+            .header("Content-Length", "157")
+            .header("Docker-Distribution-Api-Version", "registry/2.0");
+    var h = flow.step(H, head("/v2/team/app/blobs/sha256:" + "9".repeat(64)), headMiss).status(404);
+    assertEquals("157", h.response().header("Content-Length"), h.response()::toString);
+    assertEquals("application/json", h.response().header("Content-Type"));
 
-      // an upstream 404 with an empty body stays empty
-      var empty = flow.step(G, get("/v2/team/app/tags/list"), Reply.of(404)).status(404);
-      assertEquals(0, empty.response().body().length, empty.response()::toString);
-    }
+    // an upstream 404 with an empty body stays empty
+    var empty = flow.step(G, get("/v2/team/app/tags/list"), Reply.of(404)).status(404);
+    assertEquals(0, empty.response().body().length, empty.response()::toString);
   }
 
   @Test

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * streamed, not spooled) of docs/routing.md#client-flows.
  */
 class SearchAndUploadStatusFlowsIT {
-  @RegisterExtension final RouterExtension router = new RouterExtension();
+  @RegisterExtension static final RouterExtension router = new RouterExtension();
 
   @Test
   void f17SearchIsAnchoredToV1AndCatalogPaginationPassesThrough() {
@@ -74,13 +74,7 @@ class SearchAndUploadStatusFlowsIT {
   @Test
   void f18UploadStatusAndCancelGoToHosted() {
     var post =
-        router
-            .flow()
-            .step(
-                H,
-                RawRequest.of("POST", "/v2/team/app/blobs/uploads/").body(new byte[0]),
-                Nexus.uploadStarted(LocationStyle.RELATIVE))
-            .status(202);
+        PushSteps.startUpload(router.flow(), "/v2/team/app/blobs/uploads/", LocationStyle.RELATIVE);
     String loc = post.response().header("Location");
     byte[] chunk = Clients.randomBytes(1024, 71);
     var patch =

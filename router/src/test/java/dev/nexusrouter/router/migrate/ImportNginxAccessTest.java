@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.migrate;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,14 +84,10 @@ class ImportNginxAccessTest {
             + "  location /v2/secret/ { return 403; } }\n");
     Fixtures.Run r = Fixtures.importNginx(f.toString(), "--out", dir.resolve("o.yaml").toString());
     assertEquals(ImportNginxCommand.OPEN_ACCESS, r.code(), r.err());
-    assertTrue(
-        r.err()
-            .contains(
-                "\n8 ACCESS CONTROL NOT ENFORCED, 7 translated, 2 changed on purpose, 0 not understood\n"),
-        r.err());
-    assertTrue(
-        r.err().contains("acl.conf:5  location /v2/secret/ { … }\n      -> nginx refused"),
-        r.err());
+    assertContains(
+        r.err(),
+        "\n8 ACCESS CONTROL NOT ENFORCED, 7 translated, 2 changed on purpose, 0 not understood\n",
+        "acl.conf:5  location /v2/secret/ { … }\n      -> nginx refused");
     assertFalse(r.err().contains("no sample request reaches"), r.err());
   }
 

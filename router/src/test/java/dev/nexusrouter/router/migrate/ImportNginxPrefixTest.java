@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.migrate;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,9 +32,11 @@ class ImportNginxPrefixTest {
                 + root.resolve("opt/fixture-shared/proxy.conf")
                 + ")"),
         report);
-    assertTrue(report.contains("/opt/fixture-shared/proxy.conf:1  proxy_buffering off;"), report);
-    assertTrue(report.contains("\n  sites-enabled/registry\n"), report);
-    assertTrue(report.contains("sites-enabled/registry:2  server_name copied.example;"), report);
+    assertContains(
+        report,
+        "/opt/fixture-shared/proxy.conf:1  proxy_buffering off;",
+        "\n  sites-enabled/registry\n",
+        "sites-enabled/registry:2  server_name copied.example;");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.migrate;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,10 +18,15 @@ class ImportNginxSecretsTest {
   private static final List<String> SECRETS =
       List.of("YWRtaW46czNjcjN0UGFzcw==", "supersecretkey", "hunter2", "abc123", "t0psecret");
 
+  /** Imports {@code text}: it must succeed with no secret in the report or the config. */
   private Fixtures.Run run(String text) throws Exception {
     Path f = dir.resolve("nginx.conf");
     Files.writeString(f, text);
-    return Fixtures.importNginx(f.toString());
+    Fixtures.Run r = Fixtures.importNginx(f.toString());
+    assertEquals(0, r.code(), r.err());
+    noSecret("report", r.err());
+    noSecret("config", r.out());
+    return r;
   }
 
   private static void noSecret(String where, String text) {
@@ -39,17 +45,12 @@ class ImportNginxSecretsTest {
                 + "    proxy_set_header X-Api-Key supersecretkey;\n"
                 + "    proxy_set_header X-Other 'Bearer t0psecret';\n"
                 + "    proxy_set_header X-Plain visible-value; } } }\n");
-    assertEquals(0, r.code(), r.err());
-    noSecret("report", r.err());
-    noSecret("config", r.out());
-    assertTrue(
-        r.err().contains("nginx.conf:3  proxy_set_header Authorization <redacted>;"), r.err());
-    assertTrue(r.err().contains("proxy_set_header X-Api-Key <redacted>;"), r.err());
-    assertTrue(r.err().contains("proxy_set_header X-Plain visible-value;"), r.err());
-    assertTrue(
-        r.err()
-            .contains("needs manual work: nginx sent these credentials to Nexus for every client"),
-        r.err());
+    assertContains(
+        r.err(),
+        "nginx.conf:3  proxy_set_header Authorization <redacted>;",
+        "proxy_set_header X-Api-Key <redacted>;",
+        "proxy_set_header X-Plain visible-value;",
+        "needs manual work: nginx sent these credentials to Nexus for every client");
   }
 
   @Test
@@ -60,11 +61,8 @@ class ImportNginxSecretsTest {
                 + "  location / { proxy_pass http://admin:hunter2@10.0.0.1:8081; } }\n"
                 + " server { listen 80; server_name b.test;\n"
                 + "  location / { proxy_pass http://127.0.0.1:8081; } } }\n");
-    assertEquals(0, r.code(), r.err());
-    noSecret("report", r.err());
-    noSecret("config", r.out());
-    assertTrue(r.err().contains("http://<redacted>@10.0.0.1:8081"), r.err());
-    assertTrue(r.err().contains("carries credentials (user:password@)"), r.err());
+    assertContains(
+        r.err(), "http://<redacted>@10.0.0.1:8081", "carries credentials (user:password@)");
     assertFalse(r.out().contains("10.0.0.1"), "the block is left out:\n" + r.out());
   }
 
@@ -76,9 +74,6 @@ class ImportNginxSecretsTest {
                 + "  location / { proxy_pass http://10.0.0.1:8081/?token=abc123; } }\n"
                 + " server { listen 80; server_name b.test;\n"
                 + "  location / { proxy_pass http://127.0.0.1:8081; } } }\n");
-    assertEquals(0, r.code(), r.err());
-    noSecret("report", r.err());
-    noSecret("config", r.out());
     assertTrue(r.err().contains("proxy_pass URI '/?token=<redacted>' is neither"), r.err());
     NginxException e =
         new NginxException(

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.migrate;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -86,13 +87,15 @@ class ImportNginxTest {
 
     String changed = section(i.report(), "changed on purpose");
     assertTrue(changed.contains("nginx.conf:41  if"), "the GET rule is named\n" + changed);
-    assertTrue(changed.contains("`~* GET` misses HEAD"), changed);
-    assertTrue(changed.contains("'/search' matched anywhere"), changed);
-    assertTrue(changed.contains("Host $host drops the port"), changed);
-    assertTrue(changed.contains("proxy_buffering off;\n      -> buffering"), changed);
-    assertTrue(changed.contains("the 1G cap is lifted"), changed);
-    assertTrue(changed.contains("error_log"), changed);
-    assertTrue(changed.contains("(added)  admin listener on 127.0.0.1:9090"), changed);
+    assertContains(
+        changed,
+        "`~* GET` misses HEAD",
+        "'/search' matched anywhere",
+        "Host $host drops the port",
+        "proxy_buffering off;\n      -> buffering",
+        "the 1G cap is lifted",
+        "error_log",
+        "(added)  admin listener on 127.0.0.1:9090");
     assertEquals("", section(i.report(), "not understood (left out of the output: check by hand)"));
     assertTrue(i.report().contains(" 0 not understood"), i.report());
   }
@@ -148,10 +151,12 @@ class ImportNginxTest {
     assertEquals(Duration.ofSeconds(900), c.upstreams().get("group").readTimeout());
     String changed = section(i.report(), "changed on purpose");
     assertFalse(changed.contains("misses HEAD"), "the map sends HEAD to group already");
-    assertTrue(changed.contains("HTTP/2 is left off"), changed);
-    assertTrue(changed.contains("log format 'registry'"), changed);
-    assertTrue(changed.contains("keepalive 16"), changed);
-    assertTrue(changed.contains("the 20g cap is lifted"), changed);
+    assertContains(
+        changed,
+        "HTTP/2 is left off",
+        "log format 'registry'",
+        "keepalive 16",
+        "the 20g cap is lifted");
     assertTrue(i.report().contains("Docker-Distribution-Api-Version"), i.report());
   }
 
@@ -199,14 +204,12 @@ class ImportNginxTest {
     String changed = section(i.report(), "changed on purpose");
     assertTrue(changed.contains("max_fails=3"), changed);
     String missing = section(i.report(), "not understood (left out of the output: check by hand)");
-    assertTrue(missing.contains("X-Team"), missing);
-    assertTrue(missing.contains("location = /healthz"), missing);
+    assertContains(missing, "X-Team", "location = /healthz");
     assertTrue(i.report().contains("proxy.conf:3  proxy_buffering off;"), i.report());
     assertEquals(2, c.hosts().size(), "the stock default site is not a host");
     assertTrue(c.hosts().stream().noneMatch(VirtualHostConfig::isDefault));
-    assertTrue(missing.contains("default:2  server { … }"), missing);
-    assertTrue(missing.contains("not a host of the router"), missing);
-    assertTrue(missing.contains("default:9  try_files"), missing);
+    assertContains(
+        missing, "default:2  server { … }", "not a host of the router", "default:9  try_files");
   }
 
   @Test

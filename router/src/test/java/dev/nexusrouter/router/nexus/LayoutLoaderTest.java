@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -151,15 +152,15 @@ class LayoutLoaderTest {
                     """,
                     "t"));
     String report = e.report();
-    assertTrue(
-        report.contains("security.roles[1].id: 'a' is already defined at security.roles[0]"),
-        report);
-    assertTrue(report.contains("security.roles[2].id: required"), report);
-    assertTrue(report.contains("security.users[0].email: 'nope' is not an email address"), report);
-    assertTrue(report.contains("security.users[0].roles: a user needs at least one role"), report);
-    assertTrue(report.contains("security.users[0].password-file: required"), report);
-    assertTrue(report.contains("security.users[1].id: 'bad id' is not a valid Nexus id"), report);
-    assertTrue(report.contains("security.users[1].extra: unknown key"), report);
+    assertContains(
+        report,
+        "security.roles[1].id: 'a' is already defined at security.roles[0]",
+        "security.roles[2].id: required",
+        "security.users[0].email: 'nope' is not an email address",
+        "security.users[0].roles: a user needs at least one role",
+        "security.users[0].password-file: required",
+        "security.users[1].id: 'bad id' is not a valid Nexus id",
+        "security.users[1].extra: unknown key");
   }
 
   @Test

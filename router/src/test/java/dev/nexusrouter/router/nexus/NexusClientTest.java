@@ -1,7 +1,7 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,6 @@ class NexusClientTest {
   @Test
   void a403WithoutCredentialsSaysAnonymousAccessIsOnAndHowToLogIn() {
     String m = client.explain(new NexusClient.Response(403, "", null));
-    assertTrue(m.contains("anonymous access is on"), m);
-    assertTrue(m.contains("--password-file"), m);
+    assertContains(m, "anonymous access is on", "--password-file");
   }
 }

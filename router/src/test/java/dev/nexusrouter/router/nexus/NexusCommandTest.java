@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,8 +20,7 @@ class NexusCommandTest {
     for (String arg : new String[] {"--password=hunter2", "--password", "--new-password=hunter2"}) {
       Cli r = Cli.run(Map.of(), "provision", arg, "hunter2");
       assertEquals(2, r.exit(), r.toString());
-      assertTrue(r.err().contains("is not accepted"), r.err());
-      assertTrue(r.err().contains("--password-file"), r.err());
+      assertContains(r.err(), "is not accepted", "--password-file");
       assertFalse(r.all().contains("hunter2"), r.all());
     }
   }
@@ -79,8 +79,8 @@ class NexusCommandTest {
         NexusCommand.nexusBase(java.net.URI.create("http://nexus:8081"), "[::1]:9000"));
     Cli r = Cli.run(Map.of(), "router-config", "--nexus-host", "127.0.0.1:28081");
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("servers: [\"http://127.0.0.1:28081\"]"), r.out());
-    assertTrue(r.out().contains("servers: [\"http://127.0.0.1:8082\"]"), r.out());
+    assertContains(
+        r.out(), "servers: [\"http://127.0.0.1:28081\"]", "servers: [\"http://127.0.0.1:8082\"]");
     assertFalse(r.out().contains("[127.0.0.1"), r.out());
     Cli url = Cli.run(Map.of("NEXUS_URL", "https://nexus.example:9443"), "router-config");
     assertEquals(0, url.exit(), url.toString());
@@ -95,8 +95,7 @@ class NexusCommandTest {
         Files.writeString(tmp.resolve("layout.yaml"), "repositories: [{name: x}]\nfoo: 1\n");
     Cli r = Cli.run(Map.of("NEXUS_PASSWORD", "p"), "provision", "--layout", layout.toString());
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("repositories[0].type: required"), r.err());
-    assertTrue(r.err().contains("foo: unknown key"), r.err());
+    assertContains(r.err(), "repositories[0].type: required", "foo: unknown key");
   }
 
   @Test

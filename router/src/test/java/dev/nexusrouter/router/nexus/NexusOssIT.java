@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RawRequest;
 import dev.nexusrouter.router.testing.RawResponse;
 import dev.nexusrouter.router.testing.RealNexus;
@@ -98,11 +100,13 @@ class NexusOssIT {
   void statusWithoutCredentialsOnAFreshNexusExplainsThe403() {
     Cli r = Cli.run(env, "status");
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("status    available"), r.out());
-    assertTrue(r.out().contains("docker    NOT AVAILABLE"), r.out());
-    assertTrue(r.out().contains("Nexus refused the anonymous request (403 Forbidden):"), r.out());
-    assertTrue(r.out().contains("anonymous access is on"), r.out());
-    assertTrue(r.out().contains("NEXUS_PASSWORD_FILE"), r.out());
+    assertContains(
+        r.out(),
+        "status    available",
+        "docker    NOT AVAILABLE",
+        "Nexus refused the anonymous request (403 Forbidden):",
+        "anonymous access is on",
+        "NEXUS_PASSWORD_FILE");
   }
 
   @Test
@@ -134,16 +138,18 @@ class NexusOssIT {
             initial.toString());
 
     assertEquals(3, r.exit(), r.toString());
-    assertTrue(r.out().contains("done      admin password changed"), r.out());
-    assertTrue(r.out().contains("create    blob store 'it-store'"), r.out());
-    assertTrue(r.out().contains("ok        blob store 'default'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   docker hosted 'it-hosted'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   docker group 'it-group'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   security realm Docker Bearer Token Realm"), r.out());
-    assertTrue(r.out().contains("update    anonymous access"), r.out());
-    assertTrue(r.out().contains("create    role 'it-reader'"), r.out());
-    assertTrue(r.out().contains("create    user 'it-ci'"), r.out());
-    assertTrue(r.out().contains("Applied 4 change(s)."), r.out());
+    assertContains(
+        r.out(),
+        "done      admin password changed",
+        "create    blob store 'it-store'",
+        "ok        blob store 'default'",
+        "SKIPPED   docker hosted 'it-hosted'",
+        "SKIPPED   docker group 'it-group'",
+        "SKIPPED   security realm Docker Bearer Token Realm",
+        "update    anonymous access",
+        "create    role 'it-reader'",
+        "create    user 'it-ci'",
+        "Applied 4 change(s).");
     assertFalse(r.all().contains("it-Ci-pw-2026"), "the user's password is never printed");
     assertTrue(
         r.err().contains("the docker format is not available in this Nexus (3.71.0-06 (OSS))"),
@@ -221,10 +227,12 @@ class NexusOssIT {
     Path config = routerConfig(freePort());
     Cli r = Cli.run(env, "status", "--config", config.toString(), "--password-file", pw());
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("version   3.71.0-06 (OSS)"), r.out());
-    assertTrue(r.out().contains("docker    NOT AVAILABLE"), r.out());
-    assertTrue(r.out().contains("MISMATCH"), r.out());
-    assertTrue(r.out().contains("Nexus has no docker group repository"), r.out());
+    assertContains(
+        r.out(),
+        "version   3.71.0-06 (OSS)",
+        "docker    NOT AVAILABLE",
+        "MISMATCH",
+        "Nexus has no docker group repository");
   }
 
   @Test
@@ -246,21 +254,18 @@ class NexusOssIT {
             System.err,
             Map.of()));
     int tlsPort = freePort();
+    String withDownloads =
+        Configs.insertAfter(
+            yaml, "    upstream: ui\n", "    download-dir: \"" + downloads + "\"\n");
     Files.writeString(
         config,
-        yaml.replace(
-                "    upstream: ui\n", "    upstream: ui\n    download-dir: \"" + downloads + "\"\n")
-            .replace(
-                "    port: " + port + "\n",
-                "    port: "
-                    + port
-                    + "\n  - name: tls\n    address: \"127.0.0.1\"\n    port: "
-                    + tlsPort
-                    + "\n    tls: {cert-file: \""
-                    + certs.resolve("server.crt")
-                    + "\", key-file: \""
-                    + certs.resolve("server.key")
-                    + "\"}\n"));
+        Configs.insertAfter(
+            withDownloads,
+            "    port: " + port + "\n",
+            "  - "
+                + Configs.tlsListener(
+                    "tls", tlsPort, certs.resolve("server.crt"), certs.resolve("server.key"))
+                + "\n"));
 
     Process check = router("check", config.toString()).start();
     assertTrue(check.waitFor(60, TimeUnit.SECONDS), "check did not finish");
@@ -391,34 +396,12 @@ class NexusOssIT {
   void provisionWaitsThroughASigtermOfAStartingNexus(RealNexus nexus) throws Exception {
     nexus.stop(); // SIGTERM, bounded wait
 
-    Cli tooShort =
-        Cli.runWaiting(
-            env,
-            "provision",
-            "--layout",
-            layout.toString(),
-            "--password-file",
-            pw(),
-            "--wait",
-            "1s");
+    Cli tooShort = provisionWaiting("1s");
     assertEquals(1, tooShort.exit(), tooShort.toString());
-    assertTrue(tooShort.err().contains("not ready after waiting 1s"), tooShort.err());
-    assertTrue(tooShort.err().contains("connection refused"), tooShort.err());
-    assertTrue(tooShort.err().contains("--wait"), tooShort.err());
+    assertContains(tooShort.err(), "not ready after waiting 1s", "connection refused", "--wait");
     assertFalse(tooShort.err().contains("Exception"), tooShort.err());
 
-    CompletableFuture<Cli> waiting =
-        CompletableFuture.supplyAsync(
-            () ->
-                Cli.runWaiting(
-                    env,
-                    "provision",
-                    "--layout",
-                    layout.toString(),
-                    "--password-file",
-                    pw(),
-                    "--wait",
-                    "5m"));
+    CompletableFuture<Cli> waiting = CompletableFuture.supplyAsync(() -> provisionWaiting("5m"));
     // SIGTERM while Nexus is starting (it needs well over 2 s) and provision is waiting
     nexus.launch();
     Thread.sleep(2_000);
@@ -432,14 +415,19 @@ class NexusOssIT {
     nexus.start();
     Cli r = waiting.get(6, TimeUnit.MINUTES);
     assertEquals(3, r.exit(), r.toString());
-    assertTrue(r.out().contains("Nexus " + nexus.url() + " is ready."), r.out());
-    assertTrue(r.out().contains("5 unchanged"), r.out());
+    assertContains(r.out(), "Nexus " + nexus.url() + " is ready.", "5 unchanged");
   }
 
   // ---- helpers
 
   private static String pw() {
     return passwordFile.toString();
+  }
+
+  /** {@code provision} of the test layout that waits at most {@code wait} for Nexus. */
+  private static Cli provisionWaiting(String wait) {
+    return Cli.runWaiting(
+        env, "provision", "--layout", layout.toString(), "--password-file", pw(), "--wait", wait);
   }
 
   private static Path routerConfig(int listenPort) throws IOException {

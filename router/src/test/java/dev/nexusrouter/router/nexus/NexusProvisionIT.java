@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,10 +18,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code nexus provision} against a fake Nexus that answers like the documented REST API. */
 class NexusProvisionIT {
@@ -40,6 +45,13 @@ class NexusProvisionIT {
   @AfterEach
   void stop() {
     nexus.close();
+  }
+
+  /** Asserts a run's exit code and that its stdout has every one of {@code out}; returns it. */
+  private static Cli exits(Cli r, int exit, String... out) {
+    assertEquals(exit, r.exit(), r.toString());
+    assertContains(r.out(), out);
+    return r;
   }
 
   private Cli provision(String... extra) {
@@ -65,9 +77,11 @@ class NexusProvisionIT {
       assertTrue(c.contentType().startsWith("application/json"), c.line() + " " + c.contentType());
       assertEquals(basic("admin", "admin-secret"), c.authorization(), c.line());
     }
-    assertTrue(r.out().contains("create    docker group 'hub-group'"), r.out());
-    assertTrue(r.out().contains("ok        blob store 'default'"), r.out());
-    assertTrue(r.out().contains("Applied 10 change(s)."), r.out());
+    assertContains(
+        r.out(),
+        "create    docker group 'hub-group'",
+        "ok        blob store 'default'",
+        "Applied 10 change(s).");
     assertEquals(List.of("NexusAuthenticatingRealm", "DockerToken"), nexus.activeRealms);
   }
 
@@ -106,13 +120,11 @@ class NexusProvisionIT {
 
     assertEquals(0, r.exit(), r.toString());
     assertEquals(List.of(), nexus.changes());
-    assertTrue(
-        r.out()
-            .contains(
-                "create    docker proxy 'docker-hub' (HTTP 8083, -> https://registry-1.docker.io"),
-        r.out());
-    assertTrue(r.out().contains("9 to create, 1 to update, 1 unchanged, 0 conflict(s)"), r.out());
-    assertTrue(r.out().contains("Dry run: nothing was changed."), r.out());
+    assertContains(
+        r.out(),
+        "create    docker proxy 'docker-hub' (HTTP 8083, -> https://registry-1.docker.io",
+        "9 to create, 1 to update, 1 unchanged, 0 conflict(s)",
+        "Dry run: nothing was changed.");
   }
 
   @Test
@@ -122,20 +134,19 @@ class NexusProvisionIT {
         400,
         "[{\"id\":\"*\",\"message\":\"Member repository does not exist: ybcard\"}]");
 
-    Cli r = provision();
-
-    assertEquals(1, r.exit(), r.toString());
-    assertTrue(
-        r.out()
-            .contains(
-                "FAILED    docker group 'hub-group': cannot create docker group 'hub-group': 400 Member repository does not exist: ybcard"),
-        r.out());
-    assertTrue(r.out().contains("every member must already exist"), r.out());
-    assertTrue(r.out().contains("Done (8):"), r.out());
-    assertTrue(r.out().contains("  create docker hosted 'ybcard'"), r.out());
+    Cli r =
+        exits(
+            provision(),
+            1,
+            "FAILED    docker group 'hub-group': cannot create docker group 'hub-group': 400 Member repository does not exist: ybcard",
+            "every member must already exist",
+            "Done (8):",
+            "  create docker hosted 'ybcard'");
     String notDone = r.out().substring(r.out().indexOf("Not done (2):"));
-    assertTrue(notDone.contains("create docker group 'hub-group'"), notDone);
-    assertTrue(notDone.contains("update security realm Docker Bearer Token Realm"), notDone);
+    assertContains(
+        notDone,
+        "create docker group 'hub-group'",
+        "update security realm Docker Bearer Token Realm");
     assertFalse(nexus.repositories.containsKey("hub-group"));
     assertEquals(List.of("NexusAuthenticatingRealm"), nexus.activeRealms, "stopped before realms");
 
@@ -158,16 +169,13 @@ class NexusProvisionIT {
     group.putObject("cleanup").putArray("policyNames").add("weekly");
     int before = nexus.calls.size();
 
-    Cli r = provision();
-
-    assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("update    docker group 'hub-group'"), r.out());
-    assertTrue(r.out().contains("docker.httpPort: 8092 -> 8082"), r.out());
-    assertTrue(
-        r.out()
-            .contains(
-                "group.memberNames: [\"docker-hub\",\"ybcard\"] -> [\"ybcard\",\"docker-hub\",\"aliyun-hub\",\"google-hub\"]"),
-        r.out());
+    Cli r =
+        exits(
+            provision(),
+            0,
+            "update    docker group 'hub-group'",
+            "docker.httpPort: 8092 -> 8082",
+            "group.memberNames: [\"docker-hub\",\"ybcard\"] -> [\"ybcard\",\"docker-hub\",\"aliyun-hub\",\"google-hub\"]");
     List<Call> changes =
         nexus.calls.subList(before, nexus.calls.size()).stream()
             .filter(c -> !c.method().equals("GET"))
@@ -199,45 +207,46 @@ class NexusProvisionIT {
         "hosted");
     nexus.repositories.get("google-hub").put("format", "maven2");
 
-    Cli r = provision();
-
-    assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("CONFLICT  blob store 'ybcard'"), r.out());
-    assertTrue(
-        r.out().contains("its path is '/elsewhere/ybcard', the layout says 'ybcard'"), r.out());
-    assertTrue(r.out().contains("CONFLICT  docker proxy 'docker-hub'"), r.out());
-    assertTrue(
-        r.out().contains("its blob store is \"default\", the layout says \"docker-hub\""), r.out());
-    assertTrue(r.out().contains("a maven2 hosted repository has this name"), r.out());
-    assertTrue(r.out().contains("3 conflict(s) need a decision"), r.out());
+    Cli r =
+        exits(
+            provision(),
+            1,
+            "CONFLICT  blob store 'ybcard'",
+            "its path is '/elsewhere/ybcard', the layout says 'ybcard'",
+            "CONFLICT  docker proxy 'docker-hub'",
+            "its blob store is \"default\", the layout says \"docker-hub\"",
+            "a maven2 hosted repository has this name",
+            "3 conflict(s) need a decision");
     assertTrue(nexus.repositories.containsKey("hub-group"), "the rest was still provisioned");
   }
 
-  @Test
-  void anOldNexusIsRefusedWithTheMinimumVersionBeforeAnyChange() {
-    nexus.version = "3.18.1-01";
-    nexus.v1Api = false;
-
-    Cli r = provision();
-
-    assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("Nexus 3.18.1-01 (OSS) is too old"), r.err());
-    assertTrue(r.err().contains("3.26.0 and later"), r.err());
-    assertTrue(r.err().contains("Upgrade Nexus"), r.err());
-    assertEquals(List.of(), nexus.changes());
+  /** Nexus versions before 3.26 (no docker v1 API): how each is told, and what it must say. */
+  static Stream<Arguments> oldNexuses() {
+    return Stream.of(
+        Arguments.of(
+            "with its Server header, by the minimum version",
+            "3.18.1-01",
+            true,
+            List.of("Nexus 3.18.1-01 (OSS) is too old", "3.26.0 and later", "Upgrade Nexus")),
+        Arguments.of(
+            "behind a proxy that strips Server, by the API description",
+            "3.21.1-01",
+            false,
+            List.of("Nexus 3.21.1-01 is too old", "/service/rest/v1/repositories/docker/proxy")));
   }
 
-  @Test
-  void anOldNexusBehindAProxyThatStripsServerIsFoundInTheApiDescription() {
-    nexus.version = "3.21.1-01";
+  @ParameterizedTest(name = "an old Nexus {0} is refused before any change")
+  @MethodSource("oldNexuses")
+  void anOldNexusIsRefusedBeforeAnyChange(
+      String how, String version, boolean serverHeader, List<String> said) {
+    nexus.version = version;
     nexus.v1Api = false;
-    nexus.sendServerHeader = false;
+    nexus.sendServerHeader = serverHeader;
 
     Cli r = provision();
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("Nexus 3.21.1-01 is too old"), r.err());
-    assertTrue(r.err().contains("/service/rest/v1/repositories/docker/proxy"), r.err());
+    assertContains(r.err(), said.toArray(String[]::new));
     assertEquals(List.of(), nexus.changes());
   }
 
@@ -246,11 +255,12 @@ class NexusProvisionIT {
     nexus.version = "3.71.0-06";
     nexus.dockerFormat = false;
 
-    Cli r = provision();
-
-    assertEquals(3, r.exit(), r.toString());
-    assertTrue(r.out().contains("SKIPPED   docker group 'hub-group'"), r.out());
-    assertTrue(r.out().contains("SKIPPED   security realm Docker Bearer Token Realm"), r.out());
+    Cli r =
+        exits(
+            provision(),
+            3,
+            "SKIPPED   docker group 'hub-group'",
+            "SKIPPED   security realm Docker Bearer Token Realm");
     assertTrue(
         r.err().contains("the docker format is not available in this Nexus (3.71.0-06 (OSS))"),
         r.err());
@@ -279,12 +289,12 @@ class NexusProvisionIT {
             .replace("PW", pw.toString());
     Path layout = Files.writeString(tmp.resolve("layout.yaml"), yaml);
 
-    Cli r = provision("--layout", layout.toString());
-
-    assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("create    role 'docker-push'"), r.out());
-    assertTrue(
-        r.out().contains("create    user 'ci' (roles [docker-push], password from"), r.out());
+    Cli r =
+        exits(
+            provision("--layout", layout.toString()),
+            0,
+            "create    role 'docker-push'",
+            "create    user 'ci' (roles [docker-push], password from");
     assertFalse(r.all().contains("ci-Secret-9"), r.all());
     assertEquals("ci-Secret-9", nexus.userPasswords.get("ci"));
     assertEquals("ci@example.com", nexus.users.get("ci").path("emailAddress").asText());
@@ -299,13 +309,12 @@ class NexusProvisionIT {
             yaml.replace("[p-read, p-browse]", "[p-browse, p-read, p-admin]")
                 .replace("ci@example.com", "ci@example.org"));
     nexus.calls.clear();
-    Cli update = provision("--layout", changed.toString());
-    assertEquals(0, update.exit(), update.toString());
-    assertTrue(
-        update.out().contains("privileges: [p-browse, p-read] -> [p-admin, p-browse, p-read]"),
-        update.out());
-    assertTrue(
-        update.out().contains("emailAddress: ci@example.com -> ci@example.org"), update.out());
+    Cli update =
+        exits(
+            provision("--layout", changed.toString()),
+            0,
+            "privileges: [p-browse, p-read] -> [p-admin, p-browse, p-read]",
+            "emailAddress: ci@example.com -> ci@example.org");
     assertEquals(
         List.of("PUT /v1/security/roles/docker-pull", "PUT /v1/security/users/ci"),
         nexus.changes().stream().map(Call::line).toList());
@@ -335,8 +344,7 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("401 Unauthorized"), r.err());
-    assertTrue(r.err().contains("NEXUS_USER"), r.err());
+    assertContains(r.err(), "401 Unauthorized", "NEXUS_USER");
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(r.all().contains("wrong-password-123"), r.all());
     assertEquals(List.of(), nexus.changes());
@@ -347,8 +355,7 @@ class NexusProvisionIT {
     nexus.statusCode = 503;
     Cli r = provision();
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.err().contains("is not ready (503 on /v1/status)"), r.err());
-    assertTrue(r.err().contains("--wait"), r.err());
+    assertContains(r.err(), "is not ready (503 on /v1/status)", "--wait");
 
     nexus.statusCode = 200;
     nexus.notReadyPolls = 3;
@@ -420,8 +427,7 @@ class NexusProvisionIT {
         provision(
             "--admin-password-file", initial.toString(), "--new-password-file", wanted.toString());
     assertEquals(0, again.exit(), again.toString());
-    assertTrue(again.out().contains("admin password (already changed)"), again.out());
-    assertTrue(again.out().contains("Nothing to do"), again.out());
+    assertContains(again.out(), "admin password (already changed)", "Nothing to do");
   }
 
   @Test
@@ -434,12 +440,9 @@ class NexusProvisionIT {
     Cli r = provision();
 
     assertEquals(0, r.exit(), r.toString());
-    Call put = nexus.changes().get(nexus.changes().size() - 1);
-    assertEquals("PUT /v1/security/realms/active", put.line());
-    assertEquals(
-        JSON.readTree(
-            "[\"NexusAuthenticatingRealm\",\"NexusAuthorizingRealm\",\"DockerTokenRealm\"]"),
-        JSON.readTree(put.body()));
+    assertLastChange(
+        "PUT /v1/security/realms/active",
+        "[\"NexusAuthenticatingRealm\",\"NexusAuthorizingRealm\",\"DockerTokenRealm\"]");
   }
 
   @Test
@@ -460,12 +463,16 @@ class NexusProvisionIT {
     assertTrue(nexus.anonymousEnabled);
     assertEquals(
         false, nexus.repositories.get("team").path("docker").path("forceBasicAuth").booleanValue());
-    Call put = nexus.changes().get(nexus.changes().size() - 1);
-    assertEquals("PUT /v1/security/anonymous", put.line());
-    assertEquals(
-        JSON.readTree(
-            "{\"enabled\":true,\"userId\":\"anonymous\",\"realmName\":\"NexusAuthorizingRealm\"}"),
-        JSON.readTree(put.body()));
+    assertLastChange(
+        "PUT /v1/security/anonymous",
+        "{\"enabled\":true,\"userId\":\"anonymous\",\"realmName\":\"NexusAuthorizingRealm\"}");
+  }
+
+  /** The last change request sent to Nexus: its request line and its JSON body. */
+  private void assertLastChange(String line, String json) throws IOException {
+    Call last = nexus.changes().get(nexus.changes().size() - 1);
+    assertEquals(line, last.line());
+    assertEquals(JSON.readTree(json), JSON.readTree(last.body()), line);
   }
 
   private static String basic(String user, String password) {

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.nexus;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,10 +9,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code nexus status} against a fake Nexus provisioned with the seed layout. */
 class NexusStatusIT {
@@ -60,39 +65,43 @@ class NexusStatusIT {
     Cli r = status(null);
 
     assertEquals(0, r.exit(), r.toString());
-    assertTrue(r.out().contains("status    available"), r.out());
-    assertTrue(r.out().contains("writable  writable"), r.out());
-    assertTrue(r.out().contains("version   3.77.1-01 (OSS)"), r.out());
-    assertTrue(
-        r.out()
-            .contains(
-                "ok        host registry.localhost: group upstream 'group' http://127.0.0.1:8082 -> docker group 'hub-group' HTTP 8082"),
-        r.out());
-    assertTrue(r.out().contains("-> docker hosted 'ybcard' HTTP 8086"), r.out());
+    assertContains(
+        r.out(),
+        "status    available",
+        "writable  writable",
+        "version   3.77.1-01 (OSS)",
+        "ok        host registry.localhost: group upstream 'group' http://127.0.0.1:8082 -> docker group 'hub-group' HTTP 8082",
+        "-> docker hosted 'ybcard' HTTP 8086");
   }
 
-  @Test
-  void aWrongGroupPortIsReportedExactly() throws IOException {
-    Cli r = status(config("http://127.0.0.1:8092", "http://127.0.0.1:8086"));
-
-    assertEquals(1, r.exit(), r.toString());
-    assertTrue(
-        r.out()
-            .contains(
-                "MISMATCH  host registry.example.com: group upstream 'group' http://127.0.0.1:8092: no docker repository has HTTP connector port 8092 (docker group repositories: docker group 'hub-group' HTTP 8082)"),
-        r.out());
+  /** Router configurations the seed layout does not match, and the line status prints. */
+  static Stream<Arguments> mismatches() {
+    return Stream.of(
+        Arguments.of(
+            "a wrong group port",
+            "http://127.0.0.1:8092",
+            "http://127.0.0.1:8086",
+            "MISMATCH  host registry.example.com: group upstream 'group' http://127.0.0.1:8092: no docker repository has HTTP connector port 8092 (docker group repositories: docker group 'hub-group' HTTP 8082)"),
+        Arguments.of(
+            "a hosted upstream on the group port",
+            "http://127.0.0.1:8082",
+            "http://127.0.0.1:8082",
+            "hosted upstream 'hosted' http://127.0.0.1:8082: it reaches docker group 'hub-group' HTTP 8082, expected a docker hosted (docker hosted repositories: docker hosted 'ybcard' HTTP 8086)"),
+        Arguments.of(
+            "a path-mode repository Nexus does not have",
+            "http://127.0.0.1:8081/repository/hub",
+            "http://127.0.0.1:8081/repository/ybcard",
+            "Nexus has no docker repository 'hub'"));
   }
 
-  @Test
-  void aHostedUpstreamOnTheGroupPortIsReported() throws IOException {
-    Cli r = status(config("http://127.0.0.1:8082", "http://127.0.0.1:8082"));
+  @ParameterizedTest(name = "{0} is reported exactly")
+  @MethodSource("mismatches")
+  void aMismatchIsReportedExactly(String what, String group, String hosted, String line)
+      throws IOException {
+    Cli r = status(config(group, hosted));
 
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(
-        r.out()
-            .contains(
-                "hosted upstream 'hosted' http://127.0.0.1:8082: it reaches docker group 'hub-group' HTTP 8082, expected a docker hosted (docker hosted repositories: docker hosted 'ybcard' HTTP 8086)"),
-        r.out());
+    assertContains(r.out(), line);
   }
 
   @Test
@@ -103,13 +112,7 @@ class NexusStatusIT {
                 "http://127.0.0.1:8081/repository/hub-group",
                 "http://127.0.0.1:8081/repository/ybcard"));
     assertEquals(0, ok.exit(), ok.toString());
-
-    Cli wrong =
-        status(
-            config(
-                "http://127.0.0.1:8081/repository/hub", "http://127.0.0.1:8081/repository/ybcard"));
-    assertEquals(1, wrong.exit(), wrong.toString());
-    assertTrue(wrong.out().contains("Nexus has no docker repository 'hub'"), wrong.out());
+    // a path-mode name Nexus lacks: see mismatches()
   }
 
   @Test
@@ -137,15 +140,13 @@ class NexusStatusIT {
   void anOldNexusIsNamedWithTheMinimum() throws IOException {
     nexus.version = "3.18.1-01";
     Cli r = status(null);
-    assertTrue(r.out().contains("version   3.18.1-01 (OSS)"), r.out());
-    assertTrue(r.out().contains("older than 3.26.0"), r.out());
+    assertContains(r.out(), "version   3.18.1-01 (OSS)", "older than 3.26.0");
   }
 
   @Test
   void withoutCredentialsThePortsCannotBeCompared() throws IOException {
     Cli r = Cli.run(Map.of(), "status", "--url", nexus.url());
     assertEquals(1, r.exit(), r.toString());
-    assertTrue(r.out().contains("cannot compare"), r.out());
-    assertTrue(r.out().contains("401"), r.out());
+    assertContains(r.out(), "cannot compare", "401");
   }
 }

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.observe;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,8 +53,8 @@ class AccessLogFormatTest {
                     "service=x&access_token=abc&refresh_token=def&password=hunter2&scope=repository:a:pull",
                     "x"));
     assertFalse(line.contains("abc") || line.contains("def") || line.contains("hunter2"), line);
-    assertTrue(line.contains("service=x&access_token=REDACTED&refresh_token=REDACTED"), line);
-    assertTrue(line.contains("scope=repository:a:pull"), line);
+    assertContains(
+        line, "service=x&access_token=REDACTED&refresh_token=REDACTED", "scope=repository:a:pull");
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.ops;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nexusrouter.router.faults.RawUpstream;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.TrustingClient;
 import dev.nexusrouter.router.testing.Wire;
 import dev.nexusrouter.router.tls.TestCerts;
 import java.net.InetAddress;
@@ -72,9 +74,7 @@ class AdminEndpointsIT {
 
       RouterJvm.await("readyz 200", Duration.ofSeconds(20), () -> status(r, "/readyz") == 200);
       String ready = admin(r, "/readyz").body();
-      assertTrue(ready.contains("\"ready\":true"), ready);
-      assertTrue(ready.contains("\"group\":{\"up\":true"), ready);
-      assertTrue(ready.contains("\"hosted\":{\"up\":true"), ready);
+      assertContains(ready, "\"ready\":true", "\"group\":{\"up\":true", "\"hosted\":{\"up\":true");
       assertTrue(g.seen().stream().anyMatch(s -> s.target.equals("/v2/")), "group probed /v2/");
 
       String routes = admin(r, "/routes").body();
@@ -106,9 +106,8 @@ class AdminEndpointsIT {
           () -> body(r, "/readyz").contains("\"hosted\""));
       HttpResponse<String> ready = admin(r, "/readyz");
       assertEquals(503, ready.statusCode(), ready.body());
-      assertTrue(ready.body().contains("\"ready\":false"), ready.body());
-      assertTrue(ready.body().contains("\"hosted\":{\"up\":false"), ready.body());
-      assertTrue(ready.body().contains("\"group\":{\"up\":true"), ready.body());
+      assertContains(
+          ready.body(), "\"ready\":false", "\"hosted\":{\"up\":false", "\"group\":{\"up\":true");
     }
   }
 
@@ -121,19 +120,16 @@ class AdminEndpointsIT {
     Path keyFile = dir.resolve("key.pem");
     TestCerts.writePem(certFile, cert);
     TestCerts.writePem(keyFile, kp.getPrivate());
-    try (RawUpstream g = new RawUpstream("group");
-        RawUpstream h = new RawUpstream("hosted")) {
-      h.script(s -> RawUpstream.Action.ok(202));
-      g.script(s -> RawUpstream.Action.body(200, 100));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.hosted.script(s -> RawUpstream.Action.ok(202));
+      fakes.group.script(s -> RawUpstream.Action.body(200, 100));
       String yaml =
-          adminYaml(g.url(), h.url(), "")
+          adminYaml(fakes.group.url(), fakes.hosted.url(), "")
               .replace(
                   "  - {address: 127.0.0.1, port: 0}\n",
-                  "  - {address: 127.0.0.1, port: 0}\n  - {name: tls, address: 127.0.0.1, port: 0, tls: {cert-file: \""
-                      + certFile
-                      + "\", key-file: \""
-                      + keyFile
-                      + "\"}}\n");
+                  "  - {address: 127.0.0.1, port: 0}\n  - "
+                      + Configs.tlsListener("tls", 0, certFile, keyFile)
+                      + "\n");
       try (RouterServer r = Configs.inProcess(dir, yaml)) {
         Map<String, Double> before = samples(admin(r, "/metrics").body());
         String secretRepo = "secretteam/secretapp";
@@ -144,7 +140,7 @@ class AdminEndpointsIT {
         send(r, "GET /v2/" + secretRepo + "/%2e%2e/manifests/1");
         send(r, "OPTIONS /v2/" + secretRepo + "/strange/thing");
         // one TLS connection
-        SSLSocketFactory f = trustAll().getSocketFactory();
+        SSLSocketFactory f = TrustingClient.trusting(certFile).getSocketFactory();
         try (SSLSocket s = (SSLSocket) f.createSocket("127.0.0.1", r.port(1))) {
           s.getOutputStream()
               .write(
@@ -286,24 +282,5 @@ class AdminEndpointsIT {
             + "Connection: close\r\n\r\n"
             + body,
         20_000);
-  }
-
-  static javax.net.ssl.SSLContext trustAll() throws Exception {
-    javax.net.ssl.TrustManager tm =
-        new javax.net.ssl.X509TrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
-    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-    ctx.init(null, new javax.net.ssl.TrustManager[] {tm}, null);
-    return ctx;
   }
 }

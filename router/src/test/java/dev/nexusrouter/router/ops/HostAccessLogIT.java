@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nexusrouter.router.faults.RawUpstream;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.testing.Configs;
+import dev.nexusrouter.router.testing.Texts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
@@ -47,16 +48,15 @@ class HostAccessLogIT {
     Path top = dir.resolve("top.log");
     Path reg = dir.resolve("registry.log");
     Path ui = dir.resolve("ui.log");
-    try (RawUpstream g = new RawUpstream("group");
-        RawUpstream h = new RawUpstream("hosted")) {
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
       String yaml =
           "listeners:\n  - {address: 127.0.0.1, port: 0}\n"
               + "upstreams:\n"
               + "  group: {servers: [\""
-              + g.url()
+              + fakes.group.url()
               + "\"]}\n"
               + "  hosted: {servers: [\""
-              + h.url()
+              + fakes.hosted.url()
               + "\"]}\n"
               + "hosts:\n"
               + "  - {server-names: [registry.test], default: true, group: group, hosted: hosted,"
@@ -74,8 +74,8 @@ class HostAccessLogIT {
         assertEquals(200, get(port, "registry.test", "/v2/team/reg/manifests/1"));
         assertEquals(200, get(port, "other.test", "/v2/team/other/manifests/1"));
         assertEquals(200, get(port, "quiet.test", "/v2/team/quiet/manifests/1"));
-        String regLog = waitFor(reg, "team/reg");
-        String topLog = waitFor(top, "team/other");
+        String regLog = Texts.awaitInFile(reg, "team/reg");
+        String topLog = Texts.awaitInFile(top, "team/other");
         assertTrue(regLog.contains("team/reg"), regLog);
         assertFalse(regLog.contains("team/other"), regLog);
         assertFalse(topLog.contains("team/reg"), "the host's own log replaces the top one");
@@ -83,21 +83,10 @@ class HostAccessLogIT {
         Files.move(reg, dir.resolve("registry.log.1"));
         r.reopenAccessLog();
         assertEquals(200, get(port, "registry.test", "/v2/team/after/manifests/1"));
-        assertTrue(waitFor(reg, "team/after").contains("team/after"), "reopened after rotation");
+        assertTrue(
+            Texts.awaitInFile(reg, "team/after").contains("team/after"), "reopened after rotation");
         assertFalse(Files.exists(ui));
       }
     }
-  }
-
-  private static String waitFor(Path file, String needle) throws Exception {
-    String text = "";
-    for (int i = 0; i < 100; i++) {
-      text = Files.exists(file) ? Files.readString(file) : "";
-      if (text.contains(needle)) {
-        return text;
-      }
-      Thread.sleep(50);
-    }
-    return text;
   }
 }

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.ops;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,13 +114,10 @@ class LifecycleIT {
 
   @Test
   void sigtermDrainsASlowUploadRefusesNewRequestsAndExitsZero() throws Exception {
-    try (RawUpstream g = new RawUpstream("group");
-        RawUpstream h = new RawUpstream("hosted")) {
-      h.script(s -> RawUpstream.Action.ok(202));
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      fakes.hosted.script(s -> RawUpstream.Action.ok(202));
       String yaml =
-          Configs.registry(
-              g.url(),
-              h.url(),
+          fakes.registry(
               "access-log: {path: \"off\"}\nshutdown-timeout: 60s\n"
                   + "admin: {address: 127.0.0.1, port: 0}\n",
               "");
@@ -145,7 +143,7 @@ class LifecycleIT {
         RouterJvm.await(
             "upload streaming upstream",
             Duration.ofSeconds(20),
-            () -> h.seen("/slow").stream().anyMatch(x -> x.bytes.get() > 0));
+            () -> fakes.hosted.seen("/slow").stream().anyMatch(x -> x.bytes.get() > 0));
 
         r.signal("TERM");
         RouterJvm.await(
@@ -153,7 +151,7 @@ class LifecycleIT {
         // new requests get 503 registry JSON while the upload drains
         Wire.Outcome refused = Wire.send(r.port(), get("/v2/a/b/manifests/1"), 20_000);
         Wire.assertRegistryError(refused.first(), 503);
-        assertTrue(g.seen("/manifests/1").isEmpty());
+        assertTrue(fakes.group.seen("/manifests/1").isEmpty());
         // and readiness turns 503 so load balancers stop sending new work
         Wire.Outcome ready = Wire.send(admin, get("/readyz"), 20_000);
         assertEquals(503, ready.first().status(), ready.toString());
@@ -167,7 +165,7 @@ class LifecycleIT {
         InputStream in = s.getInputStream();
         Wire.Outcome done = Wire.readAll(in);
         assertEquals(202, done.first().status(), done + "\n" + r.tail());
-        RawUpstream.Seen seen = h.seen("/slow").get(0);
+        RawUpstream.Seen seen = fakes.hosted.seen("/slow").get(0);
         assertEquals("complete", seen.end);
         assertEquals(total, seen.bytes.get());
       }
@@ -181,13 +179,10 @@ class LifecycleIT {
 
   @Test
   void accessLogRotatesBySizeAndReopensOnSigusr1() throws Exception {
-    try (RawUpstream g = new RawUpstream("group");
-        RawUpstream h = new RawUpstream("hosted")) {
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
       Path log = dir.resolve("logs/access.log");
       String yaml =
-          Configs.registry(
-              g.url(),
-              h.url(),
+          fakes.registry(
               "access-log: {path: \"" + log + "\", format: json, max-size: 4k, max-files: 2}\n",
               "");
       try (RouterJvm r = RouterJvm.start(dir, "logs", yaml, "128m", 4096)) {
@@ -260,9 +255,11 @@ class LifecycleIT {
     String stderr = Files.readString(err);
     assertEquals(0, p.exitValue(), stderr);
     assertTrue(Files.readString(out).contains(": OK ("), Files.readString(out));
-    assertTrue(stderr.contains("warning: hosts[0].routes: row 'late' can never match"), stderr);
-    assertTrue(stderr.contains("'everything'"), stderr);
-    assertTrue(stderr.contains("no catch-all row"), stderr);
+    assertContains(
+        stderr,
+        "warning: hosts[0].routes: row 'late' can never match",
+        "'everything'",
+        "no catch-all row");
   }
 
   static String read(Path p) {

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.ops;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,8 +120,10 @@ class ReloadStormIT {
         assertFalse(a.seen("/manifests/still-a-" + rejected).isEmpty(), r.tail());
       }
       String err = r.stderrText();
-      assertTrue(err.contains("max-body-size: size '999999999999999t' is too large"), err);
-      assertTrue(err.contains("download-dir: folder does not exist"), err);
+      assertContains(
+          err,
+          "max-body-size: size '999999999999999t' is too large",
+          "download-dir: folder does not exist");
       assertFalse(err.contains("\tat "), "stack trace in stderr:\n" + err);
       assertFalse(err.contains("Exception"), "exception name in stderr:\n" + err);
       write(r.config, config(b, "a.log", ""));

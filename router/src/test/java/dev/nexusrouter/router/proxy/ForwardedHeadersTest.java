@@ -58,6 +58,12 @@ class ForwardedHeadersTest {
     return headers;
   }
 
+  private static void assertAbsent(Map<String, String> headers, String... names) {
+    for (String name : names) {
+      assertNull(headers.get(name), () -> name + " reached the upstream: " + headers);
+    }
+  }
+
   @Test
   void forgedForwardingHeadersAreReplacedByTheRoutersOwn() {
     Map<String, String> h =
@@ -70,8 +76,7 @@ class ForwardedHeadersTest {
                 .header("X-Forwarded-Server", "evil")
                 .header("X-Forwarded-Host", "evil:1")
                 .header("X-Real-IP", "6.6.6.6"));
-    assertNull(h.get("Forwarded"), h.toString());
-    assertNull(h.get("X-Forwarded-Host"), h.toString());
+    assertAbsent(h, "Forwarded", "X-Forwarded-Host");
     assertEquals("http", h.get("X-Forwarded-Proto"));
     assertEquals("5000", h.get("X-Forwarded-Port"));
     assertEquals("registry.example", h.get("X-Forwarded-Server"));
@@ -97,10 +102,7 @@ class ForwardedHeadersTest {
                 .header("X-Private", "secret")
                 .header("Keep-Alive", "timeout=5")
                 .header("TE", "trailers"));
-    assertNull(h.get("X-Private"), h.toString());
-    assertNull(h.get("Keep-Alive"), h.toString());
-    assertNull(h.get("TE"), h.toString());
-    assertNull(h.get("Connection"), h.toString());
+    assertAbsent(h, "X-Private", "Keep-Alive", "TE", "Connection");
     Map<String, String> closing =
         upstreamHeaders(RawRequest.of("GET", "/v2/").header("Connection", "close"));
     assertEquals(

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.server;
 
+import static dev.nexusrouter.router.testing.Texts.assertContains;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,8 +101,7 @@ class FrontHandlerTest {
     RawResponse r =
         RawRequest.of("GET", "/v2/").header("X-Big", "a".repeat((int) limit)).send(port);
     assertEquals(431, r.status(), r.toString());
-    assertTrue(r.bodyText().contains("\"code\":\"UNSUPPORTED\""), r.bodyText());
-    assertTrue(r.bodyText().contains("limit " + limit + " bytes"), r.bodyText());
+    assertContains(r.bodyText(), "\"code\":\"UNSUPPORTED\"", "limit " + limit + " bytes");
   }
 
   @Test

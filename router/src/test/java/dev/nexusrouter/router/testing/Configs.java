@@ -56,6 +56,41 @@ public final class Configs {
         + " hosted: hosted}\n";
   }
 
+  /** A listener's {@code tls:} value as an inline mapping: PEM certificate chain and key files. */
+  public static String tls(Path certFile, Path keyFile) {
+    return "{cert-file: \"" + certFile + "\", key-file: \"" + keyFile + "\"}";
+  }
+
+  /**
+   * A loopback TLS listener as an inline mapping (an item of {@code listeners:}, in block or flow
+   * style).
+   *
+   * @param name the listener's name, or null for none
+   * @param port the port (0: ephemeral)
+   */
+  public static String tlsListener(String name, int port, Path certFile, Path keyFile) {
+    return "{"
+        + (name == null ? "" : "name: " + name + ", ")
+        + "address: 127.0.0.1, port: "
+        + port
+        + ", tls: "
+        + tls(certFile, keyFile)
+        + "}";
+  }
+
+  /**
+   * Inserts {@code text} after the first line of {@code yaml} equal to {@code line} (both end with
+   * a newline), for configurations a command under test wrote; fails if there is no such line.
+   */
+  public static String insertAfter(String yaml, String line, String text) {
+    int at = yaml.startsWith(line) ? 0 : yaml.indexOf("\n" + line);
+    if (at < 0) {
+      throw new AssertionError("no line " + line.strip() + " in:\n" + yaml);
+    }
+    int end = (at == 0 ? 0 : at + 1) + line.length();
+    return yaml.substring(0, end) + text + yaml.substring(end);
+  }
+
   /** Starts the router in this JVM from YAML (through a file, as the CLI loads it). */
   public static RouterServer inProcess(Path dir, String yaml) throws IOException {
     Path f = Files.createTempFile(dir, "router", ".yaml");

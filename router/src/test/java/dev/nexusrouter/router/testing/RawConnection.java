@@ -88,6 +88,24 @@ public final class RawConnection implements AutoCloseable {
     out.write(CRLF);
   }
 
+  /** Writes body bytes: as one chunk when {@code chunked} (see {@link #writeChunk}), else raw. */
+  public void writeBody(byte[] b, int off, int len, boolean chunked) throws IOException {
+    if (chunked) {
+      writeChunk(b, off, len);
+    } else {
+      out.write(b, off, len);
+    }
+  }
+
+  /** Ends a body (with the last chunk when {@code chunked}) and flushes. */
+  public void endBody(boolean chunked) throws IOException {
+    if (chunked) {
+      endChunks();
+    } else {
+      out.flush();
+    }
+  }
+
   /** Ends a chunked body and flushes. */
   public void endChunks() throws IOException {
     out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));

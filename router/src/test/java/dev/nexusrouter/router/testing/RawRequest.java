@@ -102,7 +102,7 @@ public final class RawRequest {
       head.append("\r\n");
       out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       if (body != null) {
-        writeBody(out);
+        writeBody(c);
       }
       out.flush();
       return c.readResponse(method.equals("HEAD"));
@@ -111,29 +111,22 @@ public final class RawRequest {
     }
   }
 
-  private void writeBody(OutputStream out) throws IOException {
-    int step = chunkSize > 0 ? chunkSize : 64 * 1024;
+  private void writeBody(RawConnection c) throws IOException {
+    boolean chunked = chunkSize > 0;
+    int step = chunked ? chunkSize : 64 * 1024;
     long written = 0;
     boolean paused = false;
     for (int off = 0; off < body.length; off += step) {
       int n = Math.min(step, body.length - off);
-      if (chunkSize > 0) {
-        out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        out.write(body, off, n);
-        out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      } else {
-        out.write(body, off, n);
-      }
+      c.writeBody(body, off, n, chunked);
       written += n;
       if (!paused && pauseAfter >= 0 && written >= pauseAfter) {
         paused = true;
-        out.flush();
+        c.out.flush();
         pauseHook.run();
       }
     }
-    if (chunkSize > 0) {
-      out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-    }
+    c.endBody(chunked);
   }
 
   @Override

@@ -77,6 +77,17 @@ public final class RecordingUpstream implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Forgets every recorded request and queued answer and answers 200 again by default: the state a
+   * fresh fake starts with, for a router reused across tests.
+   */
+  public void reset() {
+    requests.clear();
+    queue.clear();
+    responder = Reply.of(200);
+    bodyBytesInFlight.set(0);
+  }
+
   /** A snapshot of all requests received so far, in arrival order. */
   public List<RecordedRequest> requests() {
     return List.copyOf(requests);

@@ -66,18 +66,42 @@ public final class Wire {
 
   public static Outcome send(int port, byte[] raw, int timeoutMs) throws IOException {
     try (RawConnection c = new RawConnection(port, timeoutMs)) {
-      try {
-        c.out.write(raw);
-        c.out.flush();
-      } catch (IOException e) {
-        // the router may close early (e.g. on oversized headers): read what it said
-      }
+      write(c, raw);
       return readAll(c.in());
+    }
+  }
+
+  /**
+   * Sends {@code raw} (ISO-8859-1) and returns every byte that came back until the peer closed,
+   * reset or the read timeout, unparsed: for answers cut mid-body.
+   */
+  public static byte[] sendUnparsed(int port, String raw, int timeoutMs) throws IOException {
+    try (RawConnection c = new RawConnection(port, timeoutMs)) {
+      write(c, raw.getBytes(StandardCharsets.ISO_8859_1));
+      return drain(c.in()).bytes();
+    }
+  }
+
+  private static void write(RawConnection c, byte[] raw) {
+    try {
+      c.out.write(raw);
+      c.out.flush();
+    } catch (IOException e) {
+      // the router may close early (e.g. on oversized headers): read what it said
     }
   }
 
   /** Reads until EOF, reset or timeout and parses every complete response in the bytes. */
   public static Outcome readAll(InputStream in) {
+    Drained d = drain(in);
+    return new Outcome(
+        parse(d.bytes()), d.closed(), new String(d.bytes(), StandardCharsets.ISO_8859_1));
+  }
+
+  /** What arrived, and whether the connection ended by EOF/reset (true) or timeout. */
+  private record Drained(byte[] bytes, boolean closed) {}
+
+  private static Drained drain(InputStream in) {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     boolean closed = true;
     byte[] buf = new byte[16384];
@@ -91,8 +115,7 @@ public final class Wire {
     } catch (IOException e) {
       closed = true; // reset
     }
-    byte[] all = b.toByteArray();
-    return new Outcome(parse(all), closed, new String(all, StandardCharsets.ISO_8859_1));
+    return new Drained(b.toByteArray(), closed);
   }
 
   static List<Response> parse(byte[] all) {

@@ -48,6 +48,13 @@ class CertificateReloaderTest {
     return issued;
   }
 
+  /** Issues server.crt/server.key in the temp directory and watches them. */
+  CertificateAuthority.Issued issueAndStart() throws Exception {
+    var issued = issue(dir.resolve("server.crt"), dir.resolve("server.key"));
+    start(dir.resolve("server.crt"), dir.resolve("server.key"));
+    return issued;
+  }
+
   CertificateReloader start(Path cert, Path key) {
     reloader =
         new CertificateReloader(
@@ -59,8 +66,7 @@ class CertificateReloaderTest {
   void replacedFilesHandOverAContextWithTheNewSerial() throws Exception {
     Path cert = dir.resolve("server.crt");
     Path key = dir.resolve("server.key");
-    var first = issue(cert, key);
-    start(cert, key);
+    var first = issueAndStart();
     assertEquals(
         first.cert().getSerialNumber(), TestCerts.served(reloader.context()).getSerialNumber());
 
@@ -77,8 +83,7 @@ class CertificateReloaderTest {
   void badNewFilesAreReportedAndTheOldContextStays() throws Exception {
     Path cert = dir.resolve("server.crt");
     Path key = dir.resolve("server.key");
-    issue(cert, key);
-    start(cert, key);
+    issueAndStart();
     SSLContext before = reloader.context();
 
     // a key from another pair: mismatch
@@ -99,10 +104,7 @@ class CertificateReloaderTest {
 
   @Test
   void explicitReloadLoadsEvenWithoutAChange() throws Exception {
-    Path cert = dir.resolve("server.crt");
-    Path key = dir.resolve("server.key");
-    issue(cert, key);
-    start(cert, key);
+    issueAndStart();
     assertTrue(reloader.reload());
     assertNotNull(contexts.poll(1, TimeUnit.SECONDS));
   }

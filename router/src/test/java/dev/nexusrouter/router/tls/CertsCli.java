@@ -20,4 +20,14 @@ final class CertsCli {
         new PrintStream(err, true, StandardCharsets.UTF_8),
         Map.of());
   }
+
+  /** What the last run printed on stdout. */
+  String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** What the last run printed on stderr. */
+  String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
 }

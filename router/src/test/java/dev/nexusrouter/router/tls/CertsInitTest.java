@@ -18,12 +18,6 @@ class CertsInitTest {
   @TempDir Path dir;
 
   final CertsCli cli = new CertsCli();
-  final java.io.ByteArrayOutputStream out = cli.out;
-  final java.io.ByteArrayOutputStream err = cli.err;
-
-  int certs(String... args) {
-    return cli.run(args);
-  }
 
   X509Certificate read(String name) {
     return PemFiles.readCertificates(dir.resolve(name)).get(0);
@@ -32,7 +26,7 @@ class CertsInitTest {
   @Test
   void initCreatesConstrainedCaAndWildcardServerCertificate() throws Exception {
     assertEquals(
-        0, certs("init", "--domain", "example.com", "--ip", "10.0.0.5", "--out", dir.toString()));
+        0, cli.run("init", "--domain", "example.com", "--ip", "10.0.0.5", "--out", dir.toString()));
     X509Certificate ca = read("ca.crt");
     X509Certificate server = read("server.crt");
     assertEquals(0, ca.getBasicConstraints());
@@ -51,7 +45,7 @@ class CertsInitTest {
 
   @Test
   void serverKeyIsEcdsaP256ByDefaultAndRsaOnRequest() throws Exception {
-    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
+    assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
     ServerTls.Material ec = ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key"));
     assertEquals("EC", ec.key().getAlgorithm());
     assertEquals(
@@ -62,10 +56,11 @@ class CertsInitTest {
             .split(" ")[0]);
     boolean[] ku = read("server.crt").getKeyUsage();
     assertTrue(ku[0] && !ku[2], "digitalSignature without keyEncipherment for an EC key");
-    assertTrue(out.toString().contains("ECDSA P-256"), out.toString());
+    assertTrue(cli.out().contains("ECDSA P-256"), cli.out());
 
     assertEquals(
-        0, certs("init", "--domain", "example.com", "--key-type", "rsa", "--out", dir.toString()));
+        0,
+        cli.run("init", "--domain", "example.com", "--key-type", "rsa", "--out", dir.toString()));
     ServerTls.Material rsa = ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key"));
     assertEquals("RSA", rsa.key().getAlgorithm());
     assertEquals(
@@ -80,7 +75,7 @@ class CertsInitTest {
 
   @Test
   void keysAreOwnerOnlyAndPairsLoad() throws Exception {
-    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
+    assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
     for (String key : List.of("ca.key", "server.key")) {
       assertEquals(
           "rw-------",
@@ -98,56 +93,55 @@ class CertsInitTest {
 
   @Test
   void rerunKeepsTheCaAndRotatesTheServerCertificate() {
-    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
+    assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
     X509Certificate ca1 = read("ca.crt");
     X509Certificate server1 = read("server.crt");
-    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
+    assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
     assertEquals(ca1, read("ca.crt"));
     assertNotEquals(server1.getSerialNumber(), read("server.crt").getSerialNumber());
     assertTrue(ChainCheck.issuedBy(read("server.crt"), ca1));
-    assertTrue(out.toString().contains("using CA"), out.toString());
+    assertTrue(cli.out().contains("using CA"), cli.out());
   }
 
   @Test
   void forceNewCaReplacesIt() {
-    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
+    assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
     X509Certificate ca1 = read("ca.crt");
     assertEquals(
-        0, certs("init", "--domain", "example.com", "--out", dir.toString(), "--force-new-ca"));
+        0, cli.run("init", "--domain", "example.com", "--out", dir.toString(), "--force-new-ca"));
     assertNotEquals(ca1, read("ca.crt"));
     assertTrue(ChainCheck.issuedBy(read("server.crt"), read("ca.crt")));
   }
 
   @Test
   void halfACaIsRefusedNotReplaced() throws Exception {
-    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
+    assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
     Files.delete(dir.resolve("ca.key"));
     byte[] ca = Files.readAllBytes(dir.resolve("ca.crt"));
-    assertEquals(1, certs("init", "--domain", "example.com", "--out", dir.toString()));
-    assertTrue(err.toString().contains("ca.key is missing"), err.toString());
+    assertEquals(1, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
+    assertTrue(cli.err().contains("ca.key is missing"), cli.err());
     assertTrue(Arrays.equals(ca, Files.readAllBytes(dir.resolve("ca.crt"))));
   }
 
   @Test
   void wrongCommandLinesExitTwo() {
-    assertEquals(2, certs("init", "--out", dir.toString()));
-    assertTrue(err.toString().contains("--domain is required"));
-    assertEquals(2, certs("init", "--domain", "exa mple.com", "--out", dir.toString()));
-    assertEquals(2, certs("init", "--domain", "example.com", "--ip", "host", "--out", "x"));
-    assertEquals(2, certs("init", "--domain", "example.com", "--days", "0", "--out", "x"));
-    assertEquals(2, certs("init", "--domain", "example.com", "--bogus", "1", "--out", "x"));
-    assertEquals(2, certs("init", "--domain", "example.com", "--key-type", "dsa", "--out", "x"));
-    assertTrue(
-        err.toString().contains("--key-type must be ecdsa or rsa, not 'dsa'"), err.toString());
-    assertEquals(2, certs("frobnicate"));
-    assertEquals(2, certs());
-    assertEquals(0, certs("--help"));
-    assertTrue(out.toString().contains("client-setup"));
+    assertEquals(2, cli.run("init", "--out", dir.toString()));
+    assertTrue(cli.err().contains("--domain is required"));
+    assertEquals(2, cli.run("init", "--domain", "exa mple.com", "--out", dir.toString()));
+    assertEquals(2, cli.run("init", "--domain", "example.com", "--ip", "host", "--out", "x"));
+    assertEquals(2, cli.run("init", "--domain", "example.com", "--days", "0", "--out", "x"));
+    assertEquals(2, cli.run("init", "--domain", "example.com", "--bogus", "1", "--out", "x"));
+    assertEquals(2, cli.run("init", "--domain", "example.com", "--key-type", "dsa", "--out", "x"));
+    assertTrue(cli.err().contains("--key-type must be ecdsa or rsa, not 'dsa'"), cli.err());
+    assertEquals(2, cli.run("frobnicate"));
+    assertEquals(2, cli.run());
+    assertEquals(0, cli.run("--help"));
+    assertTrue(cli.out().contains("client-setup"));
   }
 
   @Test
   void wildcardDomainArgumentIsNormalised() {
-    assertEquals(0, certs("init", "--domain", "*.Example.COM", "--out", dir.toString()));
+    assertEquals(0, cli.run("init", "--domain", "*.Example.COM", "--out", dir.toString()));
     assertEquals(
         List.of("DNS:*.example.com", "DNS:example.com"),
         CertificateInfo.subjectAltNames(read("server.crt")));
@@ -160,22 +154,22 @@ class CertsInitTest {
         TestCerts.selfSigned(
             kp, "soon.example.com", java.time.Instant.now().plusSeconds(86400 * 10));
     TestCerts.writePem(dir.resolve("soon.crt"), soon);
-    assertEquals(0, certs("show", dir.resolve("soon.crt").toString()));
-    String text = out.toString();
+    assertEquals(0, cli.run("show", dir.resolve("soon.crt").toString()));
+    String text = cli.out();
     assertTrue(text.contains("subject:     CN=soon.example.com"), text);
     assertTrue(text.contains("SHA-256:     " + CertificateInfo.fingerprint(soon)), text);
     assertTrue(text.contains("WARNING: expires in 9 days"), text);
 
-    assertEquals(0, certs("init", "--domain", "example.com", "--out", dir.toString()));
-    assertEquals(0, certs("show", dir.resolve("server.crt").toString()));
-    assertTrue(out.toString().contains("SANs:        DNS:*.example.com, DNS:example.com"));
-    assertTrue(!out.toString().contains("WARNING"), out.toString());
+    assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
+    assertEquals(0, cli.run("show", dir.resolve("server.crt").toString()));
+    assertTrue(cli.out().contains("SANs:        DNS:*.example.com, DNS:example.com"));
+    assertTrue(!cli.out().contains("WARNING"), cli.out());
 
     X509Certificate old = TestCerts.selfSigned(kp, "old", java.time.Instant.now().minusSeconds(60));
     TestCerts.writePem(dir.resolve("old.crt"), old);
-    assertEquals(1, certs("show", dir.resolve("old.crt").toString()));
-    assertTrue(out.toString().contains("WARNING: expired on"));
-    assertEquals(1, certs("show", dir.resolve("missing.crt").toString()));
-    assertTrue(err.toString().contains("file not found"), err.toString());
+    assertEquals(1, cli.run("show", dir.resolve("old.crt").toString()));
+    assertTrue(cli.out().contains("WARNING: expired on"));
+    assertEquals(1, cli.run("show", dir.resolve("missing.crt").toString()));
+    assertTrue(cli.err().contains("file not found"), cli.err());
   }
 }

@@ -17,12 +17,6 @@ class ClientSetupTest {
   @TempDir Path dir;
 
   final CertsCli cli = new CertsCli();
-  final java.io.ByteArrayOutputStream out = cli.out;
-  final java.io.ByteArrayOutputStream err = cli.err;
-
-  int certs(String... args) {
-    return cli.run(args);
-  }
 
   Path writeCa() throws Exception {
     CertificateAuthority ca = CertificateAuthority.create("Test CA", Clock.systemUTC());
@@ -31,20 +25,20 @@ class ClientSetupTest {
     return crt;
   }
 
+  /** {@code certs client-setup <registry> --ca <ca> --root <root> [more]}. */
+  int clientSetup(String registry, Path ca, Path root, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("client-setup", registry, "--ca", ca.toString(), "--root", root.toString()));
+    args.addAll(List.of(more));
+    return cli.run(args.toArray(String[]::new));
+  }
+
   @Test
   void applyWritesTheDockerContainerdAndPodmanLayouts() throws Exception {
     Path ca = writeCa();
     Path root = dir.resolve("root");
-    assertEquals(
-        0,
-        certs(
-            "client-setup",
-            "registry.example.com:5000",
-            "--ca",
-            ca.toString(),
-            "--apply",
-            "--root",
-            root.toString()));
+    assertEquals(0, clientSetup("registry.example.com:5000", ca, root, "--apply"));
     String pem = Files.readString(ca);
     for (String p :
         List.of(
@@ -64,25 +58,31 @@ class ClientSetupTest {
         """,
         Files.readString(
             root.resolve("etc/containerd/certs.d/registry.example.com:5000/hosts.toml")));
-    assertTrue(out.toString().contains("wrote " + root.resolve("etc/docker")), out.toString());
+    assertTrue(cli.out().contains("wrote " + root.resolve("etc/docker")), cli.out());
   }
 
   @Test
   void withoutApplyNothingIsWritten() throws Exception {
     Path ca = writeCa();
     Path root = dir.resolve("root");
-    assertEquals(
-        0,
-        certs(
-            "client-setup",
-            "registry.example.com",
-            "--ca",
-            ca.toString(),
-            "--root",
-            root.toString()));
+    assertEquals(0, clientSetup("registry.example.com", ca, root));
     assertFalse(Files.exists(root));
-    assertTrue(out.toString().contains("/etc/docker/certs.d/registry.example.com/ca.crt"));
-    assertTrue(out.toString().contains("dry run: nothing written"));
+    assertTrue(cli.out().contains("/etc/docker/certs.d/registry.example.com/ca.crt"));
+    assertTrue(cli.out().contains("dry run: nothing written"));
+  }
+
+  /** {@code certs client-setup reg.example.com --download <url> --fingerprint <fp> --apply}. */
+  int downloadAndApply(String url, String fingerprint, Path root) {
+    return cli.run(
+        "client-setup",
+        "reg.example.com",
+        "--download",
+        url,
+        "--fingerprint",
+        fingerprint,
+        "--apply",
+        "--root",
+        root.toString());
   }
 
   @Test
@@ -103,33 +103,12 @@ class ClientSetupTest {
       String fp = CertificateInfo.fingerprint(PemFiles.readCertificates(ca).get(0));
       Path root = dir.resolve("root");
       String wrong = "00" + fp.substring(2);
-      assertEquals(
-          1,
-          certs(
-              "client-setup",
-              "reg.example.com",
-              "--download",
-              url,
-              "--fingerprint",
-              wrong,
-              "--apply",
-              "--root",
-              root.toString()));
-      assertTrue(err.toString().contains("fingerprint mismatch"), err.toString());
+      assertEquals(1, downloadAndApply(url, wrong, root));
+      assertTrue(cli.err().contains("fingerprint mismatch"), cli.err());
       assertFalse(Files.exists(root));
 
       assertEquals(
-          0,
-          certs(
-              "client-setup",
-              "reg.example.com",
-              "--download",
-              url,
-              "--fingerprint",
-              fp.replace(":", "").toLowerCase(java.util.Locale.ROOT),
-              "--apply",
-              "--root",
-              root.toString()));
+          0, downloadAndApply(url, fp.replace(":", "").toLowerCase(java.util.Locale.ROOT), root));
       assertEquals(
           Files.readString(ca),
           Files.readString(root.resolve("etc/docker/certs.d/reg.example.com/ca.crt")));
@@ -141,11 +120,11 @@ class ClientSetupTest {
   @Test
   void wrongCommandLinesExitTwo() throws Exception {
     Path ca = writeCa();
-    assertEquals(2, certs("client-setup", "../etc", "--ca", ca.toString()));
-    assertEquals(2, certs("client-setup", "a/b", "--ca", ca.toString()));
-    assertEquals(2, certs("client-setup", "reg.example.com"));
-    assertEquals(2, certs("client-setup", "reg.example.com", "--download", "http://x/ca.crt"));
-    assertTrue(err.toString().contains("--fingerprint"), err.toString());
-    assertEquals(2, certs("client-setup", "reg.example.com:99999", "--ca", ca.toString()));
+    assertEquals(2, cli.run("client-setup", "../etc", "--ca", ca.toString()));
+    assertEquals(2, cli.run("client-setup", "a/b", "--ca", ca.toString()));
+    assertEquals(2, cli.run("client-setup", "reg.example.com"));
+    assertEquals(2, cli.run("client-setup", "reg.example.com", "--download", "http://x/ca.crt"));
+    assertTrue(cli.err().contains("--fingerprint"), cli.err());
+    assertEquals(2, cli.run("client-setup", "reg.example.com:99999", "--ca", ca.toString()));
   }
 }

@@ -63,20 +63,37 @@ class TlsToolsIT {
         env);
   }
 
+  /** {@code certs check} with the key's passphrase in the environment variable KEY_PASS. */
+  int checkWithPassphrase(ByteArrayOutputStream err, String cert, String key, String passphrase) {
+    return certs(
+        err,
+        Map.of("KEY_PASS", passphrase),
+        "check",
+        "--cert",
+        cert,
+        "--key",
+        key,
+        "--passphrase-env",
+        "KEY_PASS");
+  }
+
+  /** {@code certs init} for example.com and 127.0.0.1 into the shared directory. */
+  int initLocalCerts() {
+    return certs(
+        new ByteArrayOutputStream(),
+        Map.of(),
+        "init",
+        "--domain",
+        "example.com",
+        "--ip",
+        "127.0.0.1",
+        "--out",
+        dir.toString());
+  }
+
   @BeforeAll
   void startServer() throws Exception {
-    assertEquals(
-        0,
-        certs(
-            new ByteArrayOutputStream(),
-            Map.of(),
-            "init",
-            "--domain",
-            "example.com",
-            "--ip",
-            "127.0.0.1",
-            "--out",
-            dir.toString()));
+    assertEquals(0, initLocalCerts());
     SSLContext ctx =
         ServerTls.context(ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key")));
     server =
@@ -207,30 +224,8 @@ class TlsToolsIT {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String cert = dir.resolve("server.crt").toString();
     String key = dir.resolve("server.enc.key").toString();
-    assertEquals(
-        0,
-        certs(
-            err,
-            Map.of("KEY_PASS", "correct horse"),
-            "check",
-            "--cert",
-            cert,
-            "--key",
-            key,
-            "--passphrase-env",
-            "KEY_PASS"));
-    assertEquals(
-        1,
-        certs(
-            err,
-            Map.of("KEY_PASS", "wrong"),
-            "check",
-            "--cert",
-            cert,
-            "--key",
-            key,
-            "--passphrase-env",
-            "KEY_PASS"));
+    assertEquals(0, checkWithPassphrase(err, cert, key, "correct horse"));
+    assertEquals(1, checkWithPassphrase(err, cert, key, "wrong"));
     assertEquals(
         "nexus-router certs: wrong passphrase for private key "
             + key
@@ -273,18 +268,7 @@ class TlsToolsIT {
       java.math.BigInteger before = servedSerial();
       assertEquals(r.certificate().getSerialNumber(), before);
       javax.net.ssl.SSLSocket open = connect();
-      assertEquals(
-          0,
-          certs(
-              new ByteArrayOutputStream(),
-              Map.of(),
-              "init",
-              "--domain",
-              "example.com",
-              "--ip",
-              "127.0.0.1",
-              "--out",
-              dir.toString()));
+      assertEquals(0, initLocalCerts());
       assertTrue(swapped.poll(10, TimeUnit.SECONDS) != null, "no reload: " + errors);
       java.math.BigInteger after = servedSerial();
       assertNotEquals(before, after);
