@@ -17,9 +17,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A client that connects (plain) or completes its TLS handshake and then sends nothing is closed
@@ -52,53 +53,47 @@ class SilentConnectionsIT {
     return "{address: 127.0.0.1, port: 0, tls: {}}";
   }
 
-  @Test
-  void aSilentPlainConnectionIsClosedAfterTheHeaderTimeout() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted");
-        RouterServer r = start(Configs.PLAIN_LISTENER, group, hosted);
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
-      assertClosedByRouter(s);
-    }
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {false, true})
+  void aConnectionSilentFromTheStartIsClosedAfterTheHeaderTimeout(boolean tls) throws Exception {
+    withConnection(tls, s -> assertClosedByRouter(s));
   }
 
-  @Test
-  void aTlsConnectionSilentAfterItsHandshakeIsClosedAfterTheHeaderTimeout() throws Exception {
+  @ParameterizedTest(name = "tls={0}")
+  @ValueSource(booleans = {false, true})
+  void aConnectionIsKeptAliveByTheIdleTimeoutAfterARequest(boolean tls) throws Exception {
+    withConnection(
+        tls,
+        s -> {
+          s.setSoTimeout(15_000);
+          keptAlive(s.getOutputStream(), s.getInputStream());
+        });
+  }
+
+  private interface SocketCheck {
+    void check(Socket s) throws Exception;
+  }
+
+  /**
+   * A router with a plain or a TLS listener and one connection to it (for TLS, after a completed
+   * handshake), handed to {@code check}.
+   */
+  private void withConnection(boolean tls, SocketCheck check) throws Exception {
     try (RawUpstream group = new RawUpstream("group");
         RawUpstream hosted = new RawUpstream("hosted");
-        RouterServer r = start(tlsListener(), group, hosted)) {
+        RouterServer r = start(tls ? tlsListener() : Configs.PLAIN_LISTENER, group, hosted)) {
+      if (!tls) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
+          check.check(s);
+        }
+        return;
+      }
       SSLContext trust = trusting(dir.resolve("data/tls/ca.crt"));
       try (SSLSocket s =
           (SSLSocket)
               trust.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), r.port(0))) {
         s.startHandshake();
-        assertClosedByRouter(s);
-      }
-    }
-  }
-
-  @Test
-  void aPlainConnectionIsKeptAliveByTheIdleTimeoutAfterARequest() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted");
-        RouterServer r = start(Configs.PLAIN_LISTENER, group, hosted);
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), r.port(0))) {
-      s.setSoTimeout(15_000);
-      keptAlive(s.getOutputStream(), s.getInputStream());
-    }
-  }
-
-  @Test
-  void aTlsConnectionIsKeptAliveByTheIdleTimeoutAfterARequest() throws Exception {
-    try (RawUpstream group = new RawUpstream("group");
-        RawUpstream hosted = new RawUpstream("hosted");
-        RouterServer r = start(tlsListener(), group, hosted)) {
-      SSLContext trust = trusting(dir.resolve("data/tls/ca.crt"));
-      try (SSLSocket s =
-          (SSLSocket)
-              trust.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), r.port(0))) {
-        s.setSoTimeout(15_000);
-        keptAlive(s.getOutputStream(), s.getInputStream());
+        check.check(s);
       }
     }
   }
