@@ -89,15 +89,18 @@ JNIEXPORT jint JNICALL JNI_FN(read0)(JNIEnv *env, jclass cls, jint fd, jbyteArra
   }
   if (n > 0) {
     (*env)->SetByteArrayRegion(env, buf, off, (jsize)n, (jbyte *)tmp);
-    memset(tmp, 0, (size_t)n); /* a GetSecret reply carries the secret */
+    explicit_bzero(tmp, (size_t)n); /* a GetSecret reply carries the secret */
   }
   free(tmp);
   return n == 0 ? -1 : (jint)n;
 }
 
-/* Writes all of buf[off, off+len); MSG_NOSIGNAL: a closed bus is an error, not a SIGPIPE. */
-JNIEXPORT void JNICALL JNI_FN(write0)(JNIEnv *env, jclass cls, jint fd, jbyteArray buf, jint off,
-                                      jint len) {
+/*
+ * Writes all of buf[off, off+len) to fd: with send(MSG_NOSIGNAL) on the bus socket (a closed bus is
+ * an error, not a SIGPIPE), with write() on the protocol channel, which is a pipe, a file or a
+ * terminal (the JVM ignores SIGPIPE, so a closed pipe is EPIPE there too).
+ */
+static void write_all(JNIEnv *env, jint fd, jbyteArray buf, jint off, jint len, int socket) {
   if (!in_bounds(env, buf, off, len)) {
     return;
   }
@@ -113,21 +116,37 @@ JNIEXPORT void JNICALL JNI_FN(write0)(JNIEnv *env, jclass cls, jint fd, jbyteArr
   }
   size_t done = 0;
   while (done < (size_t)len) {
-    ssize_t n = send(fd, tmp + done, (size_t)len - done, MSG_NOSIGNAL);
+    ssize_t n = socket ? send(fd, tmp + done, (size_t)len - done, MSG_NOSIGNAL)
+                       : write(fd, tmp + done, (size_t)len - done);
     if (n < 0 && errno == EINTR) {
       continue;
     }
     if (n < 0) {
       int err = errno;
-      memset(tmp, 0, (size_t)len);
+      explicit_bzero(tmp, (size_t)len);
       free(tmp);
       throw_io(env, "write", err);
       return;
     }
     done += (size_t)n;
   }
-  memset(tmp, 0, (size_t)len);
+  explicit_bzero(tmp, (size_t)len); /* a store request or a get answer carries the secret */
   free(tmp);
+}
+
+JNIEXPORT void JNICALL JNI_FN(write0)(JNIEnv *env, jclass cls, jint fd, jbyteArray buf, jint off,
+                                      jint len) {
+  write_all(env, fd, buf, off, len, 1);
+}
+
+/*
+ * The protocol channel the launchers hand over as an inherited descriptor: written as it is, never
+ * reopened through /dev/fd (which fails for a pipe or terminal owned by another user, and blocks
+ * on a pipe whose reader has gone).
+ */
+JNIEXPORT void JNICALL JNI_FN(writeFd0)(JNIEnv *env, jclass cls, jint fd, jbyteArray buf, jint off,
+                                        jint len) {
+  write_all(env, fd, buf, off, len, 0);
 }
 
 JNIEXPORT void JNICALL JNI_FN(close0)(JNIEnv *env, jclass cls, jint fd) { close(fd); }

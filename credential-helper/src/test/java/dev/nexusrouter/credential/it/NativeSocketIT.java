@@ -136,6 +136,33 @@ class NativeSocketIT {
   }
 
   @Test
+  void theLibraryWritesTheProtocolChannelOfAnotherUser(@TempDir Path installed) throws Exception {
+    List<Path> copies =
+        HelperProcess.worldReadableCopies(
+            installed, library, Path.of("target/docker-credential-java.jar"));
+    // As the .deb's wrapper hands it over: the client's stdout as fd 3, fd 1 pointing at stderr;
+    // the pipe is root's (this test's), the helper runs as nobody and cannot reopen /dev/fd/3.
+    List<String> command =
+        new ArrayList<>(List.of("sh", "-c", "exec 3>&1 1>&2; exec \"$@\"", "sh"));
+    command.addAll(HelperProcess.asNobody());
+    command.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Ddocker-credential-java.native-library=" + copies.get(0),
+            "-Ddocker-credential-java.protocol-fd=3",
+            "-cp",
+            copies.get(1).toString(),
+            "dev.nexusrouter.credential.Main",
+            "version"));
+    Result r =
+        HelperProcess.run(
+            command, HelperProcess.baseEnv(installed), new byte[0], HelperProcess.TIMEOUT);
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().startsWith("docker-credential-java (dev.nexusrouter)"), r.toString());
+    assertEquals("", r.stderr(), r.toString());
+  }
+
+  @Test
   void nativeModPowAgreesWithBigInteger() throws Exception {
     System.setProperty("docker-credential-java.native-library", library.toString());
     java.util.Random random = new java.util.Random(2409);
