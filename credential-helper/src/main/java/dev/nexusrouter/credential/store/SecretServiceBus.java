@@ -126,6 +126,11 @@ final class SecretServiceBus implements Closeable {
       if (activatable.contains(SERVICE)) {
         return;
       }
+    } catch (BusConnection.AuthenticationRefused e) {
+      throw new BackendUnavailableException(
+          "cannot connect to the D-Bus session bus ("
+              + e.getMessage()
+              + "); check that the bus is running, or set DOCKER_CREDENTIAL_JAVA_BACKEND=file");
     } catch (IOException | RuntimeException e) {
       throw new BackendUnavailableException(SecretServiceStore.NO_SERVICE);
     }
@@ -160,9 +165,18 @@ final class SecretServiceBus implements Closeable {
     return path;
   }
 
-  @SuppressWarnings("unchecked")
   Found search(Map<String, String> attributes) throws StoreException {
-    List<Object> reply = call(SERVICE_PATH, SERVICE_IFACE, "SearchItems", "a{ss}", attributes);
+    return awaitSearch(sendSearch(attributes));
+  }
+
+  /** Sends SearchItems without waiting; {@link #awaitSearch} reads the answer. */
+  long sendSearch(Map<String, String> attributes) throws StoreException {
+    return send(SERVICE_PATH, SERVICE_IFACE, "SearchItems", "a{ss}", attributes);
+  }
+
+  @SuppressWarnings("unchecked")
+  Found awaitSearch(long call) throws StoreException {
+    List<Object> reply = await(call, "SearchItems");
     return new Found((List<String>) reply.get(0), (List<String>) reply.get(1));
   }
 
