@@ -109,8 +109,8 @@ final class SecretServiceBus implements Closeable {
   /**
    * Checks the service is there, with the default-collection check already on its way: one round
    * trip instead of three; a Secret Service that is missing answers it with an error nobody reads.
-   * The encrypted session is opened only by calls that move a secret ({@link #prepareSession}):
-   * {@code list} never pays for the key agreement, on either side of the bus.
+   * The encrypted session is opened only by calls that move a secret ({@link #session}): {@code
+   * list} never pays for the key agreement, on either side of the bus.
    */
   private void requireService() throws StoreException {
     try {
@@ -244,10 +244,7 @@ final class SecretServiceBus implements Closeable {
         new Variant("ay", crypto.publicKey()));
   }
 
-  /**
-   * Sends OpenSession for the encrypted session without waiting, so that its answer travels with
-   * the calls sent next (a {@code get} sends it before its search).
-   */
+  /** Sends OpenSession for the encrypted session without waiting; {@link #session} reads it. */
   void prepareSession() throws StoreException {
     if (session != null || sessionCall != 0) {
       return;
