@@ -6,6 +6,7 @@
 # installs the .deb from packaging/target and purges it afterwards.
 #   bench/cred-helpers.sh [ROUNDS]    default 40; writes bench/results/cred-helpers-<date>.md
 #   BASE_TARBALL=old.tar.gz bench/cred-helpers.sh   also this build against an earlier tarball
+# With a JDK (javac, jar) on PATH it also times a hello world on the same runtime (the JVM's floor) against Go.
 set -eu
 bench_dir=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 repo=$(dirname -- "$bench_dir")
@@ -33,6 +34,7 @@ keyring_start "$work/keyring"
 printf '{"ServerURL":"https://registry.bench.test","Username":"u","Secret":"s"}' |
   docker-credential-secretservice store
 java=/usr/bin/docker-credential-java
+runtime=/usr/lib/$name/runtime
 go=$(command -v docker-credential-secretservice)
 [ "$(printf https://registry.bench.test | "$java" get)" = \
   "$(printf https://registry.bench.test | "$go" get)" ] || die "the two helpers disagree"
@@ -51,6 +53,25 @@ mkdir -p "$bench_dir/results"
     RAW=$work/ab.json python3 "$bench_dir/cred_interleaved.py" "$rounds" \
       "this build (A) against $(basename "$BASE_TARBALL") (B), idle" \
       A "$java" B "$work/base/prefix/bin/docker-credential-java"
+  fi
+  # The floor: a hello world on the same runtime, with the wrapper's flags and its own AOT cache,
+  # started through a /bin/sh wrapper as the helper is. What no change inside the helper can beat.
+  if command -v javac >/dev/null && command -v jar >/dev/null; then
+    mkdir -p "$work/floor"
+    printf '%s\n' 'public class Hello { public static void main(String[] a) {' \
+      '  System.out.println("{}"); Runtime.getRuntime().halt(0); } }' >"$work/floor/Hello.java"
+    javac --release 17 -d "$work/floor" "$work/floor/Hello.java"
+    (cd "$work/floor" && jar cf hello.jar Hello.class)
+    flags="-Xint -XX:+UseSerialGC -XX:-UsePerfData -Xss512k -Xlog:disable -Xlog:all=off -XX:-PrintWarnings"
+    # shellcheck disable=SC2086
+    "$runtime/bin/java" $flags -XX:AOTCacheOutput="$work/floor/hello.aot" \
+      -cp "$work/floor/hello.jar" Hello >/dev/null 2>&1
+    printf '#!/bin/sh\nexec %s %s -XX:AOTCache=%s -cp %s Hello\n' "$runtime/bin/java" "$flags" \
+      "$work/floor/hello.aot" "$work/floor/hello.jar" >"$work/floor/hello"
+    chmod 755 "$work/floor/hello"
+    RAW=$work/floor.json python3 "$bench_dir/cred_interleaved.py" "$rounds" \
+      "the JVM floor (hello world, same runtime, flags and AOT cache; every row runs the same program) against Go, idle" \
+      floor "$work/floor/hello" Go "$go"
   fi
   # Two busy cores for the whole second run (the machine's other users add their own load).
   timeout 600 sha256sum /dev/zero >/dev/null 2>&1 &

@@ -2,6 +2,7 @@ package dev.nexusrouter.credential;
 
 import dev.nexusrouter.common.BuildInfo;
 import dev.nexusrouter.credential.dbus.BusConnection;
+import dev.nexusrouter.credential.dbus.NativeOutput;
 import dev.nexusrouter.credential.dockerconfig.ConfigureCommand;
 import dev.nexusrouter.credential.protocol.CredentialStore;
 import dev.nexusrouter.credential.protocol.Protocol;
@@ -70,18 +71,56 @@ public final class Main {
    * Where answers go. HotSpot prints its crash banner on fd 1 whatever the flags say, so the
    * launchers hand the client's stdout over as fd 3 and point fd 1 at stderr: a crash can then
    * never put anything but protocol output on the channel clients parse. Without them, plain
-   * stdout.
+   * stdout. Once the channel has moved, fd 1 is stderr: an answer must never fall back to it.
    */
   private static OutputStream protocolOutput() {
-    String fd = System.getProperty(PROTOCOL_FD);
-    if (fd != null && !fd.isEmpty()) {
-      try {
-        return new FileOutputStream("/dev/fd/" + Integer.parseInt(fd), true);
-      } catch (IOException | NumberFormatException e) {
-        // Cannot happen for the pipe or file the launchers checked; stdout is then stderr.
-      }
+    String property = System.getProperty(PROTOCOL_FD);
+    if (property == null || property.isEmpty()) {
+      return new FileOutputStream(FileDescriptor.out);
     }
-    return new FileOutputStream(FileDescriptor.out);
+    int fd;
+    try {
+      fd = Integer.parseInt(property);
+    } catch (NumberFormatException e) {
+      return new NoChannel(property, "not a descriptor number");
+    }
+    // The packaged library writes the inherited descriptor itself; the plain jar can only reopen
+    // it, which the plain launcher checks first ([ -w /dev/stdout ]).
+    OutputStream direct = NativeOutput.open(fd);
+    if (direct != null) {
+      return direct;
+    }
+    try {
+      return new FileOutputStream("/dev/fd/" + fd, true);
+    } catch (IOException e) {
+      return new NoChannel(property, e.getMessage());
+    }
+  }
+
+  /**
+   * The protocol channel could not be opened: nothing is answered (exit 1), and stderr says why.
+   * Writing the answer to fd 1 instead would put it on stderr.
+   */
+  private static final class NoChannel extends OutputStream {
+    NoChannel(String fd, String reason) {
+      System.err.println(
+          "docker-credential-java: cannot write to the protocol channel (fd "
+              + fd
+              + ": "
+              + reason
+              + "); no answer is given");
+      System.err.flush();
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      throw new IOException("no protocol channel");
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      throw new IOException("no protocol channel");
+    }
   }
 
   /**

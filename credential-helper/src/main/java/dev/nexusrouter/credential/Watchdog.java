@@ -18,22 +18,39 @@ final class Watchdog {
     this.thread = thread;
   }
 
-  /** Calls {@code onTimeout} from a daemon thread once {@code deadline} has passed. */
+  /**
+   * Calls {@code onTimeout} from a daemon thread once {@code deadline} has passed. The thread waits
+   * on a monitor rather than in {@code Thread.sleep}: sleep loads JFR's event classes, which an AOT
+   * cache never holds, from the runtime image on every call (class+load log).
+   */
   static Watchdog start(Duration deadline, Runnable onTimeout) {
     Thread t =
         new Thread(
             () -> {
-              try {
-                Thread.sleep(deadline.toMillis());
-              } catch (InterruptedException e) {
-                return;
+              if (waitFor(deadline)) {
+                onTimeout.run();
               }
-              onTimeout.run();
             },
             "docker-credential-java-watchdog");
     t.setDaemon(true);
     t.start();
     return new Watchdog(t);
+  }
+
+  /** True once {@code deadline} has passed; false when interrupted (cancelled) first. */
+  private static boolean waitFor(Duration deadline) {
+    Object monitor = new Object();
+    long end = System.nanoTime() + deadline.toNanos();
+    synchronized (monitor) {
+      for (long left = deadline.toNanos(); left > 0; left = end - System.nanoTime()) {
+        try {
+          monitor.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   void cancel() {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,18 @@ public final class BusConnection implements Closeable {
   private final Map<Long, Reply> early = new HashMap<>();
   private long serial;
 
+  /** The server's answer to AUTH is still unread (the messages were sent right behind it). */
+  private boolean authPending;
+
+  /**
+   * Bytes read from the socket and not yet consumed: one read takes several replies at once.
+   * Consumed bytes are zeroed at once (a GetSecret reply holds the secret).
+   */
+  private final byte[] in = new byte[1 << 16];
+
+  private int inStart;
+  private int inEnd;
+
   private BusConnection(Transport transport) {
     this.transport = transport;
   }
@@ -66,7 +79,10 @@ public final class BusConnection implements Closeable {
 
   /**
    * SASL EXTERNAL: the bus reads our uid from the socket itself; we name it when we know it,
-   * otherwise send no identity and answer the server's DATA challenge empty.
+   * otherwise send no identity and answer the server's DATA challenge empty. With the uid named,
+   * {@code BEGIN} and the first messages go out right behind {@code AUTH} without waiting for its
+   * {@code OK}, as sd-bus does: the server handles the lines in order, and the answer is checked
+   * before the first reply is read. One round trip less on every call.
    */
   private void authenticate() throws IOException {
     long uid = transport.uid();
@@ -74,16 +90,54 @@ public final class BusConnection implements Closeable {
     for (byte b : Long.toString(uid).getBytes(StandardCharsets.US_ASCII)) {
       hex.append(Integer.toHexString(b)); // ASCII digits: always two hex digits
     }
-    send("\0AUTH EXTERNAL" + (uid < 0 ? "" : " " + hex) + "\r\n");
+    if (uid >= 0) {
+      send("\0AUTH EXTERNAL " + hex + "\r\nBEGIN\r\n");
+      authPending = true;
+      return;
+    }
+    send("\0AUTH EXTERNAL\r\n");
     String reply = readLine();
     if (reply.startsWith("DATA")) {
       send("DATA\r\n");
       reply = readLine();
     }
-    if (!reply.startsWith("OK ")) {
-      throw new IOException("the D-Bus daemon refused EXTERNAL authentication (" + reply + ")");
-    }
+    requireOk(reply);
     send("BEGIN\r\n");
+  }
+
+  private static void requireOk(String reply) throws IOException {
+    if (!reply.startsWith("OK ")) {
+      throw new AuthenticationRefused(
+          "the D-Bus daemon refused EXTERNAL authentication (" + reply + ")");
+    }
+  }
+
+  /**
+   * A write failed while the answer to AUTH was still unread: a daemon that refused us may have
+   * closed the connection already, and its answer says more than "broken pipe".
+   */
+  private IOException explain(IOException e) {
+    if (!authPending) {
+      return e;
+    }
+    authPending = false;
+    try {
+      requireOk(readLine());
+    } catch (AuthenticationRefused refused) {
+      return refused;
+    } catch (IOException unreadable) {
+      // Nothing more to learn; the write's own error stands.
+    }
+    return e;
+  }
+
+  /** The bus refused us: thrown by {@link #open} or, with the answer read late, the first call. */
+  public static final class AuthenticationRefused extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    AuthenticationRefused(String message) {
+      super(message);
+    }
   }
 
   private void send(String line) throws IOException {
@@ -91,7 +145,7 @@ public final class BusConnection implements Closeable {
     transport.write(bytes, 0, bytes.length);
   }
 
-  /** One SASL line; the server sends nothing else before BEGIN, so byte-wise reads lose nothing. */
+  /** One SASL line, from the read buffer: messages may follow it in the same read. */
   private String readLine() throws IOException {
     StringBuilder line = new StringBuilder();
     byte[] one = new byte[1];
@@ -140,7 +194,11 @@ public final class BusConnection implements Closeable {
       throws IOException {
     long id = ++serial;
     byte[] request = message(id, destination, path, iface, member, signature, args);
-    transport.write(request, 0, request.length);
+    try {
+      transport.write(request, 0, request.length);
+    } catch (IOException e) {
+      throw explain(e);
+    }
     return id;
   }
 
@@ -214,6 +272,10 @@ public final class BusConnection implements Closeable {
   }
 
   private Reply readMessage() throws IOException {
+    if (authPending) {
+      authPending = false;
+      requireOk(readLine());
+    }
     byte[] head = new byte[16];
     readFully(head, 0, 16);
     boolean bigEndian = head[0] == 'B';
@@ -236,11 +298,19 @@ public final class BusConnection implements Closeable {
 
   private void readFully(byte[] buffer, int offset, int length) throws IOException {
     for (int done = 0; done < length; ) {
-      int n = transport.read(buffer, offset + done, length - done);
-      if (n < 0) {
-        throw new EOFException("the D-Bus daemon closed the connection");
+      if (inStart == inEnd) {
+        int n = transport.read(in, 0, in.length);
+        if (n < 0) {
+          throw new EOFException("the D-Bus daemon closed the connection");
+        }
+        inStart = 0;
+        inEnd = n;
       }
-      done += n;
+      int chunk = Math.min(length - done, inEnd - inStart);
+      System.arraycopy(in, inStart, buffer, offset + done, chunk);
+      Arrays.fill(in, inStart, inStart + chunk, (byte) 0);
+      inStart += chunk;
+      done += chunk;
     }
   }
 
@@ -257,6 +327,7 @@ public final class BusConnection implements Closeable {
   public void close() throws IOException {
     early.values().forEach(Reply::clear); // replies nobody awaited may hold a secret
     early.clear();
+    Arrays.fill(in, (byte) 0);
     transport.close();
   }
 

@@ -84,6 +84,9 @@ final class NativeSocket implements Transport {
   private static native void write0(int fd, byte[] buffer, int offset, int length)
       throws IOException;
 
+  /** write(2) on an inherited descriptor that is not a socket (the protocol channel). */
+  static native void writeFd0(int fd, byte[] buffer, int offset, int length) throws IOException;
+
   private static native void close0(int fd);
 
   private static native long uid0();

@@ -48,8 +48,9 @@ public final class BackendSelector {
       case "wincred":
         return backends.windowsCredentials();
       default:
+        CredentialStore keychain;
         try {
-          return platformKeychain();
+          keychain = platformKeychain();
         } catch (BackendUnavailableException e) {
           String claim = backends.keyringClaim();
           if (claim != null) {
@@ -57,6 +58,9 @@ public final class BackendSelector {
           }
           return new FallbackFileStore(backends.file(), e.getMessage(), notices);
         }
+        return backends.fileStoreExists()
+            ? new KeyringOverFile(keychain, backends::file)
+            : keychain;
     }
   }
 
@@ -91,9 +95,18 @@ public final class BackendSelector {
     lines.add(probe("keychain", active, backends::macKeychain, where));
     lines.add(probe("wincred", active, backends::windowsCredentials, where));
     lines.add(probe("file", active, backends::file, where));
+    boolean keyringOverFile = backend.equals("auto") && !active.isEmpty() && !active.equals("file");
     for (Map.Entry<String, List<String>> e : where.entrySet()) {
       List<String> stores = e.getValue();
-      if (stores.size() > 1) {
+      if (keyringOverFile && stores.equals(List.of("file"))) {
+        lines.add(
+            "  login for "
+                + e.getKey()
+                + " is only in file: served from there because "
+                + active
+                + " has none; log in again to move it to "
+                + active);
+      } else if (stores.size() > 1) {
         lines.add(
             "  login for "
                 + e.getKey()

@@ -18,4 +18,10 @@ public interface Backends {
    * never did: then {@code auto} may fall back to the file store.
    */
   String keyringClaim();
+
+  /**
+   * Whether the encrypted file store exists (a stat, no key derivation): then {@code auto} mode
+   * keeps its logins visible behind the keyring ({@link KeyringOverFile}).
+   */
+  boolean fileStoreExists();
 }

@@ -109,8 +109,8 @@ final class SecretServiceBus implements Closeable {
   /**
    * Checks the service is there, with the default-collection check already on its way: one round
    * trip instead of three; a Secret Service that is missing answers it with an error nobody reads.
-   * The encrypted session is opened only by calls that move a secret ({@link #prepareSession}):
-   * {@code list} never pays for the key agreement, on either side of the bus.
+   * The encrypted session is opened only by calls that move a secret ({@link #session}): {@code
+   * list} never pays for the key agreement, on either side of the bus.
    */
   private void requireService() throws StoreException {
     try {
@@ -126,6 +126,11 @@ final class SecretServiceBus implements Closeable {
       if (activatable.contains(SERVICE)) {
         return;
       }
+    } catch (BusConnection.AuthenticationRefused e) {
+      throw new BackendUnavailableException(
+          "cannot connect to the D-Bus session bus ("
+              + e.getMessage()
+              + "); check that the bus is running, or set DOCKER_CREDENTIAL_JAVA_BACKEND=file");
     } catch (IOException | RuntimeException e) {
       throw new BackendUnavailableException(SecretServiceStore.NO_SERVICE);
     }
@@ -160,9 +165,18 @@ final class SecretServiceBus implements Closeable {
     return path;
   }
 
-  @SuppressWarnings("unchecked")
   Found search(Map<String, String> attributes) throws StoreException {
-    List<Object> reply = call(SERVICE_PATH, SERVICE_IFACE, "SearchItems", "a{ss}", attributes);
+    return awaitSearch(sendSearch(attributes));
+  }
+
+  /** Sends SearchItems without waiting; {@link #awaitSearch} reads the answer. */
+  long sendSearch(Map<String, String> attributes) throws StoreException {
+    return send(SERVICE_PATH, SERVICE_IFACE, "SearchItems", "a{ss}", attributes);
+  }
+
+  @SuppressWarnings("unchecked")
+  Found awaitSearch(long call) throws StoreException {
+    List<Object> reply = await(call, "SearchItems");
     return new Found((List<String>) reply.get(0), (List<String>) reply.get(1));
   }
 
@@ -230,10 +244,7 @@ final class SecretServiceBus implements Closeable {
         new Variant("ay", crypto.publicKey()));
   }
 
-  /**
-   * Sends OpenSession for the encrypted session without waiting, so that its answer travels with
-   * the calls sent next (a {@code get} sends it before its search).
-   */
+  /** Sends OpenSession for the encrypted session without waiting; {@link #session} reads it. */
   void prepareSession() throws StoreException {
     if (session != null || sessionCall != 0) {
       return;

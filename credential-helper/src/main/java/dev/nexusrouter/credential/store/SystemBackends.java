@@ -57,6 +57,11 @@ public final class SystemBackends implements Backends {
   }
 
   @Override
+  public boolean fileStoreExists() {
+    return Files.exists(settings.file());
+  }
+
+  @Override
   public CredentialStore macKeychain() throws StoreException {
     if (!Settings.isMac(osName)) {
       throw new BackendUnavailableException("the macOS Keychain exists only on macOS");

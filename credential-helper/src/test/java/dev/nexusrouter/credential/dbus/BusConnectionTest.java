@@ -45,6 +45,30 @@ class BusConnectionTest {
   }
 
   @Test
+  void beginAndTheFirstCallsGoOutBeforeTheAnswerToAuth() throws Exception {
+    // The daemon answers AUTH only after it has read BEGIN, Hello and the call: a client that
+    // waited for OK first would never get there (the script's reads are bounded by the socket).
+    try (FakeBus bus =
+        new FakeBus(
+            dir,
+            peer -> {
+              peer.readLine();
+              String begin = peer.readLine();
+              FakeBus.Call hello = peer.readCall();
+              FakeBus.Call ping = peer.readCall();
+              peer.send("OK 0123456789abcdef0123456789abcdef\r\n");
+              peer.reply(hello, "s", ":1.7");
+              peer.reply(ping, "s", begin + " " + hello.member() + " " + ping.member());
+            })) {
+      try (BusConnection c = BusConnection.open(bus.socket())) {
+        long ping = c.send(DEST, "/", "org.example.I", "Ping", "");
+        assertEquals(List.of("BEGIN Hello Ping"), c.await(ping));
+      }
+      assertNull(bus.failure());
+    }
+  }
+
+  @Test
   void pipelinedRepliesMayArriveInAnyOrderAndSignalsAreSkipped() throws Exception {
     try (FakeBus bus =
         new FakeBus(
@@ -103,7 +127,16 @@ class BusConnectionTest {
               peer.readLine();
               peer.send("REJECTED EXTERNAL\r\n");
             })) {
-      IOException e = assertThrows(IOException.class, () -> BusConnection.open(bus.socket()));
+      // The calls go out right behind AUTH, so the refusal surfaces at the first write that
+      // finds the connection closed, or else with the first reply.
+      IOException e =
+          assertThrows(
+              BusConnection.AuthenticationRefused.class,
+              () -> {
+                try (BusConnection c = BusConnection.open(bus.socket())) {
+                  c.call(DEST, "/", "org.example.I", "Anything", "");
+                }
+              });
       assertEquals(
           "the D-Bus daemon refused EXTERNAL authentication (REJECTED EXTERNAL)", e.getMessage());
     }

@@ -65,6 +65,47 @@ class BusPrivacyIT {
     }
   }
 
+  @Test
+  void aMissAndAListOpenNoSession() throws Exception {
+    // The key agreement costs both sides an exponentiation; a not-found get (every anonymous
+    // pull) and a list move no secret, so they must not pay for it (BENCHMARKS.md).
+    HelperProcess.assertLauncherBuilt();
+    Path monitorBinary = HelperProcess.requireBinary("dbus-monitor");
+    try (PrivateKeyring keyring =
+        PrivateKeyring.start(home, home.resolve("bus.sock"), PrivateKeyring.Mode.UNLOCKED)) {
+      Map<String, String> env = keyring.env();
+      env.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "secretservice");
+      String creds =
+          "{\"ServerURL\":\"https://stored.example.com\",\"Username\":\"u\",\"Secret\":\"s\"}";
+      assertEquals(0, helper(env, creds, "store").exit());
+      Path log = home.resolve("monitor.log");
+      ProcessBuilder pb = new ProcessBuilder(monitorBinary.toString(), "--session");
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      pb.redirectOutput(log.toFile());
+      pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+      Process monitor = pb.start();
+      try {
+        waitForMonitor(log);
+        Result missed = helper(env, "absent.example.com", "get");
+        assertEquals(1, missed.exit(), missed.toString());
+        assertEquals("credentials not found in native keychain", missed.out());
+        // stored.example.com is an equivalent key: found through the alias lookup, after the miss
+        Result alias = helper(env, "stored.example.com", "get");
+        assertEquals(0, alias.exit(), alias.toString());
+        assertEquals(0, helper(env, "", "list").exit());
+        Thread.sleep(300); // let the monitor write the last messages
+      } finally {
+        monitor.destroy();
+        monitor.waitFor(5, TimeUnit.SECONDS);
+      }
+      String seen = Files.readString(log, StandardCharsets.UTF_8);
+      assertTrue(seen.contains("SearchItems"), "dbus-monitor saw no SearchItems call");
+      // One session: the alias hit's; none for the miss or the list.
+      assertEquals(1, seen.split("member=OpenSession", -1).length - 1, "OpenSession calls");
+    }
+  }
+
   /** dbus-monitor prints the NameAcquired signal of its own connection once it listens. */
   private static void waitForMonitor(Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

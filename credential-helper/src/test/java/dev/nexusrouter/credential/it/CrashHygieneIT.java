@@ -1,6 +1,7 @@
 package dev.nexusrouter.credential.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -101,6 +102,42 @@ class CrashHygieneIT {
     Result r = launcherVia("version 2>&-");
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().startsWith("docker-credential-java"), r.toString());
+  }
+
+  @Test
+  void anotherUsersStdoutGetsTheAnswerNeverStderr(@TempDir Path installed) throws Exception {
+    List<Path> copies =
+        HelperProcess.worldReadableCopies(
+            installed, HelperProcess.LAUNCHER, Path.of("target/docker-credential-java.jar"));
+    List<String> command = new java.util.ArrayList<>(HelperProcess.asNobody());
+    command.add(copies.get(0).toString());
+    command.add("version");
+    Map<String, String> env = HelperProcess.baseEnv(installed);
+    Result r = HelperProcess.run(command, env, new byte[0], Duration.ofSeconds(30));
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().startsWith("docker-credential-java (dev.nexusrouter)"), r.toString());
+    assertEquals("", r.stderr(), r.toString());
+  }
+
+  @Test
+  void aChannelThatCannotBeOpenedGivesNoAnswerRatherThanOneOnStderr() {
+    // As the launchers leave it (fd 1 pointing at stderr), with a protocol fd that is not open.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Result r =
+        HelperProcess.run(
+            List.of(
+                "sh",
+                "-c",
+                "exec 1>&2; exec \"$0\" -Ddocker-credential-java.protocol-fd=9 -cp"
+                    + " target/docker-credential-java.jar dev.nexusrouter.credential.Main version",
+                java),
+            HelperProcess.baseEnv(home),
+            new byte[0],
+            Duration.ofSeconds(30));
+    assertEquals(1, r.exit(), r.toString());
+    assertEquals("", r.stdout(), r.toString());
+    assertFalse(r.stderr().contains("dev.nexusrouter)"), "the answer went to stderr: " + r);
+    assertTrue(r.stderr().contains("cannot write to the protocol channel (fd 9"), r.toString());
   }
 
   /** The launcher run by {@code sh -c 'exec LAUNCHER ARGS'}, so ARGS may carry redirections. */

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,6 +110,39 @@ final class HelperProcess {
     }
     assumeTrue(false, message);
     return null;
+  }
+
+  /**
+   * The command prefix that runs the rest as user nobody: a stdout pipe the test (root) created is
+   * then another user's, as under {@code sudo -u}. Needs root (CI runs as root).
+   */
+  static List<String> asNobody() {
+    Path setpriv = requireBinary("setpriv");
+    String message = "switching to user nobody needs root";
+    boolean root = "root".equals(System.getProperty("user.name"));
+    if (!root && "true".equalsIgnoreCase(System.getenv("CI"))) {
+      fail(message);
+    }
+    assumeTrue(root, message);
+    return List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups", "--");
+  }
+
+  /**
+   * Copies files into {@code dir} readable by every user (the checkout may sit in root's home), and
+   * returns the copies in order.
+   */
+  static List<Path> worldReadableCopies(Path dir, Path... files) throws IOException {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<Path> copies = new ArrayList<>();
+    for (Path file : files) {
+      Path copy = dir.resolve(file.getFileName());
+      Files.copy(file, copy);
+      Files.setPosixFilePermissions(
+          copy,
+          PosixFilePermissions.fromString(Files.isExecutable(file) ? "rwxr-xr-x" : "rw-r--r--"));
+      copies.add(copy);
+    }
+    return copies;
   }
 
   static void assertLauncherBuilt() {

@@ -112,4 +112,44 @@ class NeverLoseALoginIT {
     assertEquals(0, got.exit(), got.toString());
     assertEquals("", got.stderr(), got.toString());
   }
+
+  @Test
+  void loginsStoredInTheFileWhileNoKeyringWasReachableStayVisibleOnceItIs() throws Exception {
+    Map<String, String> cron = HelperProcess.baseEnv(home); // no bus, keyring never used
+    assertEquals(0, helper(cron, creds("cron.test", "cronuser", "C1"), "store").exit());
+    try (PrivateKeyring keyring =
+        PrivateKeyring.start(home, home.resolve("bus.sock"), PrivateKeyring.Mode.UNLOCKED)) {
+      Map<String, String> desktop = keyring.env();
+      assertEquals(0, go(desktop, creds("desk.test", "deskuser", "D1"), "store").exit());
+
+      Result got = helper(desktop, "cron.test", "get");
+      assertEquals(0, got.exit(), got.toString());
+      assertEquals(
+          "{\"ServerURL\":\"cron.test\",\"Username\":\"cronuser\",\"Secret\":\"C1\"}", got.out());
+      assertEquals("", got.stderr(), got.toString());
+      assertEquals(
+          "{\"cron.test\":\"cronuser\",\"desk.test\":\"deskuser\"}",
+          helper(desktop, "", "list").out());
+      Result absent = helper(desktop, "absent.test", "get");
+      assertEquals(1, absent.exit(), absent.toString());
+      assertEquals("credentials not found in native keychain", absent.out());
+      Result doctor = helper(desktop, "", "doctor");
+      assertTrue(
+          doctor.stdout().contains("login for cron.test is only in file"), doctor.toString());
+
+      // Logging in again moves the login into the keyring (the Go helper sees it there), and a
+      // logout then leaves nothing behind in either place.
+      assertEquals(0, helper(desktop, creds("cron.test", "cronuser", "C2"), "store").exit());
+      assertEquals(
+          "{\"ServerURL\":\"cron.test\",\"Username\":\"cronuser\",\"Secret\":\"C2\"}",
+          go(desktop, "cron.test", "get").out());
+      Map<String, String> fileOnly = HelperProcess.baseEnv(home);
+      fileOnly.put("DOCKER_CREDENTIAL_JAVA_BACKEND", "file");
+      assertEquals("{}", helper(fileOnly, "", "list").out());
+      assertEquals(0, helper(fileOnly, creds("gone.test", "u", "G"), "store").exit());
+      assertEquals(0, helper(desktop, "gone.test", "erase").exit());
+      assertEquals("{}", helper(fileOnly, "", "list").out());
+      assertEquals(1, helper(desktop, "gone.test", "get").exit());
+    }
+  }
 }

@@ -68,6 +68,13 @@ class BackendSelectorTest {
     public String keyringClaim() {
       return claim;
     }
+
+    boolean fileExists;
+
+    @Override
+    public boolean fileStoreExists() {
+      return fileExists;
+    }
   }
 
   private final ByteArrayOutputStream notices = new ByteArrayOutputStream();
@@ -163,5 +170,47 @@ class BackendSelectorTest {
                 + " erase the other copy"),
         report.toString());
     assertEquals(1, report.stream().filter(l -> l.contains(" is in ")).count(), report.toString());
+  }
+
+  @Test
+  void onceTheKeyringIsBackTheFileStoresLoginsStayVisibleAndTheKeyringWins() throws Exception {
+    backends.file().store(new Credentials("file-only.test", "fileuser", "F"));
+    backends.file().store(new Credentials("https://both.test/", "olduser", "OLD"));
+    backends.secretService().store(new Credentials("both.test", "newuser", "NEW"));
+    backends.fileExists = true;
+
+    CredentialStore store = selector("auto", "Linux").open();
+    assertEquals("secretservice", store.name());
+    assertEquals("fileuser", store.get("file-only.test").orElseThrow().username());
+    assertTrue(store.get("https://both.test/").isEmpty(), "the keyring has both.test: no file");
+    assertEquals(
+        java.util.Map.of("file-only.test", "fileuser", "both.test", "newuser"), store.list());
+
+    store.store(new Credentials("file-only.test", "moved", "M"));
+    assertEquals(java.util.Map.of("https://both.test/", "olduser"), backends.file().list());
+    assertEquals("moved", backends.secretService().get("file-only.test").orElseThrow().username());
+
+    assertTrue(store.erase("both.test"));
+    assertEquals(java.util.Map.of(), backends.file().list());
+    assertTrue(backends.secretService().get("both.test").isEmpty());
+  }
+
+  @Test
+  void withoutAFileStoreTheKeyringIsUsedAsItIs() throws Exception {
+    backends.file().store(new Credentials("file-only.test", "u", "s"));
+    CredentialStore store = selector("auto", "Linux").open();
+    assertTrue(store.get("file-only.test").isEmpty());
+  }
+
+  @Test
+  void reportNamesLoginsServedFromTheFileBehindTheKeyring() throws Exception {
+    backends.file().store(new Credentials("file-only.test", "u", "s"));
+    backends.fileExists = true;
+    List<String> report = selector("auto", "Linux").report();
+    assertTrue(
+        report.contains(
+            "  login for file-only.test is only in file: served from there because secretservice"
+                + " has none; log in again to move it to secretservice"),
+        report.toString());
   }
 }
