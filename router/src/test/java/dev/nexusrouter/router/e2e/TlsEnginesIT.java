@@ -157,6 +157,9 @@ class TlsEnginesIT {
         String out = sClient(openssl, port, refused, "");
         assertFalse(out.contains("New, TLSv1"), refused + " must be refused: " + out);
       }
+      // every suite of the policy is offered, ChaCha20 too (docs/tls.md#protocols-and-ciphers)
+      String chacha = sClient(openssl, port, "-tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305", "");
+      assertTrue(chacha.contains("New, TLSv1.2, Cipher is ECDHE-RSA-CHACHA20-POLY1305"), chacha);
       // the client prefers ChaCha20; the server's order (AES-128-GCM first) decides
       String out =
           sClient(
@@ -164,7 +167,7 @@ class TlsEnginesIT {
               port,
               "-tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256",
               "");
-      assertTrue(out.contains("ECDHE-RSA-AES128-GCM-SHA256"), out);
+      assertTrue(out.contains("New, TLSv1.2, Cipher is ECDHE-RSA-AES128-GCM-SHA256"), out);
     }
   }
 
