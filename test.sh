@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 PACKAGES="maven openjdk-17-jdk-headless docker-registry skopeo containerd openssl curl nginx-light chromium chromium-driver
   gnome-keyring dbus dbus-x11 libsecret-tools golang-docker-credential-helpers
   podman buildah runc shellcheck busybox-static docker-compose jq systemd adduser util-linux
-  iproute2 zstd fakeroot gcc libc6-dev haproxy valgrind"
+  iproute2 zstd fakeroot gcc libc6-dev haproxy valgrind libssl3"
 
 if [ "$(id -u)" = 0 ] && [ "${SKIP_APT:-0}" != 1 ]; then
   missing=""

@@ -6,6 +6,8 @@
 # then alternates `openssl s_time -new` (a full handshake per connection, no resumption) between
 # them. It prints the router's CPU time (user + system, from /proc) per handshake: on a shared
 # machine the connection rate says little, CPU per handshake is still comparable.
+# HS_VARIANTS="NAME:KEY_TYPE:TLS_ENGINE ..." measures other routers (default: RSA and ECDSA on the
+# JDK engine), e.g. "rsa-openssl:rsa:openssl rsa-jdk:rsa:jdk ecdsa-jdk:ecdsa:jdk".
 set -euo pipefail
 rounds=${1:-4}
 secs=${2:-8}
@@ -29,9 +31,13 @@ free_port() {
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+read -r -a variants <<<"${HS_VARIANTS:-rsa:rsa:jdk ecdsa:ecdsa:jdk}"
+names=()
 declare -A port pid
-for k in rsa ecdsa; do
-  "$launcher" certs init --domain bench.test --ip 127.0.0.1 --key-type "$k" --out "$work/$k" >/dev/null
+for v in "${variants[@]}"; do
+  IFS=: read -r k key_type engine <<<"$v"
+  names+=("$k")
+  "$launcher" certs init --domain bench.test --ip 127.0.0.1 --key-type "$key_type" --out "$work/$k" >/dev/null
   port[$k]=$(free_port)
   cat >"$work/$k.yaml" <<EOF
 listeners:
@@ -45,12 +51,13 @@ upstreams:
 hosts:
   - {server-names: ["*"], default: true, kind: registry, group: group, hosted: hosted}
 access-log: {path: "off"}
+tls-engine: $engine
 EOF
   "$launcher" serve --config "$work/$k.yaml" >"$work/$k.log" 2>&1 &
   pid[$k]=$!
   pids+=("$!")
 done
-for k in rsa ecdsa; do
+for k in "${names[@]}"; do
   for _ in $(seq 300); do
     curl -s -o /dev/null --cacert "$work/$k/ca.crt" "https://127.0.0.1:${port[$k]}/v2/" && break
     sleep 0.2
@@ -67,12 +74,12 @@ measure() { # KEY SECONDS -> "connections cpu_ms"
 }
 
 echo "# load at start: $(cat /proc/loadavg); $proto, $secs s per run, $rounds rounds"
-for k in rsa ecdsa; do measure "$k" 5 >/dev/null; done # warm-up: JIT, session caches
+for k in "${names[@]}"; do measure "$k" 5 >/dev/null; done # warm-up: JIT, session caches
 echo -e "round\tkey\thandshakes\tcpu_ms\tcpu_us_per_handshake"
 declare -A tot_n tot_cpu
 for ((r = 1; r <= rounds; r++)); do
-  order=(rsa ecdsa)
-  ((r % 2 == 0)) && order=(ecdsa rsa)
+  # rotate the order each round
+  order=("${names[@]:$(((r - 1) % ${#names[@]}))}" "${names[@]:0:$(((r - 1) % ${#names[@]}))}")
   for k in "${order[@]}"; do
     read -r n c < <(measure "$k" "$secs")
     echo -e "$r\t$k\t$n\t$c\t$((c * 1000 / (n > 0 ? n : 1)))"
@@ -81,6 +88,6 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 echo "# load at end: $(cat /proc/loadavg)"
-for k in rsa ecdsa; do
+for k in "${names[@]}"; do
   echo "# $k: ${tot_n[$k]} handshakes, router CPU $((tot_cpu[$k] * 1000 / tot_n[$k])) us per handshake"
 done

@@ -27,6 +27,9 @@ fi
 ALT_HOME=${BENCH_ALT_HOME:-}
 ALT_OPTS=${BENCH_ALT_OPTS:-$ROUTER_OPTS}
 ALT_JAVA_HOME=${BENCH_ALT_JAVA_HOME:-${JAVA_HOME:-}}
+# Extra top-level YAML for each router's configuration, e.g. "tls-engine: jdk".
+ROUTER_CONFIG=${BENCH_ROUTER_CONFIG:-}
+ALT_CONFIG=${BENCH_ALT_CONFIG:-}
 
 P_HOSTED=$((PORT + 1)) P_GROUP=$((PORT + 2)) P_STATIC=$((PORT + 3)) P_SINK=$((PORT + 4))
 P_NGX=$((PORT + 10)) P_NGX_TLS=$((PORT + 11)) P_RT=$((PORT + 20)) P_RT_TLS=$((PORT + 21))
@@ -199,7 +202,7 @@ EOF
   } >"$WORK/nginx/nginx.conf"
 }
 
-router_config() { # FILE PLAIN_PORT TLS_PORT
+router_config() { # FILE PLAIN_PORT TLS_PORT [EXTRA_YAML]
   cat >"$1" <<EOF
 # The seed's nginx, as nexus-router configuration (README "Migrating from the nginx config").
 listeners:
@@ -219,6 +222,7 @@ hosts:
   - {server-names: [static.bench.test], kind: registry, group: bench_static, hosted: bench_static}
 access-log: {path: "off"}
 EOF
+  [ -z "${4:-}" ] || printf '%s\n' "$4" >>"$1"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -277,12 +281,12 @@ start_all() {
   start nginx "${PIN[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/logs/nginx-error.log" \
     -g 'daemon off;'
   PID_nginx=$LAST_PID
-  router_config "$WORK/router/router.yml" "$P_RT" "$P_RT_TLS"
+  router_config "$WORK/router/router.yml" "$P_RT" "$P_RT_TLS" "$ROUTER_CONFIG"
   start router "${PIN[@]}" env NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" \
     "$repo/packaging/bin/nexus-router" serve --config "$WORK/router/router.yml"
   PID_router=$LAST_PID # the launcher execs java: this is the JVM
   if [ -n "$ALT_HOME" ]; then
-    router_config "$WORK/router/alt.yml" "$P_ALT" "$P_ALT_TLS"
+    router_config "$WORK/router/alt.yml" "$P_ALT" "$P_ALT_TLS" "$ALT_CONFIG"
     start alt "${PIN[@]}" env NEXUS_ROUTER_JAVA_OPTS="$ALT_OPTS" JAVA_HOME="$ALT_JAVA_HOME" \
       "$ALT_HOME/bin/nexus-router" \
       serve --config "$WORK/router/alt.yml"
@@ -538,6 +542,7 @@ test_cred() {
   echo "# router JVM options: NEXUS_ROUTER_JAVA_OPTS='$ROUTER_OPTS'; rounds: $ROUNDS; blob: $SIZE_MIB MiB"
   echo "# proxies pinned to CPUs: ${PROXY_CPUS:-none (all)}"
   [ -z "$ALT_HOME" ] || echo "# alt router: $ALT_HOME, NEXUS_ROUTER_JAVA_OPTS='$ALT_OPTS', JAVA_HOME='$ALT_JAVA_HOME'"
+  [ -z "$ROUTER_CONFIG$ALT_CONFIG" ] || echo "# extra config: router '$ROUTER_CONFIG', alt '$ALT_CONFIG'"
   echo "# commit: $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet -- router packaging || echo ' (+local changes)')"
   echo "# load at start: $(cat /proc/loadavg)"
 } >"$RESULTS"

@@ -55,6 +55,20 @@ find "$rootfs/opt/nexus-router/runtime" -type f \( -name '*.so' -o -path '*/bin/
     cp -L "$so" "$rootfs$so"
   done
 [ -e "$rootfs/lib64/ld-linux-x86-64.so.2" ] || die "the dynamic loader was not found by ldd"
+# The OpenSSL TLS engine (docs/tls.md#tls-engine): the host's OpenSSL 3 (Debian libssl3) where the
+# entrypoint names it, and wildfly-openssl's JNI part unpacked from the jar (loading it from /tmp
+# would need an executable tmpfs).
+ossl_dir=/usr/lib/x86_64-linux-gnu
+for so in libssl.so.3 libcrypto.so.3; do
+  [ -f "$ossl_dir/$so" ] || die "$ossl_dir/$so not found (apt-get install libssl3)"
+  mkdir -p "$rootfs$ossl_dir"
+  cp -L "$ossl_dir/$so" "$rootfs$ossl_dir/$so"
+done
+jar_path=$(readlink -f -- "$jar")
+(cd "$ctx" && jar xf "$jar_path" linux-x86_64/libwfssl.so) || die "cannot read $jar (jar xf)"
+[ -f "$ctx/linux-x86_64/libwfssl.so" ] || die "linux-x86_64/libwfssl.so is missing from $jar"
+mv "$ctx/linux-x86_64/libwfssl.so" "$rootfs/opt/nexus-router/lib/libwfssl.so"
+rmdir "$ctx/linux-x86_64"
 
 cat >"$rootfs/etc/passwd" <<'TXT'
 root:x:0:0:root:/root:/sbin/nologin

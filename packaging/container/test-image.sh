@@ -69,11 +69,17 @@ registry_pid=$!
 wait_http "http://127.0.0.1:$registry_port/v2/" 20 || die "docker-registry did not start: $(cat "$work/registry.log")"
 
 router_port=$(free_port)
+tls_port=$(free_port)
 admin_port=$(free_port)
 mkdir -p "$work/config"
+# An RSA certificate, so the TLS listener runs on the default engine's OpenSSL (docs/tls.md#tls-engine).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/config/server.key" -out "$work/config/server.crt" \
+  -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -days 2 >/dev/null 2>&1 ||
+  die "openssl req failed"
 cat >"$work/config/config.yaml" <<CONF
 listeners:
   - {name: http, address: 127.0.0.1, port: $router_port}
+  - {name: tls, address: 127.0.0.1, port: $tls_port, tls: {cert-file: /etc/nexus-router/server.crt, key-file: /etc/nexus-router/server.key}}
 upstreams:
   group:  {servers: ["http://127.0.0.1:$registry_port"]}
   hosted: {servers: ["http://127.0.0.1:$registry_port"]}
@@ -102,6 +108,13 @@ if jq -r '.[0].Config.Entrypoint[]' "$work/inspect.json" | grep -q '^-XX:AOTCach
 else
   say "the image has no AOT cache (built with a JDK older than 25)"
 fi
+status=$(curl -s --cacert "$work/config/server.crt" -o /dev/null -w '%{http_code}' "https://localhost:$tls_port/v2/")
+[ "$status" = 200 ] || die "GET /v2/ over TLS gave $status"
+podman logs "$name" >"$work/router.log" 2>&1 || true
+grep -q 'listener tls: TLS engine openssl$' "$work/router.log" ||
+  { cat "$work/router.log" >&2; die "the image does not run TLS on OpenSSL"; }
+! grep -q '^WARNING' "$work/router.log" || { cat "$work/router.log" >&2; die "the JVM printed warnings"; }
+say "TLS on the OpenSSL engine, no JVM warnings"
 # No systemd here to schedule health checks: run the image's HEALTHCHECK command on demand.
 if ! podman healthcheck run "$name"; then
   podman exec "$name" /bin/sh -c "/bin/busybox wget -O - http://127.0.0.1:\$NEXUS_ROUTER_ADMIN_PORT/healthz" >&2 || true

@@ -36,6 +36,12 @@ cp "$jar" "$lib/lib/$name.jar"
 # jar its final (reproducible) time before the training run, as the last step below does to all.
 touch -d "@$SOURCE_DATE_EPOCH" "$lib/lib/$name.jar"
 install -m 755 "$packaging_dir/bin/$name" "$lib/bin/$name"
+# wildfly-openssl's JNI part for the OpenSSL TLS engine, next to the jar where the launcher looks
+# (docs/tls.md#tls-engine); it binds the system's libssl3 (Depends below).
+jar_path=$(readlink -f -- "$jar")
+(cd "$work" && jar xf "$jar_path" linux-x86_64/libwfssl.so) || die "cannot read $jar (jar xf)"
+[ -f "$work/linux-x86_64/libwfssl.so" ] || die "linux-x86_64/libwfssl.so is missing from $jar"
+install -m 644 "$work/linux-x86_64/libwfssl.so" "$lib/lib/libwfssl.so"
 # The AOT cache (JDK 25+), recorded here from a real start and requests through the launcher that
 # will use it; the launcher takes lib/nexus-router.aot when it is there (docs/deploy.md).
 if [ "$feature" -ge 25 ]; then
@@ -63,7 +69,7 @@ installed_kb=$(du -sk "$root" | cut -f1)
   cat <<CTL
 Section: net
 Priority: optional
-Depends: libc6, zlib1g, adduser
+Depends: libc6, zlib1g, libssl3 | libssl3t64, adduser
 Description: protocol-aware reverse proxy for Sonatype Nexus Docker registries
  nexus-router puts one hostname in front of Nexus 3's Docker repositories: pulls go to the
  docker(group) repository and pushes to docker(hosted), for docker, containerd, podman and skopeo

@@ -60,15 +60,23 @@ else
   say "the package has no AOT cache (built with a JDK older than 25)"
 fi
 
+# An RSA certificate, so the TLS listener runs on the default engine's OpenSSL (docs/tls.md#tls-engine).
+nexus-router certs init --domain localhost --ip 127.0.0.1 --key-type rsa --out "$work/tls" >/dev/null ||
+  die "certs init failed"
+chmod 755 "$work/tls"
+chmod 644 "$work/tls/server.key"
+
 # Serve as the service user, from the data directory, with a config on free loopback ports (a new
 # pair if another process takes one between the choice and the bind).
 serve_installed() {
   port=$(free_port)
+  tls_port=$(free_port)
   admin=$(free_port)
-  say "router on 127.0.0.1:$port, admin on 127.0.0.1:$admin"
+  say "router on 127.0.0.1:$port and :$tls_port (TLS), admin on 127.0.0.1:$admin"
   cat >"$work/config.yaml" <<CONF
 listeners:
   - {name: main, address: 127.0.0.1, port: $port}
+  - {name: tls, address: 127.0.0.1, port: $tls_port, tls: {cert-file: $work/tls/server.crt, key-file: $work/tls/server.key}}
 upstreams:
   group:  {servers: [http://127.0.0.1:9]}
   hosted: {servers: [http://127.0.0.1:9]}
@@ -86,6 +94,12 @@ start_router "$work/serve.log" "the installed router" serve_installed
   die "the router runs as root"
 status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")
 [ "$status" = 503 ] || die "GET /v2/ with no upstream gave $status, wanted the router's 503"
+status=$(curl -s --cacert "$work/tls/ca.crt" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$tls_port/v2/")
+[ "$status" = 503 ] || die "GET /v2/ over TLS gave $status, wanted the router's 503"
+grep -q 'listener tls: TLS engine openssl$' "$work/serve.log" ||
+  { cat "$work/serve.log" >&2; die "the packaged router does not run TLS on OpenSSL"; }
+! grep -q '^WARNING' "$work/serve.log" || { cat "$work/serve.log" >&2; die "the JVM printed warnings"; }
+say "TLS on the OpenSSL engine, no JVM warnings"
 java_pid=$(pgrep -f "serve --config $work/config.yaml" | while read -r p; do
   [ "$(ps -o comm= -p "$p")" = java ] && echo "$p"; done | head -n 1)
 [ -n "$java_pid" ] || die "no java process found for the router"

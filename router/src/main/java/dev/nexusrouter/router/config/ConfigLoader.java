@@ -6,6 +6,7 @@ import dev.nexusrouter.router.route.RouteTable;
 import dev.nexusrouter.router.route.Target;
 import dev.nexusrouter.router.tls.KeyPassphrase;
 import dev.nexusrouter.router.tls.ServerTls;
+import dev.nexusrouter.router.tls.TlsEngine;
 import dev.nexusrouter.router.tls.TlsException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -89,6 +90,7 @@ public final class ConfigLoader {
     Path dataDir = root.file("data-dir");
     Path caFile = root.file("ca-file");
     long maxHeader = root.bytes("max-header-size", DEFAULT_MAX_HEADER_SIZE);
+    TlsEngine.Setting tlsEngine = readTlsEngine(root);
     if (maxHeader > 0 && maxHeader < 1024) {
       problems.add("max-header-size", "must be at least 1k (or 0 for no router limit)");
     }
@@ -106,7 +108,18 @@ public final class ConfigLoader {
         shutdown,
         dataDir == null ? Path.of("nexus-router-data") : dataDir,
         caFile,
-        maxHeader);
+        maxHeader,
+        tlsEngine);
+  }
+
+  private static TlsEngine.Setting readTlsEngine(Fields root) {
+    String name = root.string("tls-engine", TlsEngine.DEFAULT.yamlName());
+    TlsEngine.Setting s = TlsEngine.Setting.parse(name);
+    if (s == null) {
+      root.problems().add("tls-engine", "must be auto, openssl or jdk, found '" + name + "'");
+      return TlsEngine.Setting.AUTO;
+    }
+    return s;
   }
 
   private static List<ListenerConfig> readListeners(Fields root, Problems problems) {

@@ -1,5 +1,6 @@
 package dev.nexusrouter.router.config;
 
+import dev.nexusrouter.router.tls.TlsEngine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.Map;
  *     docs/undertow-notes.md#http2-uploads)
  * @param maxHeaderSize largest request head (request line and all headers) in bytes; larger ones
  *     get 431 with registry JSON (0 = only Undertow's parser limit applies)
+ * @param tlsEngine OpenSSL or the JDK for the TLS listeners (docs/tls.md#tls-engine)
  */
 public record RouterConfig(
     List<ListenerConfig> listeners,
@@ -27,7 +29,8 @@ public record RouterConfig(
     Duration shutdownTimeout,
     java.nio.file.Path dataDir,
     java.nio.file.Path caFile,
-    long maxHeaderSize) {
+    long maxHeaderSize,
+    TlsEngine.Setting tlsEngine) {
   public RouterConfig {
     listeners = List.copyOf(listeners);
     hosts = List.copyOf(hosts);

@@ -8,6 +8,7 @@ import dev.nexusrouter.router.tls.CertificateReloader;
 import dev.nexusrouter.router.tls.EmbeddedCa;
 import dev.nexusrouter.router.tls.KeyPassphrase;
 import dev.nexusrouter.router.tls.ServerTls;
+import dev.nexusrouter.router.tls.TlsEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ final class ListenerTls {
 
   private final Swap swap;
   private EmbeddedCa.Paths embedded;
+  private TlsEngine engine;
 
   ListenerTls(Swap swap) {
     this.swap = swap;
@@ -65,8 +67,15 @@ final class ListenerTls {
                 cert,
                 key,
                 pass,
+                engine(c),
                 ctx -> swap.swap(index, l, ctx),
-                msg -> LOG.warning("listener " + l.name() + ": " + msg));
+                msg -> LOG.warning("listener " + l.name() + ": " + msg),
+                CertificateReloader.DEFAULT_POLL);
+        LOG.info(
+            "listener "
+                + l.name()
+                + ": TLS engine "
+                + engine.describe(r.certificate().getPublicKey().getAlgorithm()));
         for (String w : ServerTls.load(cert, key, pass).warnings()) {
           LOG.warning("listener " + l.name() + ": " + w);
         }
@@ -77,6 +86,16 @@ final class ListenerTls {
       throw e;
     }
     return out;
+  }
+
+  /** Chosen on the first start: the native library, once loaded, stays for the process. */
+  private TlsEngine engine(RouterConfig c) {
+    if (engine == null) {
+      engine = TlsEngine.select(c.tlsEngine());
+    } else if (engine.setting() != c.tlsEngine()) {
+      LOG.warning("tls-engine: changed to " + c.tlsEngine().yamlName() + "; restart to apply");
+    }
+    return engine;
   }
 
   private EmbeddedCa.Paths embeddedCa(RouterConfig c) throws IOException {

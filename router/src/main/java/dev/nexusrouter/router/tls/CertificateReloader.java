@@ -43,6 +43,7 @@ public final class CertificateReloader implements AutoCloseable {
   private final Path certFile;
   private final Path keyFile;
   private final KeyPassphrase pass;
+  private final TlsEngine engine;
   private final Consumer<SSLContext> onReload;
   private final Consumer<String> onError;
   private final Duration poll;
@@ -77,9 +78,22 @@ public final class CertificateReloader implements AutoCloseable {
       Consumer<SSLContext> onReload,
       Consumer<String> onError,
       Duration poll) {
+    this(certFile, keyFile, pass, TlsEngine.JDK, onReload, onError, poll);
+  }
+
+  /** Like the full constructor, with contexts built on {@code engine} (docs/tls.md#tls-engine). */
+  public CertificateReloader(
+      Path certFile,
+      Path keyFile,
+      KeyPassphrase pass,
+      TlsEngine engine,
+      Consumer<SSLContext> onReload,
+      Consumer<String> onError,
+      Duration poll) {
     this.certFile = certFile;
     this.keyFile = keyFile;
     this.pass = pass;
+    this.engine = engine;
     this.onReload = onReload;
     this.onError = onError;
     this.poll = poll;
@@ -89,7 +103,7 @@ public final class CertificateReloader implements AutoCloseable {
             : poll.dividedBy(4);
     this.lastSeen = digest();
     ServerTls.Material m = ServerTls.load(certFile, keyFile, pass);
-    this.context = ServerTls.context(m);
+    this.context = ServerTls.context(m, engine);
     this.certificate = m.chain().get(0);
     this.watch = watchDirectories();
     this.thread = new Thread(this::loop, "tls-reloader " + certFile.getFileName());
@@ -187,7 +201,7 @@ public final class CertificateReloader implements AutoCloseable {
     SSLContext next;
     try {
       m = ServerTls.load(certFile, keyFile, pass);
-      next = ServerTls.context(m);
+      next = ServerTls.context(m, engine);
     } catch (TlsException e) {
       onError.accept("rejected new certificate: " + e.getMessage() + "; keeping the old one");
       return false;

@@ -32,9 +32,30 @@ final class HardenedContext extends SSLContextSpi {
 
   static SSLContext wrap(SSLContext delegate, String[] protocols, List<String> wanted) {
     List<String> supported = Arrays.asList(delegate.getSupportedSSLParameters().getCipherSuites());
-    String[] suites = wanted.stream().filter(supported::contains).toArray(String[]::new);
+    String[] suites =
+        wanted.stream()
+            .map(w -> supportedName(w, supported))
+            .filter(n -> n != null)
+            .toArray(String[]::new);
     HardenedContext spi = new HardenedContext(delegate, protocols.clone(), suites);
     return new SSLContext(spi, delegate.getProvider(), delegate.getProtocol()) {};
+  }
+
+  /**
+   * {@code wanted} as the provider spells it, or null. wildfly-openssl's {@code
+   * CipherSuiteConverter} names the TLS 1.2 ChaCha20 suites without their {@code _SHA256} (e.g.
+   * {@code TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305}); it maps that name back to OpenSSL's.
+   */
+  static String supportedName(String wanted, List<String> supported) {
+    if (supported.contains(wanted)) {
+      return wanted;
+    }
+    String suffix = "_WITH_CHACHA20_POLY1305_SHA256";
+    if (wanted.endsWith(suffix)) {
+      String alias = wanted.substring(0, wanted.length() - "_SHA256".length());
+      return supported.contains(alias) ? alias : null;
+    }
+    return null;
   }
 
   private SSLEngine configure(SSLEngine e) {

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 
 /** Builds a server {@link SSLContext} from PEM files, after checking that they belong together. */
@@ -76,11 +75,21 @@ public final class ServerTls {
    * Undertow when HTTP/2 is enabled.
    */
   public static SSLContext context(Material m) {
+    return context(m, TlsEngine.JDK);
+  }
+
+  /**
+   * Like {@link #context(Material)}, on {@code engine}: OpenSSL for an RSA key when it is loaded,
+   * else JSSE (docs/tls.md#tls-engine). Throws {@link TlsException} when {@code tls-engine:
+   * openssl} meets a key OpenSSL cannot serve.
+   */
+  public static SSLContext context(Material m, TlsEngine engine) {
     try {
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(new KeyManager[] {new SingleKeyManager(m.chain(), m.key())}, null, null);
+      SSLContext ctx = engine.context(m, new SingleKeyManager(m.chain(), m.key()));
       return HardenedContext.wrap(ctx, PROTOCOLS, CIPHER_SUITES);
-    } catch (GeneralSecurityException e) {
+    } catch (TlsException e) {
+      throw e;
+    } catch (GeneralSecurityException | RuntimeException e) {
       throw new TlsException("cannot build the TLS context: " + e.getMessage());
     }
   }
