@@ -197,7 +197,10 @@ class EdgeHardeningIT {
       String yaml =
           fakes
               .registry(
-                  "access-log: {path: \"off\"}\ndata-dir: \"" + dir.resolve("data") + "\"\n", "")
+                  "access-log: {path: \"off\"}\nclient: {header-timeout: 5s}\ndata-dir: \""
+                      + dir.resolve("data")
+                      + "\"\n",
+                  "")
               .replace("port: 0}", "port: 0, tls: {}}");
       try (RouterJvm r = RouterJvm.start(dir, "tls", yaml, "96m", 1024)) {
         // R asks for a renegotiation; the GET afterwards only gets an answer if it was accepted
@@ -212,7 +215,13 @@ class EdgeHardeningIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "openssl s_client did not finish");
         assertTrue(out.contains("Protocol  : TLSv1.2") || out.contains("TLSv1.2"), out);
-        assertTrue(out.contains("alert handshake failure"), out);
+        // JSSE answers the renegotiation with a handshake_failure alert, OpenSSL (the default
+        // engine for the embedded CA's RSA key) ignores it until the header timeout closes the
+        // connection: either way there is one handshake only and the GET is never answered
+        assertTrue(out.contains("RENEGOTIATING"), out);
+        String after = out.substring(out.indexOf("RENEGOTIATING"));
+        assertFalse(
+            after.contains("depth=0"), "a second handshake checked the certificate: " + out);
         assertFalse(out.contains("HTTP/1.1 200"), out);
         assertTrue(r.process.isAlive(), r::tail);
       }
