@@ -72,11 +72,13 @@ router_port=$(free_port)
 tls_port=$(free_port)
 admin_port=$(free_port)
 mkdir -p "$work/config"
-# An RSA certificate, so the TLS listener runs on the default engine's OpenSSL (docs/tls.md#tls-engine).
+# An RSA certificate and tls-engine: auto (set in the config below), so the TLS listener runs on
+# OpenSSL: the packaged runtime must find libssl and the JNI library (docs/tls.md#tls-engine).
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/config/server.key" -out "$work/config/server.crt" \
   -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -days 2 >/dev/null 2>&1 ||
   die "openssl req failed"
 cat >"$work/config/config.yaml" <<CONF
+tls-engine: auto
 listeners:
   - {name: http, address: 127.0.0.1, port: $router_port}
   - {name: tls, address: 127.0.0.1, port: $tls_port, tls: {cert-file: /etc/nexus-router/server.crt, key-file: /etc/nexus-router/server.key}}

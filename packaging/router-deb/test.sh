@@ -60,7 +60,8 @@ else
   say "the package has no AOT cache (built with a JDK older than 25)"
 fi
 
-# An RSA certificate, so the TLS listener runs on the default engine's OpenSSL (docs/tls.md#tls-engine).
+# An RSA certificate and tls-engine: auto (set in the config below), so the TLS listener runs on
+# OpenSSL: the packaged runtime must find libssl and the JNI library (docs/tls.md#tls-engine).
 nexus-router certs init --domain localhost --ip 127.0.0.1 --key-type rsa --out "$work/tls" >/dev/null ||
   die "certs init failed"
 chmod 755 "$work/tls"
@@ -74,6 +75,7 @@ serve_installed() {
   admin=$(free_port)
   say "router on 127.0.0.1:$port and :$tls_port (TLS), admin on 127.0.0.1:$admin"
   cat >"$work/config.yaml" <<CONF
+tls-engine: auto
 listeners:
   - {name: main, address: 127.0.0.1, port: $port}
   - {name: tls, address: 127.0.0.1, port: $tls_port, tls: {cert-file: $work/tls/server.crt, key-file: $work/tls/server.key}}

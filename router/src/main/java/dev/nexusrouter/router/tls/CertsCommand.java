@@ -129,8 +129,8 @@ public final class CertsCommand extends Commands.Group<CertsCommand.Context> {
     @Option(
         names = "--key-type",
         paramLabel = "TYPE",
-        description = "server key: rsa (RSA 2048, the default) or ecdsa (P-256)")
-    String keyType = "rsa";
+        description = "server key: ecdsa (P-256, the default) or rsa (RSA 2048)")
+    String keyType = "ecdsa";
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (required)")
     Path out;
@@ -281,7 +281,7 @@ public final class CertsCommand extends Commands.Group<CertsCommand.Context> {
         CertificateAuthority.KeyType.parse(o.keyType)
             .orElseThrow(
                 () ->
-                    new UsageException("--key-type must be rsa or ecdsa, not '" + o.keyType + "'"));
+                    new UsageException("--key-type must be ecdsa or rsa, not '" + o.keyType + "'"));
     Path dir = Commands.required(o.out, "--out");
     Path caCert = dir.resolve("ca.crt");
     Path caKey = dir.resolve("ca.key");

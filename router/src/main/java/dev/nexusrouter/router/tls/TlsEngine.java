@@ -44,7 +44,7 @@ public final class TlsEngine {
   }
 
   /** The setting when the file has none (BENCHMARKS.md, "TLS engine: OpenSSL vs JSSE"). */
-  public static final Setting DEFAULT = Setting.AUTO;
+  public static final Setting DEFAULT = Setting.JDK;
 
   /** JSSE only. */
   public static final TlsEngine JDK = new TlsEngine(Setting.JDK, null, null);

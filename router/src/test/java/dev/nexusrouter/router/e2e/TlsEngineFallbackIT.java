@@ -4,17 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.ops.RouterJvm;
+import dev.nexusrouter.router.testing.CertsInit;
 import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
-import dev.nexusrouter.router.tls.CertsCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,25 +31,13 @@ class TlsEngineFallbackIT {
   private Path config(String engine, String keyType) throws Exception {
     Path tls = dir.resolve("tls-" + keyType);
     if (!Files.exists(tls)) {
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int rc =
-          CertsCommand.run(
-              List.of(
-                  "init", "--domain", "localhost", "--key-type", keyType, "--out", tls.toString()),
-              new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-              new PrintStream(err, true, StandardCharsets.UTF_8),
-              Map.of());
-      assertEquals(0, rc, () -> err.toString(StandardCharsets.UTF_8));
+      CertsInit.localhost(tls, "--key-type", keyType);
     }
     Path cfg = dir.resolve(engine + "-" + keyType + ".yaml");
     Files.writeString(
         cfg,
         Configs.registry(
-                "{address: 127.0.0.1, port: 0, tls: {cert-file: "
-                    + tls.resolve("server.crt")
-                    + ", key-file: "
-                    + tls.resolve("server.key")
-                    + "}}",
+                CertsInit.listener(tls),
                 "http://127.0.0.1:9",
                 "http://127.0.0.1:9",
                 "data-dir: " + dir.resolve("data") + "\n",

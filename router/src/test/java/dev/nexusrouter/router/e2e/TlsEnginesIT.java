@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.CertsInit;
 import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
-import dev.nexusrouter.router.tls.CertsCommand;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -27,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
@@ -84,16 +81,12 @@ class TlsEnginesIT {
   private RouterServer start(String engine, FakeRegistryUpstream upstream, String extra)
       throws IOException {
     Path tls = dir.resolve("tls");
-    certsInit(tls);
+    CertsInit.localhost(tls, "--key-type", "rsa");
     Path cfg = dir.resolve("router.yaml");
     Files.writeString(
         cfg,
         Configs.registry(
-                "{address: 127.0.0.1, port: 0, tls: {cert-file: "
-                    + tls.resolve("server.crt")
-                    + ", key-file: "
-                    + tls.resolve("server.key")
-                    + "}}",
+                CertsInit.listener(tls),
                 upstream.url(),
                 upstream.url(),
                 "data-dir: " + dir.resolve("data") + "\n",
@@ -224,7 +217,10 @@ class TlsEnginesIT {
       int port = router.port(0);
       SSLContext trust = trusting(dir.resolve("tls/ca.crt"));
       BigInteger before = serial(trust, port);
-      certsInit(dir.resolve("tls")); // a fresh RSA server certificate from the same CA
+      CertsInit.localhost(
+          dir.resolve("tls"),
+          "--key-type",
+          "rsa"); // a fresh RSA server certificate from the same CA
       BigInteger after = before;
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (after.equals(before) && System.nanoTime() < deadline) {
@@ -267,18 +263,6 @@ class TlsEnginesIT {
       n++;
     }
     return n;
-  }
-
-  private static void certsInit(Path out) {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    int rc =
-        CertsCommand.run(
-            List.of("init", "--domain", "localhost", "--key-type", "rsa", "--out", out.toString()),
-            new PrintStream(o, true, StandardCharsets.UTF_8),
-            new PrintStream(e, true, StandardCharsets.UTF_8),
-            Map.of());
-    assertEquals(0, rc, () -> e.toString(StandardCharsets.UTF_8));
   }
 
   private static BigInteger serial(SSLContext trust, int port) throws Exception {

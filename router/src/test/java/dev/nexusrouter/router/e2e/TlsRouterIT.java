@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nexusrouter.router.config.ConfigLoader;
 import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.CertsInit;
 import dev.nexusrouter.router.testing.Configs;
 import dev.nexusrouter.router.testing.RealParts;
-import dev.nexusrouter.router.tls.CertsCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -120,7 +118,7 @@ class TlsRouterIT {
     long size = 512L << 20;
     try (FakeRegistryUpstream upstream = new FakeRegistryUpstream("group", size)) {
       Path tls = dir.resolve("tls");
-      certsInit(tls);
+      CertsInit.localhost(tls);
       Path cfg = dir.resolve("router.yaml");
       Files.writeString(
           cfg,
@@ -147,7 +145,7 @@ class TlsRouterIT {
         assertEquals(200, response.statusCode());
         try (InputStream body = response.body()) {
           long read = body.readNBytes(4 << 20).length;
-          certsInit(tls); // rotation: a fresh server certificate from the same CA
+          CertsInit.localhost(tls); // rotation: a fresh server certificate from the same CA
           BigInteger after = before;
           long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
           while (after.equals(before) && System.nanoTime() < deadline) {
@@ -274,18 +272,6 @@ class TlsRouterIT {
       }
       return got.toString(StandardCharsets.US_ASCII);
     }
-  }
-
-  private static void certsInit(Path out) {
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    int rc =
-        CertsCommand.run(
-            List.of("init", "--domain", "localhost", "--out", out.toString()),
-            new PrintStream(o, true, StandardCharsets.UTF_8),
-            new PrintStream(e, true, StandardCharsets.UTF_8),
-            Map.of());
-    assertEquals(0, rc, () -> e.toString(StandardCharsets.UTF_8));
   }
 
   /** The serial of the certificate a fresh TLS connection to the router presents. */

@@ -44,23 +44,8 @@ class CertsInitTest {
   }
 
   @Test
-  void serverKeyIsRsa2048ByDefaultAndEcdsaP256OnRequest() throws Exception {
+  void serverKeyIsEcdsaP256ByDefaultAndRsaOnRequest() throws Exception {
     assertEquals(0, cli.run("init", "--domain", "example.com", "--out", dir.toString()));
-    ServerTls.Material rsa = ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key"));
-    assertEquals("RSA", rsa.key().getAlgorithm());
-    assertEquals(
-        2048,
-        ((java.security.interfaces.RSAPublicKey) read("server.crt").getPublicKey())
-            .getModulus()
-            .bitLength());
-    boolean[] ku = read("server.crt").getKeyUsage();
-    assertTrue(ku[0] && ku[2], "digitalSignature and keyEncipherment for an RSA key");
-    assertTrue(cli.out().contains("RSA 2048"), cli.out());
-    assertTrue(ChainCheck.issuedBy(read("server.crt"), read("ca.crt")));
-
-    assertEquals(
-        0,
-        cli.run("init", "--domain", "example.com", "--key-type", "ecdsa", "--out", dir.toString()));
     ServerTls.Material ec = ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key"));
     assertEquals("EC", ec.key().getAlgorithm());
     assertEquals(
@@ -69,9 +54,22 @@ class CertsInitTest {
             .getParams()
             .toString()
             .split(" ")[0]);
-    ku = read("server.crt").getKeyUsage();
+    boolean[] ku = read("server.crt").getKeyUsage();
     assertTrue(ku[0] && !ku[2], "digitalSignature without keyEncipherment for an EC key");
     assertTrue(cli.out().contains("ECDSA P-256"), cli.out());
+
+    assertEquals(
+        0,
+        cli.run("init", "--domain", "example.com", "--key-type", "rsa", "--out", dir.toString()));
+    ServerTls.Material rsa = ServerTls.load(dir.resolve("server.crt"), dir.resolve("server.key"));
+    assertEquals("RSA", rsa.key().getAlgorithm());
+    assertEquals(
+        2048,
+        ((java.security.interfaces.RSAPublicKey) read("server.crt").getPublicKey())
+            .getModulus()
+            .bitLength());
+    ku = read("server.crt").getKeyUsage();
+    assertTrue(ku[0] && ku[2], "digitalSignature and keyEncipherment for an RSA key");
     assertTrue(ChainCheck.issuedBy(read("server.crt"), read("ca.crt")));
   }
 
@@ -134,7 +132,7 @@ class CertsInitTest {
     assertEquals(2, cli.run("init", "--domain", "example.com", "--days", "0", "--out", "x"));
     assertEquals(2, cli.run("init", "--domain", "example.com", "--bogus", "1", "--out", "x"));
     assertEquals(2, cli.run("init", "--domain", "example.com", "--key-type", "dsa", "--out", "x"));
-    assertTrue(cli.err().contains("--key-type must be rsa or ecdsa, not 'dsa'"), cli.err());
+    assertTrue(cli.err().contains("--key-type must be ecdsa or rsa, not 'dsa'"), cli.err());
     assertEquals(2, cli.run("frobnicate"));
     assertEquals(2, cli.run());
     assertEquals(0, cli.run("--help"));

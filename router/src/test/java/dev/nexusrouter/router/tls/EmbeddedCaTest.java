@@ -29,10 +29,7 @@ class EmbeddedCaTest {
     assertTrue(ChainCheck.issuedBy(cert(first.cert()), cert(first.ca())));
     ServerTls.Material m = ServerTls.load(first.cert(), first.key());
     assertEquals(List.of(), m.warnings());
-    assertEquals(
-        "RSA",
-        m.key().getAlgorithm(),
-        "the embedded CA issues RSA 2048 server keys (OpenSSL serves them)");
+    assertEquals("EC", m.key().getAlgorithm(), "the embedded CA issues ECDSA P-256 server keys");
     byte[] before = Files.readAllBytes(first.cert());
 
     EmbeddedCa.Paths again = EmbeddedCa.ensure(data, List.of("registry.example.com"));

@@ -41,7 +41,7 @@ class TlsEngineTest {
     for (TlsEngine.Setting s : TlsEngine.Setting.values()) {
       assertSame(s, TlsEngine.Setting.parse(s.yamlName()));
     }
-    assertEquals("auto", TlsEngine.DEFAULT.yamlName());
+    assertEquals("jdk", TlsEngine.DEFAULT.yamlName());
     assertNull(TlsEngine.Setting.parse("OpenSSL"));
     assertNull(TlsEngine.Setting.parse("boringssl"));
   }
