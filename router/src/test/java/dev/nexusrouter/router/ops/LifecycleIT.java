@@ -62,7 +62,7 @@ class LifecycleIT {
             Configs.registry(g2.url(), h.url(), top + "bogus-key: 1\n", "read-timeout: soon, ")
                 .replace("group: group,", "group: nowhere,");
         Files.writeString(r.config, bad);
-        RouterJvm.await(
+        r.awaitLogged(
             "the rejection on stderr",
             Duration.ofSeconds(30),
             () -> r.stderrText().contains("reload rejected"));
@@ -77,7 +77,7 @@ class LifecycleIT {
 
         // a valid change: picked up by the file watcher
         Files.writeString(r.config, Configs.registry(g2.url(), h.url(), top, ""));
-        RouterJvm.await(
+        r.awaitLogged(
             "reloaded on stderr",
             Duration.ofSeconds(30),
             () -> r.stderrText().contains("reloaded"));
@@ -88,7 +88,7 @@ class LifecycleIT {
         // SIGHUP re-reads the file (no change needed) and keeps serving
         int before = count(r.stderrText(), "reloaded");
         r.signal("HUP");
-        RouterJvm.await(
+        r.awaitLogged(
             "a reload after SIGHUP",
             Duration.ofSeconds(30),
             () -> count(r.stderrText(), "reloaded") > before);
@@ -96,7 +96,7 @@ class LifecycleIT {
         // comes first): the result is the same
         Files.writeString(r.config, Configs.registry(g1.url(), h.url(), top, ""));
         r.signal("HUP");
-        RouterJvm.await(
+        r.awaitLogged(
             "g1 serving again",
             Duration.ofSeconds(30),
             () -> {
@@ -140,13 +140,13 @@ class LifecycleIT {
         byte[] part = new byte[total / 4];
         out.write(part);
         out.flush();
-        RouterJvm.await(
+        r.awaitLogged(
             "upload streaming upstream",
             Duration.ofSeconds(20),
             () -> fakes.hosted.seen("/slow").stream().anyMatch(x -> x.bytes.get() > 0));
 
         r.signal("TERM");
-        RouterJvm.await(
+        r.awaitLogged(
             "the drain message", Duration.ofSeconds(20), () -> r.stderrText().contains("draining"));
         // new requests get 503 registry JSON while the upload drains
         Wire.Outcome refused = Wire.send(r.port(), get("/v2/a/b/manifests/1"), 20_000);
@@ -188,18 +188,18 @@ class LifecycleIT {
       try (RouterJvm r = RouterJvm.start(dir, "logs", yaml, "128m", 4096)) {
         // reopen: an external tool moves the file away, then signals
         Wire.send(r.port(), get("/v2/a/b/manifests/first"), 20_000);
-        RouterJvm.await("first line", Duration.ofSeconds(10), () -> read(log).contains("first"));
+        r.awaitLogged("first line", Duration.ofSeconds(10), () -> read(log).contains("first"));
         Path moved = dir.resolve("logs/access.log.moved");
         Files.move(log, moved);
         Wire.send(r.port(), get("/v2/a/b/manifests/second"), 20_000);
-        RouterJvm.await(
+        r.awaitLogged(
             "second line in the moved file",
             Duration.ofSeconds(10),
             () -> read(moved).contains("second"));
         r.signal("USR1");
         Thread.sleep(500); // the handler reopens on its own thread (no message to wait for)
         Wire.send(r.port(), get("/v2/a/b/manifests/third"), 20_000);
-        RouterJvm.await(
+        r.awaitLogged(
             "third line in a new file", Duration.ofSeconds(10), () -> read(log).contains("third"));
         assertFalse(read(moved).contains("third"));
 
@@ -207,7 +207,7 @@ class LifecycleIT {
         for (int i = 0; i < 60; i++) {
           Wire.send(r.port(), get("/v2/a/b/manifests/rot-" + i), 20_000);
         }
-        RouterJvm.await(
+        r.awaitLogged(
             "rot-59 logged",
             Duration.ofSeconds(10),
             () ->

@@ -196,6 +196,16 @@ public final class RouterJvm implements AutoCloseable {
   }
 
   /** Polls until the condition holds, failing with {@code what} after {@code timeout}. */
+  /** {@link #await} on this router; a timeout also shows the end of its stderr. */
+  public void awaitLogged(String what, Duration timeout, BooleanSupplier done)
+      throws InterruptedException {
+    try {
+      await(what, timeout, done);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n" + tail(), e);
+    }
+  }
+
   public static void await(String what, Duration timeout, BooleanSupplier done)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
