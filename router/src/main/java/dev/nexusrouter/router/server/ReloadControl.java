@@ -49,7 +49,11 @@ public final class ReloadControl implements AutoCloseable {
    */
   public static ReloadControl start(RouterServer server, Path file) {
     ReloadControl c = new ReloadControl(server, file, Duration.ofSeconds(2));
-    Signals.on("HUP", () -> c.requestReload(SIGNAL));
+    if (!Signals.on("HUP", () -> c.requestReload(SIGNAL))) {
+      LOG.warning(
+          "SIGHUP will not reload: this process was started with it ignored (nohup?) or the"
+              + " platform has no SIGHUP; the config file is still watched");
+    }
     Signals.on("USR1", c::requestReopen);
     return c;
   }

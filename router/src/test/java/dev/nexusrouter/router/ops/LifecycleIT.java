@@ -113,6 +113,27 @@ class LifecycleIT {
   }
 
   @Test
+  void aRouterStartedWithSighupIgnoredSaysSoAndStillReloadsByTheWatcher() throws Exception {
+    try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
+      Path cfg = dir.resolve("nohup.yaml");
+      Files.writeString(cfg, fakes.registry("access-log: {path: \"off\"}\n", ""));
+      try (RouterJvm r = RouterJvm.startIgnoringHup(dir, "nohup", cfg)) {
+        r.awaitLogged(
+            "the ignored-SIGHUP warning",
+            Duration.ofSeconds(10),
+            () -> r.stderrText().contains("SIGHUP will not reload: this process was started"));
+        Files.writeString(
+            cfg, fakes.registry("access-log: {path: \"off\"}\nmax-body-size: 2g\n", ""));
+        r.awaitLogged(
+            "the watcher's reload",
+            Duration.ofSeconds(30),
+            () -> r.stderrText().contains("reloaded"));
+        assertTrue(r.process.isAlive());
+      }
+    }
+  }
+
+  @Test
   void sigtermDrainsASlowUploadRefusesNewRequestsAndExitsZero() throws Exception {
     try (RawUpstream.Pair fakes = new RawUpstream.Pair()) {
       fakes.hosted.script(s -> RawUpstream.Action.ok(202));

@@ -74,13 +74,29 @@ public final class RouterJvm implements AutoCloseable {
   public static RouterJvm start(
       Path dir, String name, Path config, String heap, int nofile, String shell)
       throws IOException, InterruptedException {
+    // SIGHUP at its default even when the build itself runs under nohup (which the JVM would
+    // otherwise keep ignoring, and the reload tests would wait for a reload that never comes)
+    return start(dir, name, config, heap, nofile, shell, "--default-signal=HUP");
+  }
+
+  /** As {@link #start(Path, String, Path, String, int)}, started with SIGHUP ignored (nohup). */
+  public static RouterJvm startIgnoringHup(Path dir, String name, Path config)
+      throws IOException, InterruptedException {
+    return start(dir, name, config, "128m", 1024, "", "--ignore-signal=HUP");
+  }
+
+  private static RouterJvm start(
+      Path dir, String name, Path config, String heap, int nofile, String shell, String signals)
+      throws IOException, InterruptedException {
     Path out = dir.resolve(name + ".stdout");
     Path err = dir.resolve(name + ".stderr");
     String cmd =
         shell
             + "ulimit -n "
             + nofile
-            + " 2>/dev/null || ulimit -n $(ulimit -Hn); exec '"
+            + " 2>/dev/null || ulimit -n $(ulimit -Hn); exec env "
+            + signals
+            + " '"
             + java()
             + "' -Xmx"
             + heap
