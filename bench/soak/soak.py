@@ -41,6 +41,22 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_ok(proc, port, path, seconds, name):
+    """Until GET path on 127.0.0.1:port answers 200; fails if proc exits first or time runs out."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited at start; see its log in the output folder")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", path)
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{name} did not start")
+
+
 def log(msg):
     print(time.strftime("%H:%M:%S"), msg, file=sys.stderr, flush=True)
 
@@ -65,16 +81,7 @@ class Registry:
     def start(self):
         self.proc = subprocess.Popen(["docker-registry", "serve", self.config],
                                      stdout=self.log, stderr=self.log)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                c.request("GET", "/v2/")
-                if c.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("registry did not start")
+        wait_ok(self.proc, self.port, "/v2/", 30, "registry")
 
     def kill(self):
         if self.proc and self.proc.poll() is None:
@@ -158,18 +165,7 @@ class Router:
             cmd = ["java", *heap, "-XX:+ExitOnOutOfMemoryError", "-jar", self.jar,
                    "serve", "--config", self.config]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("router exited at start; see router.stderr")
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.admin_port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("router did not start")
+        wait_ok(self.proc, self.admin_port, "/healthz", 60, "router")
 
     def alive(self):
         return self.proc.poll() is None
