@@ -101,7 +101,37 @@ public final class Main extends Commands.Group<Main.Io> {
 
   static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
     String[] a = isServe(args) ? prepend("serve", args) : args;
+    QuickServe quick = QuickServe.of(a);
+    if (quick != null) {
+      return serve(ConfigOption.file(quick.config(), env), err);
+    }
     return commandLine(out, err, env).execute(a);
+  }
+
+  /**
+   * {@code serve} as services and images run it ({@code serve}, {@code serve -c FILE}, {@code serve
+   * --config FILE}, {@code serve --config=FILE}), read without building the command tree: picocli's
+   * classes cannot go into the JDK's AOT cache, and building the tree took about a quarter of the
+   * router's start-up CPU (docs/operations.md#start-up). Any other form, help and usage errors
+   * included, goes through picocli as before.
+   */
+  record QuickServe(String config) {
+    static QuickServe of(String[] a) {
+      if (a.length == 0 || !a[0].equals("serve")) {
+        return null;
+      }
+      if (a.length == 1) {
+        return new QuickServe(null);
+      }
+      if (a.length == 2 && a[1].startsWith("--config=")) {
+        return new QuickServe(a[1].substring("--config=".length()));
+      }
+      boolean option = a[1].equals("-c") || a[1].equals("--config");
+      if (a.length == 3 && option && !a[2].startsWith("-")) {
+        return new QuickServe(a[2]);
+      }
+      return null;
+    }
   }
 
   /** No command, or the serve options alone: {@code nexus-router [--config FILE]}. */
@@ -131,7 +161,11 @@ public final class Main extends Commands.Group<Main.Io> {
 
     /** The config file named by the option or the environment, or null for the defaults. */
     Path file() {
-      String f = config != null ? config : main.context().env().get("NEXUS_ROUTER_CONFIG");
+      return file(config, main.context().env());
+    }
+
+    static Path file(String option, Map<String, String> env) {
+      String f = option != null ? option : env.get("NEXUS_ROUTER_CONFIG");
       return f == null || f.isEmpty() ? null : Path.of(f);
     }
   }

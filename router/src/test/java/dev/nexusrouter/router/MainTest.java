@@ -126,6 +126,56 @@ class MainTest {
         "hosts: at least one host is required");
   }
 
+  /** The forms read without picocli, and look-alikes that must still reach it. */
+  @Test
+  void serveAsServicesRunItSkipsTheCommandTreeAndNothingElseDoes() {
+    assertEquals(new Main.QuickServe(null), Main.QuickServe.of(new String[] {"serve"}));
+    assertEquals(new Main.QuickServe("f"), Main.QuickServe.of(new String[] {"serve", "-c", "f"}));
+    assertEquals(
+        new Main.QuickServe("f"), Main.QuickServe.of(new String[] {"serve", "--config", "f"}));
+    assertEquals(
+        new Main.QuickServe("f"), Main.QuickServe.of(new String[] {"serve", "--config=f"}));
+    for (String[] other :
+        new String[][] {
+          {},
+          {"routes", "-c", "f"},
+          {"serve", "--help"},
+          {"serve", "-V"},
+          {"serve", "--config"},
+          {"serve", "-c", "--help"},
+          {"serve", "-cf"},
+          {"serve", "-c", "f", "extra"},
+          {"serve", "--config", "a", "--config", "b"},
+          {"serve", "--conf", "f"}
+        }) {
+      assertEquals(null, Main.QuickServe.of(other), String.join(" ", other));
+    }
+  }
+
+  /** Both ways into serve read the same file and refuse it with the same report. */
+  @Test
+  void everyFormOfServeRefusesAnInvalidConfigAlike() throws Exception {
+    Path cfg = dir.resolve("bad.yaml");
+    Files.writeString(cfg, "listeners: []\n");
+    String expected = null;
+    for (String[] args :
+        new String[][] {
+          {"serve", "--config", cfg.toString()}, // without picocli
+          {"serve", "--config=" + cfg},
+          {"-c", cfg.toString()},
+          {"serve", "-c" + cfg} // clustered: picocli
+        }) {
+      err.reset();
+      assertEquals(1, run(args), String.join(" ", args));
+      String e = err.toString(StandardCharsets.UTF_8);
+      assertContains(e, "refusing to start", "listeners: at least one listener is required");
+      if (expected == null) {
+        expected = e;
+      }
+      assertEquals(expected, e, String.join(" ", args));
+    }
+  }
+
   @Test
   void checkAcceptsAValidConfig() throws Exception {
     Path cfg = dir.resolve("ok.yaml");

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,34 +132,9 @@ public final class ServerTls {
     }
   }
 
-  /** Signs a probe with the private key and verifies it with the certificate's public key. */
+  /** Whether the private key belongs to the public key (see {@link KeyMatch}). */
   static boolean matches(PrivateKey key, PublicKey pub) {
-    String alg =
-        switch (key.getAlgorithm()) {
-          case "RSA" -> "SHA256withRSA";
-          case "EC", "ECDSA" -> "SHA256withECDSA";
-          case "Ed25519" -> "Ed25519";
-          case "DSA" -> "SHA256withDSA";
-          default -> null;
-        };
-    if (alg == null
-        || !key.getAlgorithm().equals(pub.getAlgorithm())
-            && !(key.getAlgorithm().startsWith("EC") && pub.getAlgorithm().startsWith("EC"))) {
-      return false;
-    }
-    try {
-      byte[] probe = "nexus-router key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-      Signature s = Signature.getInstance(alg);
-      s.initSign(key);
-      s.update(probe);
-      byte[] sig = s.sign();
-      Signature v = Signature.getInstance(alg);
-      v.initVerify(pub);
-      v.update(probe);
-      return v.verify(sig);
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
+    return KeyMatch.matches(key, pub);
   }
 
   /** A checked certificate chain, its private key, and what looked wrong but not fatal. */

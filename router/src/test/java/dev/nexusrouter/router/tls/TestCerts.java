@@ -89,6 +89,16 @@ public final class TestCerts {
         .getCertificate(b.build(new JcaContentSignerBuilder(alg).build(issuerKey)));
   }
 
+  /** Whether {@code parent}'s key verifies {@code child}'s signature (the test oracle). */
+  public static boolean signedBy(X509Certificate child, X509Certificate parent) {
+    try {
+      child.verify(parent.getPublicKey());
+      return true;
+    } catch (java.security.GeneralSecurityException e) {
+      return false;
+    }
+  }
+
   /** The certificate a server using {@code ctx} presents, seen through a real TLS handshake. */
   public static X509Certificate served(javax.net.ssl.SSLContext ctx) throws Exception {
     javax.net.ssl.SSLEngine server = ctx.createSSLEngine();
