@@ -25,6 +25,9 @@ fi
 # Optional second router build to compare within the same run (contenders alt-plain, alt-tls):
 # a directory with bin/nexus-router and lib/nexus-router.jar, e.g. a copy made before a change.
 ALT_HOME=${BENCH_ALT_HOME:-}
+# The router under test: the launcher of this checkout (the jar on JAVA_HOME or java on PATH), or
+# an installed tree such as an unpacked .deb's usr/lib/nexus-router (its runtime and AOT cache).
+ROUTER_HOME=${BENCH_ROUTER_HOME:-$repo/packaging}
 ALT_OPTS=${BENCH_ALT_OPTS:-$ROUTER_OPTS}
 ALT_JAVA_HOME=${BENCH_ALT_JAVA_HOME:-${JAVA_HOME:-}}
 # Extra top-level YAML for each router's configuration, e.g. "tls-engine: jdk".
@@ -283,7 +286,7 @@ start_all() {
   PID_nginx=$LAST_PID
   router_config "$WORK/router/router.yml" "$P_RT" "$P_RT_TLS" "$ROUTER_CONFIG"
   start router "${PIN[@]}" env NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" \
-    "$repo/packaging/bin/nexus-router" serve --config "$WORK/router/router.yml"
+    "$ROUTER_HOME/bin/nexus-router" serve --config "$WORK/router/router.yml"
   PID_router=$LAST_PID # the launcher execs java: this is the JVM
   if [ -n "$ALT_HOME" ]; then
     router_config "$WORK/router/alt.yml" "$P_ALT" "$P_ALT_TLS" "$ALT_CONFIG"

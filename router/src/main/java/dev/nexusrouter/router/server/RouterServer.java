@@ -149,7 +149,8 @@ public final class RouterServer implements AutoCloseable {
     // options (docs/undertow-notes.md#client-timeouts)
     b.setSocketOption(Options.READ_TIMEOUT, millis(c.client().bodyRead()));
     b.setSocketOption(Options.WRITE_TIMEOUT, millis(c.client().send()));
-    for (ListenerConfig l : c.listeners()) {
+    for (int i = 0; i < c.listeners().size(); i++) {
+      ListenerConfig l = c.listeners().get(i);
       Undertow.ListenerBuilder lb =
           new Undertow.ListenerBuilder()
               .setPort(l.port())
@@ -159,7 +160,7 @@ public final class RouterServer implements AutoCloseable {
         lb.setType(Undertow.ListenerType.HTTP).setOverrideSocketOptions(connectionCap(c));
       } else {
         lb.setType(Undertow.ListenerType.HTTPS)
-            .setSslContext(g.reloaders.get(c.listeners().indexOf(l)).context())
+            .setSslContext(g.reloaders.get(i).context())
             .setOverrideSocketOptions(
                 OptionMap.builder()
                     .addAll(connectionCap(c))

@@ -131,11 +131,12 @@ final class CertificateAuthority {
   /** The CA in {@code caCert}/{@code caKey}, after checking they are a CA and belong together. */
   static CertificateAuthority load(Path caCert, Path caKey, Clock clock) {
     X509Certificate c = PemFiles.readCertificates(caCert).get(0);
-    PrivateKey k = PemFiles.readPrivateKey(caKey);
+    PemFiles.KeyFile file = PemFiles.readKey(caKey, KeyPassphrase.NONE);
+    PrivateKey k = file.key();
     if (c.getBasicConstraints() < 0) {
       throw new TlsException(caCert + " is not a CA certificate (no basicConstraints CA:true)");
     }
-    if (!ServerTls.matches(k, c.getPublicKey())) {
+    if (!KeyMatch.matches(file, c.getPublicKey())) {
       throw new TlsException("CA key " + caKey + " does not match the CA certificate " + caCert);
     }
     if (c.getNotAfter().toInstant().isBefore(clock.instant())) {
@@ -221,7 +222,8 @@ final class CertificateAuthority {
   /** Writes {@code ca.key} (0600) before {@code ca.crt}, so a certificate never lacks its key. */
   void write(Path caCert, Path caKey) throws IOException {
     AtomicFiles.createDirectories(caKey.toAbsolutePath().getParent(), AtomicFiles.OWNER_ONLY_DIR);
-    AtomicFiles.write(caKey, ascii(PemFiles.toPem(key)), AtomicFiles.OWNER_ONLY);
+    AtomicFiles.write(
+        caKey, ascii(PemFiles.keyPem(key, cert.getPublicKey())), AtomicFiles.OWNER_ONLY);
     AtomicFiles.write(caCert, ascii(PemFiles.toPem(cert)), AtomicFiles.PUBLIC);
   }
 
@@ -235,7 +237,10 @@ final class CertificateAuthority {
   static void writeServer(Issued issued, Path serverCert, Path serverKey) throws IOException {
     AtomicFiles.createDirectories(
         serverKey.toAbsolutePath().getParent(), AtomicFiles.OWNER_ONLY_DIR);
-    AtomicFiles.write(serverKey, ascii(PemFiles.toPem(issued.key())), AtomicFiles.OWNER_ONLY);
+    AtomicFiles.write(
+        serverKey,
+        ascii(PemFiles.keyPem(issued.key(), issued.cert().getPublicKey())),
+        AtomicFiles.OWNER_ONLY);
     AtomicFiles.write(serverCert, ascii(PemFiles.toPem(issued.cert())), AtomicFiles.PUBLIC);
   }
 

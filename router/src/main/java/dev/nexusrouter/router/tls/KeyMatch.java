@@ -9,6 +9,7 @@ import java.security.Signature;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ECParameters;
@@ -25,6 +26,24 @@ import org.bouncycastle.math.ec.ECPoint;
  */
 final class KeyMatch {
   private KeyMatch() {}
+
+  /**
+   * Like {@link #matches(PrivateKey, PublicKey)}, first comparing the public point an EC key file
+   * carries with the certificate's: equal bytes settle it without arithmetic. Any difference (a
+   * compressed point, say) leaves the decision to the multiplication. A file whose two halves
+   * disagree with each other is not caught here; the TLS handshake then fails.
+   */
+  static boolean matches(PemFiles.KeyFile file, PublicKey pub) {
+    if (file.key() instanceof ECPrivateKey
+        && file.publicKey() != null
+        && pub instanceof java.security.interfaces.ECPublicKey
+        && Arrays.equals(
+            file.publicKey(),
+            SubjectPublicKeyInfo.getInstance(pub.getEncoded()).getPublicKeyData().getBytes())) {
+      return true;
+    }
+    return matches(file.key(), pub);
+  }
 
   static boolean matches(PrivateKey key, PublicKey pub) {
     if (key instanceof RSAPrivateCrtKey k && pub instanceof RSAPublicKey p) {

@@ -8,11 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1BitString;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
@@ -28,6 +34,7 @@ import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Reads the PEM files nginx users already have: a certificate chain bundle (leaf first) and a
@@ -78,22 +85,52 @@ public final class PemFiles {
 
   /** Reads a key, decrypting it with {@code pass} when it is encrypted. */
   public static PrivateKey readPrivateKey(Path file, KeyPassphrase pass) {
+    return readKey(file, pass).key();
+  }
+
+  /**
+   * A private key as its file holds it, with the public key the file carries too, or null: EC keys
+   * written by openssl and by {@code certs init} hold their public point, so that checking the key
+   * against a certificate needs no arithmetic (see {@link KeyMatch}).
+   */
+  public record KeyFile(PrivateKey key, byte[] publicKey) {
+    @Override
+    public String toString() {
+      return "KeyFile[" + key.getAlgorithm() + ", key=<redacted>]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof KeyFile k
+          && key.equals(k.key)
+          && java.util.Arrays.equals(publicKey, k.publicKey);
+    }
+
+    @Override
+    public int hashCode() {
+      return key.hashCode();
+    }
+  }
+
+  /** Like {@link #readPrivateKey(Path, KeyPassphrase)}, with the public key the file carries. */
+  public static KeyFile readKey(Path file, KeyPassphrase pass) {
     JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
         PEMParser p = new PEMParser(r)) {
       Object o;
       while ((o = p.readObject()) != null) {
+        PrivateKeyInfo info = null;
         if (o instanceof PEMKeyPair kp) {
-          return conv.getPrivateKey(kp.getPrivateKeyInfo());
+          info = kp.getPrivateKeyInfo();
+        } else if (o instanceof PrivateKeyInfo plain) {
+          info = plain;
+        } else if (o instanceof PKCS8EncryptedPrivateKeyInfo enc) {
+          info = decrypt(enc, file, pass);
+        } else if (o instanceof PEMEncryptedKeyPair enc) {
+          info = decrypt(enc, file, pass);
         }
-        if (o instanceof PrivateKeyInfo info) {
-          return conv.getPrivateKey(info);
-        }
-        if (o instanceof PKCS8EncryptedPrivateKeyInfo enc) {
-          return conv.getPrivateKey(decrypt(enc, file, pass));
-        }
-        if (o instanceof PEMEncryptedKeyPair enc) {
-          return conv.getPrivateKey(decrypt(enc, file, pass));
+        if (info != null) {
+          return new KeyFile(conv.getPrivateKey(info), publicKeyIn(info));
         }
       }
     } catch (PEMException e) {
@@ -102,6 +139,22 @@ public final class PemFiles {
       throw new TlsException("cannot read private key file " + file + ": " + reason(e));
     }
     throw new TlsException("no PEM private key found in " + file);
+  }
+
+  /** The public key inside a private key's structure (PKCS#8 v2, or SEC1's EC point), or null. */
+  private static byte[] publicKeyIn(PrivateKeyInfo info) {
+    try {
+      if (info.getPublicKeyData() != null) {
+        return info.getPublicKeyData().getBytes();
+      }
+      if (info.getPrivateKeyAlgorithm().getAlgorithm().equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+        ASN1BitString point = ECPrivateKey.getInstance(info.parsePrivateKey()).getPublicKey();
+        return point == null ? null : point.getBytes();
+      }
+    } catch (IOException | RuntimeException e) {
+      return null; // unusual structure: the key is still checked, by arithmetic
+    }
+    return null;
   }
 
   private static PrivateKeyInfo decrypt(
@@ -145,6 +198,34 @@ public final class PemFiles {
   private static TlsException wrongPassphrase(Path file, KeyPassphrase pass) {
     return new TlsException(
         "wrong passphrase for private key " + file + " (passphrase from " + pass.source() + ")");
+  }
+
+  /**
+   * PEM text of a private key as unencrypted PKCS#8 ("PRIVATE KEY"); an EC key carries its public
+   * point ({@code pub}), as openssl writes it, which spares the key check at every start an EC
+   * multiplication (see {@link #readKey}).
+   */
+  static String keyPem(PrivateKey key, PublicKey pub) {
+    if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
+      return toPem(key);
+    }
+    try {
+      PrivateKeyInfo in = PrivateKeyInfo.getInstance(key.getEncoded());
+      ECPrivateKey inner = ECPrivateKey.getInstance(in.parsePrivateKey());
+      byte[] point =
+          SubjectPublicKeyInfo.getInstance(pub.getEncoded()).getPublicKeyData().getBytes();
+      ECPrivateKey withPoint =
+          new ECPrivateKey(
+              ec.getParams().getOrder().bitLength(), inner.getKey(), new DERBitString(point), null);
+      PrivateKeyInfo out = new PrivateKeyInfo(in.getPrivateKeyAlgorithm(), withPoint);
+      StringWriter sw = new StringWriter();
+      try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+        w.writeObject(new PemObject("PRIVATE KEY", out.getEncoded()));
+      }
+      return sw.toString();
+    } catch (IOException e) {
+      throw new TlsException("cannot encode PEM: " + e.getMessage());
+    }
   }
 
   /** PEM text of certificates and keys; private keys as unencrypted PKCS#8 ("PRIVATE KEY"). */

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,9 +56,10 @@ public final class ServerTls {
 
   static Material load(Path certFile, Path keyFile, KeyPassphrase pass, Instant now) {
     List<X509Certificate> chain = PemFiles.readCertificates(certFile);
-    PrivateKey key = PemFiles.readPrivateKey(keyFile, pass);
+    PemFiles.KeyFile file = PemFiles.readKey(keyFile, pass);
+    PrivateKey key = file.key();
     X509Certificate leaf = chain.get(0);
-    if (!matches(key, leaf.getPublicKey())) {
+    if (!KeyMatch.matches(file, leaf.getPublicKey())) {
       throw new TlsException(
           "private key " + keyFile + " does not match the first certificate in " + certFile);
     }
@@ -130,11 +130,6 @@ public final class ServerTls {
     } catch (TlsException e) {
       return List.of();
     }
-  }
-
-  /** Whether the private key belongs to the public key (see {@link KeyMatch}). */
-  static boolean matches(PrivateKey key, PublicKey pub) {
-    return KeyMatch.matches(key, pub);
   }
 
   /** A checked certificate chain, its private key, and what looked wrong but not fatal. */

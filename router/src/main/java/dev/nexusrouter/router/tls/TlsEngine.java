@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.wildfly.openssl.OpenSSLProvider;
 
 /**
@@ -189,11 +190,11 @@ public final class TlsEngine {
                 + " (docs/tls.md#tls-engine)");
       }
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(new KeyManager[] {km}, null, null);
+      ctx.init(new KeyManager[] {km}, new TrustManager[] {NoClientCertificates.INSTANCE}, null);
       return ctx;
     }
     SSLContext ctx = SSLContext.getInstance("openssl.TLS", openssl);
-    ctx.init(new KeyManager[] {km}, null, null);
+    ctx.init(new KeyManager[] {km}, new TrustManager[] {NoClientCertificates.INSTANCE}, null);
     return ctx;
   }
 }

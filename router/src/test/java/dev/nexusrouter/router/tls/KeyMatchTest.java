@@ -1,7 +1,12 @@
 package dev.nexusrouter.router.tls;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -10,11 +15,16 @@ import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAPrivateKeySpec;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class KeyMatchTest {
+  @TempDir Path dir;
+
   static KeyPair pair(String alg, String curve) throws Exception {
     KeyPairGenerator g = KeyPairGenerator.getInstance(alg);
     if (curve != null) {
@@ -56,6 +66,35 @@ class KeyMatchTest {
         Arguments.of("RSA key, EC certificate", rsa.getPrivate(), p256.getPublic(), false),
         Arguments.of("Ed25519, its own", ed.getPrivate(), ed.getPublic(), true),
         Arguments.of("Ed25519, another", ed.getPrivate(), ed2.getPublic(), false));
+  }
+
+  /** A key file carrying its public point (certs init writes them so) is read back with it. */
+  @Test
+  void anEcKeyFileCarriesItsPublicPointAndIsComparedByIt() throws Exception {
+    KeyPair mine = pair("EC", "secp256r1");
+    KeyPair other = pair("EC", "secp256r1");
+    Path file = dir.resolve("ec.key");
+    Files.writeString(file, PemFiles.keyPem(mine.getPrivate(), mine.getPublic()));
+    PemFiles.KeyFile read = PemFiles.readKey(file, KeyPassphrase.NONE);
+    assertEquals(
+        ((java.security.interfaces.ECPrivateKey) mine.getPrivate()).getS(),
+        ((java.security.interfaces.ECPrivateKey) read.key()).getS());
+    assertArrayEquals(
+        SubjectPublicKeyInfo.getInstance(mine.getPublic().getEncoded())
+            .getPublicKeyData()
+            .getBytes(),
+        read.publicKey());
+    assertTrue(KeyMatch.matches(read, mine.getPublic()));
+    assertFalse(KeyMatch.matches(read, other.getPublic()));
+
+    // a point that is not this key's: the bytes differ, and the multiplication still decides
+    Files.writeString(file, PemFiles.keyPem(mine.getPrivate(), other.getPublic()));
+    PemFiles.KeyFile odd = PemFiles.readKey(file, KeyPassphrase.NONE);
+    assertTrue(KeyMatch.matches(odd, mine.getPublic()));
+    // RSA keys are written as before, without a separate public key
+    KeyPair rsa = pair("RSA", null);
+    Files.writeString(file, PemFiles.keyPem(rsa.getPrivate(), rsa.getPublic()));
+    assertTrue(KeyMatch.matches(PemFiles.readKey(file, KeyPassphrase.NONE), rsa.getPublic()));
   }
 
   @ParameterizedTest(name = "{0}")

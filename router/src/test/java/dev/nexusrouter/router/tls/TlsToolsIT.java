@@ -134,6 +134,19 @@ class TlsToolsIT {
     Result ip =
         exec("openssl", "verify", "-CAfile", "ca.crt", "-verify_ip", "127.0.0.1", "server.crt");
     assertEquals(0, ip.code(), ip.output());
+    // the key files carry their public point: openssl reads them, the pair checks out, and the
+    // public key in each is the one its certificate names
+    for (String name : new String[] {"server", "ca"}) {
+      Result check = exec("openssl", "pkey", "-in", name + ".key", "-check", "-noout");
+      assertEquals(0, check.code(), check.output());
+      assertTrue(check.output().contains("valid"), check.output());
+      Result fromKey = exec("openssl", "pkey", "-in", name + ".key", "-pubout");
+      Result fromCert = exec("openssl", "x509", "-in", name + ".crt", "-pubkey", "-noout");
+      assertEquals(0, fromKey.code(), fromKey.output());
+      assertEquals(fromCert.output(), fromKey.output());
+      assertTrue(
+          PemFiles.readKey(dir.resolve(name + ".key"), KeyPassphrase.NONE).publicKey() != null);
+    }
   }
 
   Result sClient(String... extra) throws Exception {
@@ -245,6 +258,20 @@ class TlsToolsIT {
     assertEquals(0, ec.code(), ec.output());
     assertTrue(Files.readString(dir.resolve("ec.key")).contains("BEGIN EC PRIVATE KEY"));
     assertEquals("EC", PemFiles.readPrivateKey(dir.resolve("ec.key")).getAlgorithm());
+    assertTrue(PemFiles.readKey(dir.resolve("ec.key"), KeyPassphrase.NONE).publicKey() != null);
+    Result pkcs8 =
+        exec(
+            "openssl",
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            "ec8.key");
+    assertEquals(0, pkcs8.code(), pkcs8.output());
+    assertTrue(Files.readString(dir.resolve("ec8.key")).contains("BEGIN PRIVATE KEY"));
+    assertTrue(PemFiles.readKey(dir.resolve("ec8.key"), KeyPassphrase.NONE).publicKey() != null);
   }
 
   @Test
