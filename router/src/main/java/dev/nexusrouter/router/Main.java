@@ -12,6 +12,7 @@ import dev.nexusrouter.router.observe.StderrFormat;
 import dev.nexusrouter.router.server.ReloadControl;
 import dev.nexusrouter.router.server.RouterServer;
 import dev.nexusrouter.router.server.Signals;
+import dev.nexusrouter.router.server.StartupPrefetch;
 import dev.nexusrouter.router.tls.CertsCommand;
 import dev.nexusrouter.router.tls.TlsException;
 import java.io.IOException;
@@ -232,6 +233,7 @@ public final class Main extends Commands.Group<Main.Io> {
   }
 
   private static int serve(Path file, PrintStream err) {
+    StartupPrefetch.start();
     RouterConfig config;
     try {
       config = ConfigLoader.loadOrBuiltIn(file);
