@@ -60,12 +60,17 @@ def one(command, url, timeout_s=60.0):
         wall = (time.monotonic_ns() - t0) / 1e6
         return wall, cpu_ms(p.pid), rss_kib(p.pid)
     finally:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        stop(p)
+
+
+def stop(p, timeout_s=30):
+    """SIGTERM (the router drains and exits), SIGKILL if it has not exited within timeout_s."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
 
 
 def main(argv):

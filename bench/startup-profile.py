@@ -18,15 +18,19 @@ native library is unpacked from that jar in ~/.m2 (mvn dependency:get
 import argparse
 import collections
 import glob
+import importlib.util
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import zipfile
+
+# startup-ab.py's readiness probe and stop, loaded by path (its name is not a module name)
+_SPEC = importlib.util.spec_from_file_location(
+    "startup_ab", os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup-ab.py"))
+AB = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(AB)
 
 PHASES = [  # (label, frame that starts the phase); the deepest match wins
     ("command line (picocli)", "dev/nexusrouter/router/Main.commandLine"),
@@ -48,16 +52,6 @@ def agent_library(path):
     with zipfile.ZipFile(jars[-1]) as z:
         z.extract("linux-x64/libasyncProfiler.so", out)
     return os.path.join(out, "linux-x64/libasyncProfiler.so")
-
-
-def answered(url):
-    try:
-        urllib.request.urlopen(url, timeout=1).close()
-        return True
-    except urllib.error.HTTPError:
-        return True
-    except OSError:
-        return False
 
 
 def thread_cpu_ms(pid):
@@ -84,19 +78,14 @@ def one(command, url, agent, samples, timeout_s=60.0):
     p = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = t0 + timeout_s
     try:
-        while not answered(url):
+        while not AB.answered(url):
             if p.poll() is not None or time.monotonic() > deadline:
                 sys.exit("the router did not answer on " + url)
             time.sleep(0.002)
         wall = (time.monotonic() - t0) * 1000
         cpu = thread_cpu_ms(p.pid)
     finally:
-        p.send_signal(signal.SIGTERM)
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        AB.stop(p)
     return wall, cpu
 
 
