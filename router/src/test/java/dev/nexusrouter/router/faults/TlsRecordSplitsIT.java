@@ -1,0 +1,194 @@
+package dev.nexusrouter.router.faults;
+
+import static dev.nexusrouter.router.testing.TrustingClient.trusting;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.nexusrouter.router.server.RouterServer;
+import dev.nexusrouter.router.testing.CertsInit;
+import dev.nexusrouter.router.testing.Closing;
+import dev.nexusrouter.router.testing.Configs;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Chunked uploads over TLS whose records split the chunked framing in awkward places, on both TLS
+ * engines (docs/tls.md#tls-engine): a chunk that ends inside a record with the last chunk in a
+ * record of its own, a record that ends right after a chunk-size line or inside a CRLF, one byte
+ * per record, full 16 KiB records across chunk boundaries. The client sends the head and all body
+ * records in one TCP write, so all of them wait in the router's TLS buffers when it starts reading
+ * the body, and nothing more arrives from the socket to wake the router up. Each upload must reach
+ * the upstream complete and be answered; a stalled one fails after 30 s naming the layout.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class TlsRecordSplitsIT {
+  private static final String HEAD =
+      "PATCH /v2/team/app/blobs/uploads/u1 HTTP/1.1\r\nHost: localhost\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n";
+  private static final int WAIT_MILLIS = 30_000;
+
+  @TempDir static Path dir;
+  static RawUpstream.Pair up;
+  static RouterServer openssl;
+  static RouterServer jdk;
+  static SSLContext trust;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path tls = dir.resolve("tls");
+    CertsInit.localhost(tls, "--key-type", "rsa"); // the OpenSSL engine serves RSA keys only
+    trust = trusting(tls.resolve("ca.crt"));
+    up = new RawUpstream.Pair();
+    up.hosted.script(s -> RawUpstream.Action.ok(202));
+    openssl = router("openssl");
+    jdk = router("jdk");
+  }
+
+  private static RouterServer router(String engine) throws Exception {
+    return Configs.inProcess(
+        dir,
+        Configs.registry(
+            CertsInit.listener(dir.resolve("tls")),
+            up.group.url(),
+            up.hosted.url(),
+            "data-dir: "
+                + dir.resolve("data-" + engine)
+                + "\naccess-log: {path: \"off\"}\n"
+                + "client: {header-timeout: 20s, idle-timeout: 60s, body-timeout: 60s}\n"
+                + "tls-engine: "
+                + engine
+                + "\n",
+            "read-timeout: 60s, "));
+  }
+
+  @AfterAll
+  static void stop() {
+    Closing.all(openssl, jdk, up);
+  }
+
+  /** One upload: the records after the head, and the data bytes their chunks carry. */
+  record Layout(String name, List<String> records, long dataBytes) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Arguments> layouts() {
+    String small = "a\r\n0123456789\r\n0\r\n\r\n";
+    List<Layout> all = new ArrayList<>();
+    all.add(
+        new Layout(
+            "a chunk ends inside a record, the last chunk has a record of its own",
+            List.of("a\r\n01234", "56789\r\n", "0\r\n\r\n"),
+            10));
+    all.add(
+        new Layout(
+            "a record ends right after the chunk-size line",
+            List.of("a\r\n", "0123456789\r\n", "0\r\n\r\n"),
+            10));
+    all.add(
+        new Layout(
+            "a record ends inside the CRLF after the data",
+            List.of("a\r\n0123456789\r", "\n0\r\n\r\n"),
+            10));
+    all.add(
+        new Layout(
+            "a record ends inside the last chunk",
+            List.of("a\r\n0123456789\r\n0\r", "\n\r\n"),
+            10));
+    all.add(new Layout("one byte per record", bytes(small), 10));
+    all.add(new Layout("head and body in one record", List.of(HEAD + small), 10));
+    all.add(bigChunks());
+    List<Arguments> out = new ArrayList<>();
+    for (String engine : List.of("openssl", "jdk")) {
+      for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+        for (Layout l : all) {
+          out.add(Arguments.of(engine, protocol, l));
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  private static List<String> bytes(String s) {
+    return s.chars().mapToObj(c -> String.valueOf((char) c)).toList();
+  }
+
+  /**
+   * Three chunks of 20000 bytes in full 16 KiB records (chunk boundaries fall inside records), the
+   * last chunk in a record of its own.
+   */
+  private static Layout bigChunks() {
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      char[] data = new char[20000];
+      Arrays.fill(data, (char) ('a' + i));
+      body.append(Integer.toHexString(data.length)).append("\r\n").append(data).append("\r\n");
+    }
+    List<String> records = new ArrayList<>();
+    for (int i = 0; i < body.length(); i += 16384) {
+      records.add(body.substring(i, Math.min(body.length(), i + 16384)));
+    }
+    records.add("0\r\n\r\n");
+    return new Layout("20000-byte chunks in full records", records, 60000);
+  }
+
+  @ParameterizedTest(name = "{0} {1}: {2}")
+  @MethodSource("layouts")
+  void aChunkedUploadSplitAcrossRecordsArrivesWhole(String engine, String protocol, Layout l)
+      throws Exception {
+    RouterServer router = engine.equals("openssl") ? openssl : jdk;
+    int before = up.hosted.seen().size();
+    List<byte[]> records = new ArrayList<>();
+    if (!l.records().get(0).startsWith(HEAD)) {
+      records.add(HEAD.getBytes(StandardCharsets.ISO_8859_1));
+    }
+    for (String r : l.records()) {
+      records.add(r.getBytes(StandardCharsets.ISO_8859_1));
+    }
+    int status;
+    try (RecordClient c = new RecordClient(trust, router.port(0), protocol, WAIT_MILLIS)) {
+      c.send(records);
+      try {
+        status = c.readStatus();
+      } catch (SocketTimeoutException e) {
+        throw new AssertionError(
+            engine
+                + " "
+                + protocol
+                + ", "
+                + l
+                + ": no answer within "
+                + WAIT_MILLIS / 1000
+                + " s, the upload stalled in the router; the upstream saw "
+                + seenSince(before),
+            e);
+      }
+    }
+    String ctx = engine + " " + protocol + ", " + l + ": upstream saw " + seenSince(before);
+    assertEquals(202, status, ctx);
+    List<RawUpstream.Seen> seen = seenSince(before);
+    assertEquals(1, seen.size(), ctx);
+    assertEquals("complete", seen.get(0).end, ctx);
+    assertEquals(l.dataBytes(), seen.get(0).bytes.get(), ctx);
+  }
+
+  private static List<RawUpstream.Seen> seenSince(int before) {
+    List<RawUpstream.Seen> all = up.hosted.seen();
+    return all.subList(before, all.size());
+  }
+}
