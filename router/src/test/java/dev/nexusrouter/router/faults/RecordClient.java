@@ -125,8 +125,8 @@ final class RecordClient implements AutoCloseable {
   }
 
   /**
-   * Encrypts each element of {@code records} as a record of its own (each at most 16 KiB) and
-   * sends them all with one socket write.
+   * Encrypts each element of {@code records} as a record of its own (each at most 16 KiB) and sends
+   * them all with one socket write.
    */
   void send(List<byte[]> records) throws IOException {
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
