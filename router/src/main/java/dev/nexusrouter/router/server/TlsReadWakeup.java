@@ -41,7 +41,7 @@ final class TlsReadWakeup extends AbstractStreamSourceConduit<StreamSourceCondui
   /** Reads in the listener run under way. */
   private int readsInRun;
 
-  private TlsReadWakeup(StreamSourceConduit next) {
+  TlsReadWakeup(StreamSourceConduit next) {
     super(next);
   }
 
