@@ -198,6 +198,11 @@ final class RecordClient implements AutoCloseable {
     throw new IOException("no application data in 10000 records");
   }
 
+  /** Closes the connection, which also ends a send blocked in another thread. */
+  void abort() throws IOException {
+    socket.close();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
