@@ -32,12 +32,17 @@ import org.xnio.conduits.StreamSourceConduit;
  * it on the first byte read; after that the conduit only passes reads through. Nothing blocks. A
  * connection closed before sending anything stays referenced by its timer until the timer fires (at
  * most the header timeout).
+ *
+ * <p>The same accept hook puts {@link TlsReadWakeup} on connections of the OpenSSL engine, with or
+ * without a header timeout (docs/tls.md#uploads-that-stopped-before-their-last-record).
  */
 final class HeaderDeadline implements ChannelListener<StreamConnection> {
+  private final Undertow.ListenerInfo info;
   private final OpenListener next;
   private final long millis;
 
-  private HeaderDeadline(OpenListener next, long millis) {
+  private HeaderDeadline(Undertow.ListenerInfo info, OpenListener next, long millis) {
+    this.info = info;
     this.next = next;
     this.millis = millis;
   }
@@ -46,12 +51,10 @@ final class HeaderDeadline implements ChannelListener<StreamConnection> {
    * Puts the deadline in front of a listener Undertow has started. Undertow's builder has no hook
    * for the accept listener, so the listener's accepting channel is read from its private field;
    * connections accepted between the listener's start and this call (microseconds) keep only the
-   * idle timeout.
+   * idle timeout. With {@code millis} 0 or less there is no deadline, and the hook only adds {@link
+   * TlsReadWakeup}.
    */
   static void install(Undertow.ListenerInfo info, long millis) {
-    if (millis <= 0) {
-      return;
-    }
     AcceptingChannel<?> channel;
     OpenListener open;
     try {
@@ -64,7 +67,7 @@ final class HeaderDeadline implements ChannelListener<StreamConnection> {
               + e
               + "); the header timeout of new connections cannot be installed");
     }
-    set(channel, ChannelListeners.openListenerAdapter(new HeaderDeadline(open, millis)));
+    set(channel, ChannelListeners.openListenerAdapter(new HeaderDeadline(info, open, millis)));
   }
 
   private static Object field(Undertow.ListenerInfo info, String name)
@@ -83,6 +86,11 @@ final class HeaderDeadline implements ChannelListener<StreamConnection> {
   public void handleEvent(StreamConnection connection) {
     // before Undertow's open listener, which captures the source conduit as the connection's
     // original one and may read at once
+    TlsReadWakeup.install(connection, info.getSslContext());
+    if (millis <= 0) {
+      next.handleEvent(connection);
+      return;
+    }
     ConduitStreamSourceChannel source = connection.getSourceChannel();
     FirstByte first = new FirstByte(source.getConduit(), connection);
     try {

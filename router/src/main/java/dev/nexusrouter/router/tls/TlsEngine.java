@@ -179,6 +179,16 @@ public final class TlsEngine {
                 + ")");
   }
 
+  /**
+   * Whether the engines of {@code context} can take a whole TLS record in without decrypting it
+   * yet, so that a connection may hold client bytes no socket event will announce: OpenSSL's engine
+   * does, JSSE's never consumes more than it returns
+   * (docs/tls.md#uploads-that-stopped-before-their-last-record).
+   */
+  public static boolean holdsUndecryptedRecords(SSLContext context) {
+    return context.getProvider() instanceof OpenSSLProvider;
+  }
+
   /** Builds the context of {@code m}, refusing a key OpenSSL cannot serve under {@code openssl}. */
   SSLContext context(ServerTls.Material m, KeyManager km) throws GeneralSecurityException {
     if (engineFor(m.chain().get(0).getPublicKey().getAlgorithm()).equals("jdk")) {

@@ -72,6 +72,9 @@ class TlsEngineTest {
         Set.of(engine.getEnabledCipherSuites()));
     assertEquals(m.chain().get(0), TestCerts.served(ctx), "a JSSE client gets the certificate");
     assertEquals("openssl", e.describe("RSA"));
+    // its connections get the read wake-up
+    // (docs/tls.md#uploads-that-stopped-before-their-last-record)
+    assertTrue(TlsEngine.holdsUndecryptedRecords(ctx));
   }
 
   @Test
@@ -81,6 +84,7 @@ class TlsEngineTest {
     SSLContext ctx = ServerTls.context(m, auto);
     assertTrue(ctx.createSSLEngine().getClass().getName().startsWith("sun.security.ssl."));
     assertEquals(m.chain().get(0), TestCerts.served(ctx));
+    assertFalse(TlsEngine.holdsUndecryptedRecords(ctx), "JSSE takes no record it cannot return");
     assertEquals(
         "jdk (tls-engine auto: the OpenSSL engine serves RSA keys only, this key is EC)",
         auto.describe("EC"));
