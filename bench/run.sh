@@ -495,25 +495,24 @@ test_rss() {
   done
 }
 
-# Router start-to-ready: from exec of the launcher until the plain listener answers HTTP.
+# Router start-to-ready: from exec of the launcher until the plain listener answers HTTP, and the
+# CPU the process had used by then (startup-ab.py: the poller runs before the start, every 2 ms).
 # BENCH_STARTUP_HOME: another installed tree (bin/nexus-router, lib/, runtime/), e.g. the
 # usr/lib/nexus-router of an unpacked .deb, whose launcher uses its runtime and AOT cache.
 test_startup() {
-  local r cfg=$WORK/router/router2.yml ms pid
+  local cfg=$WORK/router/router2.yml round wall cpu rss
   local launcher=${BENCH_STARTUP_HOME:-$repo/packaging}/bin/nexus-router
   router_config "$cfg" "$P_RT2" "$P_RT2_TLS"
-  for ((r = 1; r <= ROUNDS + 2; r++)); do
-    local t0
-    t0=$(date +%s%N)
-    NEXUS_ROUTER_JAVA_OPTS="$ROUTER_OPTS" "$launcher" serve --config "$cfg" \
-      >"$WORK/logs/router-startup.log" 2>&1 &
-    pid=$!
-    ms=$(python3 "$here/benchtool.py" wait-http "http://127.0.0.1:$P_RT2/v2/" "$t0" 60)
-    kill "$pid"
-    wait "$pid" || true
-    record startup router "$r" ready-ms "$ms"
-    log "startup r$r: $ms ms"
-  done
+  python3 "$here/startup-ab.py" $((ROUNDS + 2)) "http://127.0.0.1:$P_RT2/v2/" \
+    "router=env NEXUS_ROUTER_JAVA_OPTS='$ROUTER_OPTS' $launcher serve --config $cfg" \
+    >"$WORK/logs/router-startup.tsv" 2>&1 || die "startup-ab.py failed: $(tail -3 "$WORK/logs/router-startup.tsv")"
+  while IFS=$'\t' read -r round _ wall cpu rss; do
+    case $round in '#'* | round) continue ;; esac
+    [ "$wall" != failed ] || die "the router did not start (startup r$round)"
+    record startup router "$round" ready-ms "$wall"
+    record startup router "$round" cpu-ms-at-ready "$cpu"
+    log "startup r$round: $wall ms, $cpu ms CPU, RSS $((rss / 1024)) MiB"
+  done <"$WORK/logs/router-startup.tsv"
 }
 
 # Keeps the stack up for manual runs or profiling (jcmd, perf) until interrupted.

@@ -24,12 +24,13 @@ import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
  *
  * <p>"Missing intermediate" is decided like this. A bundle with intermediates whose last issuer is
  * absent is normal (the root is left out). A bundle with the server certificate alone, not
- * self-signed, is fine when its issuer is in the JDK trust store or in a {@code ca.crt} next to the
- * bundle. Otherwise, if the certificate carries an Authority Information Access "CA Issuers" URL,
- * it comes from a CA that signs through intermediates (every public CA does, e.g. Let's Encrypt's
- * {@code cert.pem} instead of {@code fullchain.pem}): that is refused, because browsers may fetch
- * the intermediate but docker, containerd and skopeo do not. Without AIA it is most likely issued
- * straight from a private root the clients trust directly (the seed's wildcard CA): a warning only.
+ * self-signed, is fine when its issuer is in a {@code ca.crt} next to the bundle. Otherwise, if the
+ * certificate carries an Authority Information Access "CA Issuers" URL, it comes from a CA that
+ * signs through intermediates (every public CA does, e.g. Let's Encrypt's {@code cert.pem} instead
+ * of {@code fullchain.pem}): unless its issuer is a root in the JDK trust store, that is refused,
+ * because browsers may fetch the intermediate but docker, containerd and skopeo do not. Without AIA
+ * it is most likely issued straight from a private root the clients trust directly (the seed's
+ * wildcard CA): a warning only.
  */
 final class ChainCheck {
   private ChainCheck() {}
@@ -73,11 +74,14 @@ final class ChainCheck {
 
   private static void leafIssuerMissing(
       X509Certificate c, Path file, List<X509Certificate> extra, List<String> warnings) {
-    if (extra.stream().anyMatch(a -> issuedBy(c, a)) || trustedByJdk(c)) {
+    if (extra.stream().anyMatch(a -> issuedBy(c, a))) {
       return;
     }
     String issuer = c.getIssuerX500Principal().getName();
-    if (hasCaIssuersUrl(c)) {
+    // Only a certificate with a CA Issuers URL can be refused, so only then is the JDK trust store
+    // (some 150 certificates to parse) worth loading: its issuer could be a public root itself.
+    // Without the URL the outcome is a warning either way (docs/operations.md#start-up).
+    if (hasCaIssuersUrl(c) && !trustedByJdk(c)) {
       throw new TlsException(
           "certificate chain in "
               + file
