@@ -10,11 +10,6 @@ import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.AttachmentKey;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import org.xnio.IoUtils;
-import org.xnio.channels.StreamSinkChannel;
-import org.xnio.conduits.AbstractStreamSourceConduit;
-import org.xnio.conduits.ConduitReadableByteChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.StreamSourceConduit;
 
@@ -39,7 +34,7 @@ import org.xnio.conduits.StreamSourceConduit;
  * answer. With nothing above to report it (a body nobody reads, drained at the end of the
  * exchange), the read ends the stream and the decoder closes the connection.
  */
-public final class ChunkedBodyGuard extends AbstractStreamSourceConduit<StreamSourceConduit> {
+public final class ChunkedBodyGuard extends ReadThroughConduit {
   static final AttachmentKey<ChunkedBodyGuard> KEY = AttachmentKey.create(ChunkedBodyGuard.class);
 
   private final HttpServerConnection connection;
@@ -175,16 +170,5 @@ public final class ChunkedBodyGuard extends AbstractStreamSourceConduit<StreamSo
       }
     }
     return 0;
-  }
-
-  @Override
-  public long transferTo(long position, long count, FileChannel target) throws IOException {
-    return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
-  }
-
-  @Override
-  public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target)
-      throws IOException {
-    return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
   }
 }

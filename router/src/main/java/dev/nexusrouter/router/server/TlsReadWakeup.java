@@ -1,16 +1,12 @@
 package dev.nexusrouter.router.server;
 
+import dev.nexusrouter.router.proxy.ReadThroughConduit;
 import dev.nexusrouter.router.tls.TlsEngine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
-import org.xnio.channels.StreamSinkChannel;
-import org.xnio.conduits.AbstractStreamSourceConduit;
-import org.xnio.conduits.ConduitReadableByteChannel;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSourceConduit;
@@ -31,7 +27,7 @@ import org.xnio.ssl.SslConnection;
  * most one such extra run, so a listener that does not read cannot make it spin. JSSE connections
  * never hold such bytes and do not get this conduit.
  */
-final class TlsReadWakeup extends AbstractStreamSourceConduit<StreamSourceConduit> {
+final class TlsReadWakeup extends ReadThroughConduit {
   /**
    * A read returned bytes, none has returned 0 since, and no extra listener run was asked for it:
    * the engine may hold more, and no event would say so.
@@ -89,19 +85,6 @@ final class TlsReadWakeup extends AbstractStreamSourceConduit<StreamSourceCondui
   @Override
   public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
     return seen(next.read(dsts, offs, len));
-  }
-
-  // both transfers read through this conduit, so that they are seen too
-
-  @Override
-  public long transferTo(long position, long count, FileChannel target) throws IOException {
-    return target.transferFrom(new ConduitReadableByteChannel(this), position, count);
-  }
-
-  @Override
-  public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target)
-      throws IOException {
-    return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
   }
 
   @Override
