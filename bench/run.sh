@@ -495,16 +495,23 @@ test_rss() {
   done
 }
 
+sh_quote() { # WORD: WORD in single quotes for /bin/sh, any quote inside it escaped
+  local squote="'"
+  printf "'%s'" "${1//$squote/$squote\\$squote$squote}"
+}
+
 # Router start-to-ready: from exec of the launcher until the plain listener answers HTTP, and the
 # CPU the process had used by then (startup-ab.py: the poller runs before the start, every 2 ms).
-# BENCH_STARTUP_HOME: another installed tree (bin/nexus-router, lib/, runtime/), e.g. the
-# usr/lib/nexus-router of an unpacked .deb, whose launcher uses its runtime and AOT cache.
+# BENCH_STARTUP_HOME (default BENCH_ROUTER_HOME): another installed tree (bin/nexus-router, lib/,
+# runtime/), e.g. the usr/lib/nexus-router of an unpacked .deb, whose launcher uses its runtime
+# and AOT cache.
 test_startup() {
   local cfg=$WORK/router/router2.yml round wall cpu rss
-  local launcher=${BENCH_STARTUP_HOME:-$repo/packaging}/bin/nexus-router
+  local launcher=${BENCH_STARTUP_HOME:-$ROUTER_HOME}/bin/nexus-router
   router_config "$cfg" "$P_RT2" "$P_RT2_TLS"
+  # startup-ab.py runs the command with /bin/sh -c: each word single-quoted for it
   python3 "$here/startup-ab.py" $((ROUNDS + 2)) "http://127.0.0.1:$P_RT2/v2/" \
-    "router=env NEXUS_ROUTER_JAVA_OPTS='$ROUTER_OPTS' $launcher serve --config $cfg" \
+    "router=env NEXUS_ROUTER_JAVA_OPTS=$(sh_quote "$ROUTER_OPTS") $(sh_quote "$launcher") serve --config $(sh_quote "$cfg")" \
     >"$WORK/logs/router-startup.tsv" 2>&1 || die "startup-ab.py failed: $(tail -3 "$WORK/logs/router-startup.tsv")"
   while IFS=$'\t' read -r round _ wall cpu rss; do
     case $round in '#'* | round) continue ;; esac

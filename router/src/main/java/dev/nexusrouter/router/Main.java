@@ -104,7 +104,12 @@ public final class Main extends Commands.Group<Main.Io> {
     String[] a = isServe(args) ? prepend("serve", args) : args;
     QuickServe quick = QuickServe.of(a);
     if (quick != null) {
-      return serve(ConfigOption.file(quick.config(), env), err);
+      try {
+        return serve(ConfigOption.file(quick.config(), env), err);
+      } catch (RuntimeException e) { // what picocli's handler would otherwise have caught
+        err.println("nexus-router: cannot start: " + e);
+        return CANNOT_START;
+      }
     }
     return commandLine(out, err, env).execute(a);
   }
@@ -128,7 +133,8 @@ public final class Main extends Commands.Group<Main.Io> {
         return new QuickServe(a[1].substring("--config=".length()));
       }
       boolean option = a[1].equals("-c") || a[1].equals("--config");
-      if (a.length == 3 && option && !a[2].startsWith("-")) {
+      // picocli reads "@FILE" as arguments stored in FILE: that form stays with picocli
+      if (a.length == 3 && option && !a[2].startsWith("-") && !a[2].startsWith("@")) {
         return new QuickServe(a[2]);
       }
       return null;

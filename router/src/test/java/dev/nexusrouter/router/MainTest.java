@@ -146,7 +146,9 @@ class MainTest {
           {"serve", "-cf"},
           {"serve", "-c", "f", "extra"},
           {"serve", "--config", "a", "--config", "b"},
-          {"serve", "--conf", "f"}
+          {"serve", "--conf", "f"},
+          {"serve", "-c", "@args"},
+          {"serve", "@args"}
         }) {
       assertEquals(null, Main.QuickServe.of(other), String.join(" ", other));
     }

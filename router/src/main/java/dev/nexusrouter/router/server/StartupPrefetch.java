@@ -22,11 +22,11 @@ public final class StartupPrefetch {
   }
 
   private static void run() {
-    Xnio.getInstance(Undertow.class.getClassLoader());
     try {
+      Xnio.getInstance(Undertow.class.getClassLoader());
       SSLContext.getInstance("TLS");
-    } catch (GeneralSecurityException e) {
-      // a TLS listener reports it when it builds its context
+    } catch (GeneralSecurityException | RuntimeException | LinkageError e) {
+      // the main thread meets the same failure when it gets there, and reports it once
     }
   }
 }
