@@ -515,7 +515,7 @@ test_startup() {
     >"$WORK/logs/router-startup.tsv" 2>&1 || die "startup-ab.py failed: $(tail -3 "$WORK/logs/router-startup.tsv")"
   while IFS=$'\t' read -r round _ wall cpu rss; do
     case $round in '#'* | round) continue ;; esac
-    [ "$wall" != failed ] || die "the router did not start (startup r$round)"
+    [ "$wall" != failed ] || die "the router did not start (startup r$round; its output: $WORK/logs/router-startup.tsv)"
     record startup router "$round" ready-ms "$wall"
     record startup router "$round" cpu-ms-at-ready "$cpu"
     log "startup r$round: $wall ms, $cpu ms CPU, RSS $((rss / 1024)) MiB"

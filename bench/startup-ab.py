@@ -16,6 +16,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -48,19 +49,24 @@ def rss_kib(pid):
 
 
 def one(command, url, timeout_s=60.0):
-    t0 = time.monotonic_ns()
-    p = subprocess.Popen(["/bin/sh", "-c", "exec " + command], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + timeout_s
-    try:
-        while not answered(url):
-            if p.poll() is not None or time.monotonic() > deadline:
-                return None
-            time.sleep(0.002)
-        wall = (time.monotonic_ns() - t0) / 1e6
-        return wall, cpu_ms(p.pid), rss_kib(p.pid)
-    finally:
-        stop(p)
+    """One start; None if it never answered, after printing the end of its output to stderr."""
+    with tempfile.TemporaryFile() as out:
+        t0 = time.monotonic_ns()
+        p = subprocess.Popen(["/bin/sh", "-c", "exec " + command], stdout=out, stderr=out)
+        deadline = time.monotonic() + timeout_s
+        try:
+            while not answered(url):
+                if p.poll() is not None or time.monotonic() > deadline:
+                    out.seek(0)
+                    tail = out.read()[-2000:].decode("utf-8", "replace")
+                    print(f"# no answer from {url}; the start's output ends with:\n{tail}",
+                          file=sys.stderr)
+                    return None
+                time.sleep(0.002)
+            wall = (time.monotonic_ns() - t0) / 1e6
+            return wall, cpu_ms(p.pid), rss_kib(p.pid)
+        finally:
+            stop(p)
 
 
 def stop(p, timeout_s=30):

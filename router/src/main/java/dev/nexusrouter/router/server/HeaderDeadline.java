@@ -65,7 +65,8 @@ final class HeaderDeadline implements ChannelListener<StreamConnection> {
       throw new IllegalStateException(
           "this Undertow version hides the listener's accept path ("
               + e
-              + "); the header timeout of new connections cannot be installed");
+              + "); the header timeout and the TLS read wake-up of new connections cannot be"
+              + " installed");
     }
     set(channel, ChannelListeners.openListenerAdapter(new HeaderDeadline(info, open, millis)));
   }
