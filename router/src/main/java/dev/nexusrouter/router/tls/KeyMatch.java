@@ -37,12 +37,15 @@ final class KeyMatch {
     if (file.key() instanceof ECPrivateKey
         && file.publicKey() != null
         && pub instanceof java.security.interfaces.ECPublicKey
-        && Arrays.equals(
-            file.publicKey(),
-            SubjectPublicKeyInfo.getInstance(pub.getEncoded()).getPublicKeyData().getBytes())) {
+        && Arrays.equals(file.publicKey(), encodedPoint(pub))) {
       return true;
     }
     return matches(file.key(), pub);
+  }
+
+  /** The public key's bits as its certificate carries them (for EC keys, the encoded point). */
+  static byte[] encodedPoint(PublicKey pub) {
+    return SubjectPublicKeyInfo.getInstance(pub.getEncoded()).getPublicKeyData().getBytes();
   }
 
   static boolean matches(PrivateKey key, PublicKey pub) {

@@ -17,7 +17,6 @@ import org.bouncycastle.asn1.ASN1BitString;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
-import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -212,8 +211,7 @@ public final class PemFiles {
     try {
       PrivateKeyInfo in = PrivateKeyInfo.getInstance(key.getEncoded());
       ECPrivateKey inner = ECPrivateKey.getInstance(in.parsePrivateKey());
-      byte[] point =
-          SubjectPublicKeyInfo.getInstance(pub.getEncoded()).getPublicKeyData().getBytes();
+      byte[] point = KeyMatch.encodedPoint(pub);
       ECPrivateKey withPoint =
           new ECPrivateKey(
               ec.getParams().getOrder().bitLength(), inner.getKey(), new DERBitString(point), null);
